@@ -1,0 +1,98 @@
+"""Domain exceptions of Linkplan, one module for all layers.
+
+Each exception subclasses the built-in it refines, so callers that only know Python's own
+exceptions still catch them; ``api`` maps them to HTTP status codes in one table.
+Messages name the cause: the layer, feature, field, value received and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+class LinkplanError(Exception):
+    """Base of every Linkplan domain error."""
+
+
+class CRSError(LinkplanError, ValueError):
+    """A coordinate reference system is missing, unknown or unsuitable (e.g. geographic)."""
+
+
+class GeographicCRSError(CRSError):
+    """A metric operation was given coordinates in degrees."""
+
+
+class ProfileError(LinkplanError, ValueError):
+    """A policy or engineering profile is missing, malformed or lacks a key."""
+
+
+class InputFormatError(LinkplanError, ValueError):
+    """An input file cannot be read as the format it claims to be."""
+
+
+class LayerNotFoundError(LinkplanError, KeyError):
+    """A workspace has no layer of that name."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about one feature of one layer (一次性告知: all are reported together).
+
+    Parameters
+    ----------
+    layer
+        Layer name, e.g. ``"roads"``.
+    feature
+        Feature id (the layer's id field value) or ``None`` for layer-level problems.
+    field
+        Field name, ``"geometry"`` or ``None``.
+    value
+        The value received, as text.
+    expected
+        What was expected, as text.
+    severity
+        ``"error"`` blocks use of the layer; ``"warning"`` was repaired or is suspicious;
+        ``"info"`` is for information only.
+    code
+        Stable machine-readable kind, e.g. ``"missing_field"``.
+    """
+
+    layer: str
+    feature: str | None
+    field: str | None
+    value: str
+    expected: str
+    severity: Severity = "error"
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        where = self.layer
+        if self.feature is not None:
+            where += f" feature {self.feature}"
+        if self.field is not None:
+            where += f" field {self.field!r}"
+        return f"{self.severity.upper()} [{self.code}] {where}: got {self.value}; expected {self.expected}"
+
+
+@dataclass
+class ValidationError(LinkplanError, ValueError):
+    """Input failed validation; ``problems`` lists every error found, not only the first."""
+
+    problems: Sequence[Problem] = field(default_factory=list)
+    summary: str = "validation failed"
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        errors = [p for p in self.problems if p.severity == "error"]
+        lines = [f"{self.summary}: {len(errors)} error(s)"]
+        lines += [f"  - {p}" for p in errors]
+        return "\n".join(lines)

@@ -1,0 +1,32 @@
+"""Runtime settings (environment variables with the ``LINKPLAN_`` prefix)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Linkplan settings.
+
+    Attributes
+    ----------
+    working_crs
+        Default projected CRS for workspaces that do not declare one (EPSG:4546,
+        CGCS2000 3-degree Gauss–Krüger, central meridian 111°E).
+    cache_dir
+        Where built corridor graphs are cached between runs.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LINKPLAN_", env_file=".env", extra="ignore")
+
+    working_crs: str = "EPSG:4546"
+    cache_dir: Path = Path.home() / ".cache" / "linkplan"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once from the environment)."""
+    return Settings()
