@@ -1,0 +1,245 @@
+"""The workspace: the contract layers of one city in one projected CRS, read and written atomically.
+
+A workspace is a GeoPackage (or, with the service issue, the same layers in PostGIS). Opening
+one validates every layer against :mod:`gis.schema`, reprojects it to the workspace CRS and keeps
+the road corridor graph, built once and reused.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pyogrio
+from pyproj import CRS
+from shapely import MultiPolygon
+
+from gis.crs import require_projected
+from gis.errors import InputFormatError, LayerNotFoundError, ValidationError
+from gis.profile import Profile, load_profile
+from gis.schema import LAYERS, NETWORK_LAYERS
+from gis.settings import get_settings
+from gis.validate import ValidationReport, validate_layers
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "Workspace",
+    "import_layers",
+    "open_workspace",
+    "read_layers",
+    "workspace_crs",
+    "write_workspace",
+]
+
+
+def read_layers(path: str | Path) -> dict[str, gpd.GeoDataFrame]:
+    """Read every layer of a GeoPackage as it is stored (no validation, no reprojection)."""
+    path = Path(path)
+    if not path.is_file():
+        msg = f"workspace {path} does not exist: expected a GeoPackage (.gpkg)"
+        raise InputFormatError(msg)
+    try:
+        names = [str(n) for n, _ in pyogrio.list_layers(path)]
+        return {name: pyogrio.read_dataframe(path, layer=name) for name in names}
+    except pyogrio.errors.DataSourceError as exc:
+        msg = f"workspace {path} cannot be read as a GeoPackage: {exc}"
+        raise InputFormatError(msg) from exc
+
+
+def workspace_crs(layers: Mapping[str, gpd.GeoDataFrame | None], default: Any = None) -> CRS:
+    """Choose a workspace's CRS: the one projected CRS its layers share, else the default.
+
+    Layers in geographic coordinates do not vote; they are projected to the result.
+    """
+    projected = {
+        CRS.from_user_input(g.crs).to_wkt()
+        for g in layers.values()
+        if g is not None and g.crs is not None and CRS.from_user_input(g.crs).is_projected
+    }
+    if len(projected) == 1:
+        return require_projected(projected.pop(), what="the workspace")
+    return require_projected(default or get_settings().working_crs, what="the workspace")
+
+
+@dataclass
+class Workspace:
+    """Validated contract layers in one projected CRS.
+
+    Attributes
+    ----------
+    layers
+        Layer name → GeoDataFrame in :attr:`crs`.
+    crs
+        The workspace's projected CRS (metres).
+    profile
+        The engineering profile used for defaults.
+    report
+        The validation report of the layers as read.
+    path
+        The GeoPackage it came from, if any.
+    """
+
+    layers: dict[str, gpd.GeoDataFrame]
+    crs: CRS
+    profile: Profile
+    report: ValidationReport = field(default_factory=ValidationReport)
+    path: Path | None = None
+    _graph: nx.Graph | None = field(default=None, repr=False)
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """Return layer ``name`` or raise :class:`~gis.errors.LayerNotFoundError`."""
+        if name not in self.layers:
+            msg = f"workspace has no layer {name!r}; it has: {', '.join(self.layers) or 'none'}"
+            raise LayerNotFoundError(msg)
+        return self.layers[name]
+
+    @property
+    def networks(self) -> dict[str, gpd.GeoDataFrame]:
+        """The utility network layers present, by utility name."""
+        return {u: self.layers[u] for u in NETWORK_LAYERS if u in self.layers}
+
+    def corridor_graph(self) -> nx.Graph:
+        """The road corridor graph of this workspace, built on first use and then reused."""
+        if self._graph is None:
+            from gis.corridor import build_corridor_graph
+
+            self._graph = build_corridor_graph(
+                self.layer("roads"),
+                sites=self.layers.get("sites"),
+                networks=self.networks,
+                profile=self.profile,
+            )
+        return self._graph
+
+    @classmethod
+    def from_layers(
+        cls,
+        layers: Mapping[str, gpd.GeoDataFrame | None],
+        *,
+        crs: Any = None,
+        profile: str | Profile = "gb-defaults",
+        source_crs: Any = None,
+        strict: bool = True,
+        path: Path | None = None,
+    ) -> Workspace:
+        """Validate layers and make a workspace (see :func:`open_workspace`)."""
+        prof = profile if isinstance(profile, Profile) else load_profile(profile)
+        target = require_projected(crs, what="the workspace") if crs else workspace_crs(layers)
+        report = validate_layers(layers, working_crs=target, profile=prof, source_crs=source_crs)
+        if strict:
+            report.raise_for_errors(
+                f"workspace {path or '(in memory)'} has errors"
+            )
+        return cls(layers=dict(report.layers), crs=target, profile=prof, report=report, path=path)
+
+
+def open_workspace(
+    path: str | Path,
+    *,
+    crs: Any = None,
+    profile: str | Profile = "gb-defaults",
+    source_crs: Any = None,
+    strict: bool = True,
+) -> Workspace:
+    """Open a GeoPackage workspace: read, validate and reproject every contract layer.
+
+    Parameters
+    ----------
+    path
+        The GeoPackage.
+    crs
+        Working CRS; default: the projected CRS the layers share, else ``LINKPLAN_WORKING_CRS``.
+    profile
+        Engineering profile name or object.
+    source_crs
+        Override of the coordinates' CRS (all layers, or a mapping by layer).
+    strict
+        Raise :class:`~gis.errors.ValidationError` with every error when validation fails.
+    """
+    path = Path(path)
+    return Workspace.from_layers(
+        read_layers(path), crs=crs, profile=profile, source_crs=source_crs, strict=strict,
+        path=path,
+    )
+
+
+def _write(layers: Mapping[str, gpd.GeoDataFrame], target: Path) -> None:
+    for name, gdf in layers.items():
+        spec = LAYERS.get(name)
+        geom_type = None
+        if spec is not None and spec.geometry == "polygon":
+            geom_type = "MultiPolygon"  # one type per GeoPackage layer
+            gdf = gdf.copy()
+            polys = gdf.geometry.geom_type == "Polygon"
+            gdf.loc[polys, "geometry"] = [MultiPolygon([g]) for g in gdf.geometry[polys]]
+        elif spec is not None:
+            geom_type = "LineString"
+        pyogrio.write_dataframe(gdf, target, layer=name, driver="GPKG", geometry_type=geom_type)
+
+
+def write_workspace(
+    layers: Mapping[str, gpd.GeoDataFrame], path: str | Path, *, overwrite: bool = True
+) -> Path:
+    """Write layers to a GeoPackage atomically: all layers land, or the old file stays.
+
+    The layers are written to a temporary file beside ``path`` and moved over it in one
+    ``os.replace``; a failure part-way leaves ``path`` as it was and no temporary file behind.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        msg = f"{path} exists; pass overwrite=True to replace it"
+        raise FileExistsError(msg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        _write(layers, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def import_layers(
+    path: str | Path,
+    new_layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    crs: Any = None,
+    profile: str | Profile = "gb-defaults",
+    source_crs: Any = None,
+) -> Workspace:
+    """Add or replace layers of a workspace GeoPackage, all or nothing.
+
+    The new layers are validated together with the layers already stored (a new ``roads`` is
+    checked against the stored ``scope``); on any error a :class:`~gis.errors.ValidationError`
+    lists every problem and the file is not touched. On success the workspace is rewritten
+    atomically (:func:`write_workspace`) with the new layers in the workspace CRS.
+    """
+    path = Path(path)
+    stored = read_layers(path) if path.exists() else {}
+    stored_ws_crs = crs or (workspace_crs(stored) if stored else None)
+    merged: dict[str, gpd.GeoDataFrame | None] = {**stored, **new_layers}
+    src = None
+    if source_crs is not None:
+        src = {name: source_crs for name in new_layers}
+    ws = Workspace.from_layers(
+        merged, crs=stored_ws_crs, profile=profile, source_crs=src, path=path,
+        strict=False,
+    )
+    # a workspace may be built up layer by layer: a required layer not yet imported is fine
+    errors = [p for p in ws.report.errors if p.code != "missing_layer"]
+    if errors:
+        raise ValidationError(problems=errors, summary=f"import into {path} refused")
+    out = dict(ws.layers)
+    out.update({name: gdf for name, gdf in stored.items() if name not in LAYERS})
+    write_workspace(out, path)
+    return ws
