@@ -1,0 +1,192 @@
+"""The road corridor graph on hand-built roads: sides, crossings, corners and lengths."""
+
+import geopandas as gpd
+import networkx as nx
+import pytest
+from shapely import LineString, Polygon
+
+from gis.convert import graph_from_gdfs, graph_to_gdfs
+from gis.corridor import build_corridor_graph, road_segments
+from gis.errors import GeographicCRSError, ValidationError
+
+from .geometries import CRS, at, corner_site, crossroads, water_sw
+
+
+def _route(G, utility="water", site=None):
+    """Shortest route from any tap of ``utility`` to the site's frontage: (length, kinds)."""
+    taps = [n for n, d in G.nodes(data=True) if any(u == utility for u, _ in d["taps"])]
+    fronts = [n for n, d in G.nodes(data=True) if (site in d["sites"] if site else d["sites"])]
+    dist, paths = nx.multi_source_dijkstra(G, taps, weight="length")
+    best = min((n for n in fronts if n in dist), key=dist.get)
+    path = paths[best]
+    steps = [G.edges[a, b] for a, b in zip(path[:-1], path[1:])]
+    return dist[best], [(e["kind"], e.get("road_id"), round(e["length"], 3)) for e in steps]
+
+
+def test_crossroads_blocks_junctions_and_edge_kinds():
+    G = build_corridor_graph(crossroads())
+    segs = G.graph["segments"]
+    assert len(segs) == 4  # both roads split at the junction
+    assert segs["length"].tolist() == pytest.approx([100.0] * 4)
+    assert segs.groupby("road_id")["width_m"].first().to_dict() == {"a": 16.0, "b": 8.0}
+    kinds = [d["kind"] for _, _, d in G.edges(data=True)]
+    # 4 blocks × 2 sides, one crossing at each of the 8 block ends, 4 corners at the junction
+    assert (kinds.count("sidewalk"), kinds.count("crossing"), kinds.count("corner")) == (8, 8, 4)
+    assert G.number_of_nodes() == 16
+    for _, _, d in G.edges(data=True):
+        if d["kind"] == "sidewalk":
+            assert d["length"] == pytest.approx(100.0)
+        elif d["kind"] == "crossing":
+            assert d["length"] == {"a": 16.0, "b": 8.0}[d["road_id"]]
+            assert d["road_class"] == {"a": "arterial", "b": "branch"}[d["road_id"]]
+        else:
+            assert d["length"] == 0.0
+    assert G.graph["crs"].to_epsg() == 4546
+
+
+def test_corners_join_neighbouring_sides_only():
+    G = build_corridor_graph(crossroads())
+    # every corner joins two different roads' sidewalks on one corner of the junction: the
+    # display points of the two sides it joins are in the same quadrant
+    ox, oy = at(LineString([(0, 0), (1, 1)])).coords[0]
+    for a, b, d in G.edges(data=True):
+        if d["kind"] != "corner":
+            continue
+        qa = (G.nodes[a]["x"] - ox >= -1e-6, G.nodes[a]["y"] - oy >= -1e-6)
+        qb = (G.nodes[b]["x"] - ox >= -1e-6, G.nodes[b]["y"] - oy >= -1e-6)
+        assert G.nodes[a]["seg"] != G.nodes[b]["seg"]
+        assert qa == qb or (abs(G.nodes[a]["x"] - ox) < 1e-6 or abs(G.nodes[a]["y"] - oy) < 1e-6)
+
+
+def test_route_from_corner_site_to_main_across_the_junction():
+    # site S1 fronts road a (north side, x 20..60) and road b (east side, y 15..60); main W1
+    # runs on the south side of road a's west block (x -90..-30). Cheapest by hand: from the
+    # east side of b at y = 15 down to the junction (15), cross b (8), cross a (16), west
+    # along a's south side to x = -30 (30): 69 m. From a's frontage it would be 74 m.
+    G = build_corridor_graph(crossroads(), sites=corner_site(), networks={"water": water_sw()})
+    fr = G.graph["frontages"].set_index("seg")
+    assert len(fr) == 2
+    segs = G.graph["segments"]
+    seg_a_east = int(segs[(segs.road_id == "a") & (segs.length > 0)].iloc[1]["seg"])
+    assert fr.loc[seg_a_east, ["t0", "t1"]].tolist() == pytest.approx([20.0, 60.0])
+    assert fr.loc[seg_a_east, "side"] == 0  # north = left of a west-to-east road
+    length, steps = _route(G, site="S1")
+    assert length == pytest.approx(69.0)
+    assert steps == [
+        ("crossing", "a", 16.0), ("sidewalk", "a", 30.0), ("corner", None, 0.0),
+        ("crossing", "b", 8.0), ("sidewalk", "b", 15.0),
+    ]
+    att = G.graph["attachments"].iloc[0]
+    assert (att.asset_id, att.side, att.t0, att.t1, att.offset_m) == ("W1", 1, 10.0, 70.0, 12.0)
+
+
+def test_same_side_route_has_no_crossing_and_exact_length():
+    # one 800 m block; a site fronting x 100..180 on the north; a main on the north from
+    # x = 480: the external line is exactly 300 m along the sidewalk, with no crossing
+    roads = gpd.GeoDataFrame(
+        {"road_id": ["r"], "name": ["长宁大道"], "road_class": ["arterial"]},
+        geometry=[at(LineString([(0, 0), (800, 0)]))], crs=CRS,
+    )
+    site = gpd.GeoDataFrame(
+        {"project_id": ["S"], "name": ["甲"], "enterprise_type": ["industrial"]},
+        geometry=[at(Polygon([(100, 20), (180, 20), (180, 90), (100, 90)]))], crs=CRS,
+    )
+    main = gpd.GeoDataFrame(
+        {"asset_id": ["W"], "status": ["existing"], "diameter_mm": [300.0]},
+        geometry=[at(LineString([(480, 11), (760, 11)]))], crs=CRS,
+    )
+    G = build_corridor_graph(roads, sites=site, networks={"water": main})
+    length, steps = _route(G)
+    assert length == 300.0
+    assert {k for k, _, _ in steps} == {"sidewalk"}
+    # the same main on the far side: one crossing of the default arterial carriageway (16 m)
+    far = main.copy()
+    far.geometry = [at(LineString([(480, -11), (760, -11)]))]
+    G = build_corridor_graph(roads, sites=site, networks={"water": far})
+    length, steps = _route(G)
+    assert length == pytest.approx(316.0)
+    assert [k for k, _, _ in steps].count("crossing") == 1
+
+
+def test_t_junction_splits_the_through_road_and_expressway_overpass_does_not():
+    roads = gpd.GeoDataFrame(
+        {"road_id": ["main", "side", "xway"], "name": ["主路", "支路", "高速"],
+         "road_class": ["arterial", "branch", "expressway"]},
+        geometry=[
+            at(LineString([(0, 0), (300, 0)])),
+            at(LineString([(120, 0), (120, 200)])),  # ends on main's interior: T junction
+            at(LineString([(200, -100), (200, 300)])),  # crosses main without a vertex
+        ],
+        crs=CRS,
+    )
+    segs = road_segments(roads)
+    assert sorted(segs.groupby("road_id").size().items()) == [("main", 2), ("side", 1), ("xway", 1)]
+    main = segs[segs.road_id == "main"].sort_values("length")
+    assert main["length"].tolist() == pytest.approx([120.0, 180.0])
+    # the T junction has three block ends, so three corners
+    G = build_corridor_graph(roads)
+    corners = [d for _, _, d in G.edges(data=True) if d["kind"] == "corner"]
+    assert len(corners) == 3
+
+
+def test_main_ending_at_a_junction_is_not_given_to_the_crossing_road():
+    # the main runs along road a's north side right up to road b's centreline
+    main = gpd.GeoDataFrame(
+        {"asset_id": ["W2"], "status": ["existing"], "diameter_mm": [150.0]},
+        geometry=[at(LineString([(-100, 12), (0, 12)]))], crs=CRS,
+    )
+    G = build_corridor_graph(crossroads(), networks={"water": main})
+    att = G.graph["attachments"]
+    segs = G.graph["segments"].set_index("seg")
+    assert set(segs.loc[att["seg"], "road_id"]) == {"a"}
+    assert att[["t0", "t1"]].iloc[0].tolist() == pytest.approx([0.0, 100.0])
+
+
+def test_off_road_assets_are_reported():
+    main = gpd.GeoDataFrame(
+        {"asset_id": ["far", "half"], "status": ["existing", "existing"],
+         "diameter_mm": [100.0, 100.0]},
+        geometry=[at(LineString([(40, 60), (90, 60)])),  # 60 m from a, 40 m from b
+                  # 40 m along road a's north side, then 78 m away from it, northwards
+                  at(LineString([(-90, 12), (-50, 12), (-50, 90)]))],
+            crs=CRS,
+        )
+    G = build_corridor_graph(crossroads(), networks={"water": main})
+    off = G.graph["off_road"].set_index("asset_id")["off_road_share"]
+    assert off["far"] == 1.0
+    assert off["half"] == pytest.approx(8 / 12)  # 12 samples; the 8 on the northward leg
+    att = G.graph["attachments"].set_index("asset_id")
+    assert "far" not in att.index
+    # attached from its true end (x = -90, t = 10) to its last sample along the road: exact
+    # at the asset's end points, within one sample step (10 m) of the turn elsewhere
+    assert att.loc["half", "t0"] == pytest.approx(10.0)
+    assert 40.0 <= att.loc["half", "t1"] <= 50.0
+
+
+def test_geographic_or_mixed_crs_is_refused():
+    with pytest.raises(GeographicCRSError, match="road corridor graph needs a projected CRS"):
+        build_corridor_graph(crossroads().to_crs(4326))
+    with pytest.raises(ValidationError, match="differ in CRS"):
+        build_corridor_graph(crossroads(), networks={"water": water_sw().to_crs(32649)})
+
+
+def test_graph_round_trips_through_geodataframes():
+    G = build_corridor_graph(crossroads(), sites=corner_site(), networks={"water": water_sw()})
+    nodes, edges = graph_to_gdfs(G)
+    assert nodes.crs.to_epsg() == 4546 and edges.crs.to_epsg() == 4546
+    side = edges[edges.kind == "sidewalk"]
+    # drawn beside the road, at half carriageway + half sidewalk (8 + 2.5 for the arterial)
+    assert side.geometry.length.tolist() == pytest.approx(side["length"].tolist())
+    a_side = side[side.road_id == "a"].iloc[0]
+    y0 = at(LineString([(0, 0), (1, 0)])).coords[0][1]
+    assert abs(a_side.geometry.coords[0][1] - y0) == pytest.approx(10.5)
+    assert edges.loc[edges.kind == "sidewalk", "assets"].str.contains("water:W1").sum() == 1
+    H = graph_from_gdfs(nodes, edges)
+    assert nx.utils.edges_equal(G.edges(data=True), H.edges(data=True))
+    assert dict(G.nodes(data=True)) == dict(H.nodes(data=True))
+    broken = edges.copy()
+    broken.loc[0, "length"] = float("nan")
+    with pytest.raises(ValidationError, match="length"):
+        graph_from_gdfs(nodes, broken)
+    with pytest.raises(GeographicCRSError):
+        graph_from_gdfs(nodes.to_crs(4326), edges)
