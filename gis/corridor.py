@@ -38,8 +38,8 @@ A crossroads of two 100 m arms each way (see ``tests/test_corridor.py`` for more
 >>> G = build_corridor_graph(roads)
 >>> sorted({d["kind"] for _, _, d in G.edges(data=True)})
 ['corner', 'crossing', 'sidewalk']
->>> G.number_of_edges("sidewalk" and None) if False else len(G.graph["segments"])
-4
+>>> len(G.graph["segments"]), G.number_of_nodes(), G.number_of_edges()
+(4, 16, 20)
 """
 
 from __future__ import annotations
@@ -264,8 +264,9 @@ def attach_assets(
     Every asset is sampled every ``attach.sample_step_m``; each sample goes to the nearest
     block (within ``attach.asset_max_offset_m``) that runs roughly parallel to it (|cos| ≥
     0.7, so a main ending at a junction is not given to the crossing road), on the side it lies.
-    Consecutive samples on one block side make one interval, extended to the asset's own end
-    points and snapped to the block's ends within ``graph.end_snap_m``.
+    The samples on one block side make one interval, extended to the asset's own end points
+    and snapped to the block's ends within ``graph.end_snap_m``: interval ends are exact at an
+    asset's end points and within one sample step where the asset turns away from the road.
 
     Returns
     -------

@@ -1,0 +1,38 @@
+# Linkplan — every target does its own set-up on a fresh Debian machine with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench bench-graph clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, got " + sys.version'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: build the 掇刀区 demo workspace (build/demo.gpkg) and print a per-layer summary
+demo: $(STAMP)
+	$(BIN)/linkplan demo --out build/demo.gpkg
+
+## test: lint, type-check and run the whole test suite
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check api gis planning data tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## bench: corridor-graph build time and peak memory on the city-size district (not in test)
+bench: bench-graph
+bench-graph: $(STAMP)
+	$(BIN)/python bench/bench_corridor.py
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache
