@@ -19,7 +19,14 @@ import typer
 from gis.errors import LinkplanError, ValidationError
 from gis.schema import LAYERS
 from gis.validate import ValidationReport, validate_layers
-from gis.workspace import Workspace, import_layers, open_workspace, read_layers, workspace_crs, write_workspace
+from gis.workspace import (
+    Workspace,
+    import_layers,
+    open_workspace,
+    read_layers,
+    workspace_crs,
+    write_workspace,
+)
 
 app = typer.Typer(
     help="Linkplan 联动接入预规划: pre-planning of water, gas, heat, power and telecom connections.",
@@ -56,8 +63,15 @@ def layer_summary(layers: dict[str, gpd.GeoDataFrame]) -> str:
 @app.command()
 def validate(
     workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace")],
-    crs: Annotated[str | None, typer.Option(help="working CRS (default: layers' own or EPSG:4546)")] = None,
-    source_crs: Annotated[str | None, typer.Option(help="CRS the coordinates are really in: EPSG code, wgs84, cgcs2000, gcj02, bd09")] = None,
+    crs: Annotated[
+        str | None, typer.Option(help="working CRS (default: layers' own or EPSG:4546)")
+    ] = None,
+    source_crs: Annotated[
+        str | None,
+        typer.Option(
+            help="CRS the coordinates are really in: EPSG code, wgs84, cgcs2000, gcj02, bd09"
+        ),
+    ] = None,
     info: Annotated[bool, typer.Option(help="also list information messages")] = True,
 ) -> None:
     """Check every layer against the contract; list every problem; exit 1 on any error."""
@@ -73,7 +87,9 @@ def validate(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", "-o", help="GeoPackage to write")] = Path("build/demo.gpkg"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="GeoPackage to write")] = Path(
+        "build/demo.gpkg"
+    ),
     size: Annotated[str, typer.Option(help="demo (seconds) or city (benchmark size)")] = "demo",
     seed: Annotated[int, typer.Option(help="generator seed")] = 20230512,
 ) -> None:
@@ -81,7 +97,7 @@ def demo(
     from data.demo_district import build_district
 
     t0 = time.perf_counter()
-    layers = build_district(size, seed=seed)  # type: ignore[arg-type]
+    layers = build_district(size, seed=seed)
     write_workspace(layers, out)
     ws = open_workspace(out)
     typer.echo(f"demo workspace ({size}) written to {out} in {time.perf_counter() - t0:.1f} s")
@@ -108,31 +124,55 @@ def demo(
 def import_(
     workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace (created if missing)")],
     source: Annotated[Path, typer.Argument(help="file to import")],
-    layer: Annotated[str | None, typer.Option(help="target layer (roads, water, gas, ...); for DXF use --dxf-map")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="auto, vector, osm-graphml, osm-pbf, dxf, epanet")] = "auto",
-    source_crs: Annotated[str | None, typer.Option(help="CRS of the file's coordinates (required for DXF and EPANET)")] = None,
-    source_layer: Annotated[str | None, typer.Option(help="layer inside a GeoPackage or zip")] = None,
-    dxf_map: Annotated[list[str] | None, typer.Option(help="DXF layer pattern=utility, repeatable, e.g. 'WS-*=water'")] = None,
-    default: Annotated[list[str] | None, typer.Option(help="field=value for fields the file lacks, repeatable")] = None,
+    layer: Annotated[
+        str | None,
+        typer.Option(help="target layer (roads, water, gas, ...); for DXF use --dxf-map"),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="auto, vector, osm-graphml, osm-pbf, dxf, epanet")
+    ] = "auto",
+    source_crs: Annotated[
+        str | None, typer.Option(help="CRS of the file's coordinates (required for DXF and EPANET)")
+    ] = None,
+    source_layer: Annotated[
+        str | None, typer.Option(help="layer inside a GeoPackage or zip")
+    ] = None,
+    dxf_map: Annotated[
+        list[str] | None,
+        typer.Option(help="DXF layer pattern=utility, repeatable, e.g. 'WS-*=water'"),
+    ] = None,
+    default: Annotated[
+        list[str] | None, typer.Option(help="field=value for fields the file lacks, repeatable")
+    ] = None,
     crs: Annotated[str | None, typer.Option(help="workspace CRS for a new workspace")] = None,
 ) -> None:
     """Validate and add a layer to a workspace, all or nothing."""
     from gis.io.load import load_for_import
 
     new = load_for_import(
-        source, layer=layer, fmt=fmt, source_crs=source_crs, source_layer=source_layer,
+        source,
+        layer=layer,
+        fmt=fmt,
+        source_crs=source_crs,
+        source_layer=source_layer,
         dxf_map=dict(item.split("=", 1) for item in dxf_map or []),
         defaults=dict(item.split("=", 1) for item in default or []),
     )
-    ws = import_layers(workspace, new, crs=crs, source_crs=source_crs if fmt not in ("dxf", "epanet") else None)
-    typer.echo(f"imported {', '.join(f'{k} ({len(v):,})' for k, v in new.items())} into {workspace}")
+    ws = import_layers(
+        workspace, new, crs=crs, source_crs=source_crs if fmt not in ("dxf", "epanet") else None
+    )
+    typer.echo(
+        f"imported {', '.join(f'{k} ({len(v):,})' for k, v in new.items())} into {workspace}"
+    )
     typer.echo(layer_summary({k: ws.layers[k] for k in new if k in ws.layers}))
 
 
 @app.command()
 def graph(
     workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="GeoPackage for the graph layers")] = Path("build/corridor.gpkg"),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="GeoPackage for the graph layers")
+    ] = Path("build/corridor.gpkg"),
 ) -> None:
     """Build the road corridor graph and write its nodes and edges for QGIS."""
     from gis.convert import graph_to_gdfs
@@ -141,8 +181,14 @@ def graph(
     G = ws.corridor_graph()
     nodes, edges = graph_to_gdfs(G)
     assert nodes is not None and edges is not None
-    write_workspace({"corridor_nodes": nodes.reset_index(), "corridor_edges": edges,
-                     "blocks": G.graph["segments"]}, out)
+    write_workspace(
+        {
+            "corridor_nodes": nodes.reset_index(),
+            "corridor_edges": edges,
+            "blocks": G.graph["segments"],
+        },
+        out,
+    )
     typer.echo(f"{G.number_of_nodes():,} nodes and {G.number_of_edges():,} edges written to {out}")
 
 

@@ -71,9 +71,11 @@ def graph_to_gdfs(
             if data.get("kind") == "sidewalk" and segs is not None:
                 geoms.append(_sidewalk_geometry(G, u, v, data, segs))
             else:
-                geoms.append(LineString([
-                    (G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])
-                ]))
+                geoms.append(
+                    LineString(
+                        [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
+                    )
+                )
         table = pd.DataFrame(rows)
         for col in _TUPLE_ATTRS:
             if col in table:
@@ -111,20 +113,36 @@ def graph_from_gdfs(
     require_projected(edges.crs, what="a corridor graph")
     problems = []
     if "length" not in edges.columns:
-        problems.append(Problem("edges", None, "length", "no such field", "length in metres",
-                                code="missing_field"))
+        problems.append(
+            Problem(
+                "edges", None, "length", "no such field", "length in metres", code="missing_field"
+            )
+        )
     else:
         bad = ~np.isfinite(pd.to_numeric(edges["length"], errors="coerce")) | (edges["length"] < 0)
         problems += [
-            Problem("edges", f"{r.u}-{r.v}", "length", repr(r.length),
-                    "a finite length ≥ 0 in metres", code="bad_value")
+            Problem(
+                "edges",
+                f"{r.u}-{r.v}",
+                "length",
+                repr(r.length),
+                "a finite length ≥ 0 in metres",
+                code="bad_value",
+            )
             for r in edges[bad].itertuples()
         ]
     known = set(nodes.index)
     problems += [
-        Problem("edges", f"{r.u}-{r.v}", "u/v", f"{r.u}, {r.v}", "ids of nodes in the node layer",
-                code="missing_node")
-        for r in edges.itertuples() if r.u not in known or r.v not in known
+        Problem(
+            "edges",
+            f"{r.u}-{r.v}",
+            "u/v",
+            f"{r.u}, {r.v}",
+            "ids of nodes in the node layer",
+            code="missing_node",
+        )
+        for r in edges.itertuples()
+        if r.u not in known or r.v not in known
     ]
     if problems:
         raise ValidationError(problems=problems, summary="not a valid corridor graph")

@@ -55,14 +55,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from scipy.sparse.csgraph import connected_components
 from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from shapely.ops import substring
 from tqdm import tqdm
 
 from gis.crs import require_projected
-from gis.errors import ValidationError, Problem
+from gis.errors import Problem, ValidationError
 from gis.profile import Profile, load_profile
 
 __all__ = [
@@ -83,7 +83,7 @@ _EPS = 1e-6
 
 
 def _tangents(lines: npt.NDArray[Any], t: FloatArray, lengths: FloatArray) -> FloatArray:
-    """Unit direction of each line at position ``t`` (central difference over ±0.5 m)."""
+    """Return the unit direction of each line at ``t`` (central difference over ±0.5 m)."""
     h = np.minimum(0.5, lengths / 4.0)
     a = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.clip(t - h, 0, lengths)))
     b = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.clip(t + h, 0, lengths)))
@@ -93,8 +93,10 @@ def _tangents(lines: npt.NDArray[Any], t: FloatArray, lengths: FloatArray) -> Fl
     return d / norm[:, None]
 
 
-def _side_of(lines: npt.NDArray[Any], t: FloatArray, lengths: FloatArray, pts: FloatArray) -> npt.NDArray[np.int8]:
-    """0 (left) or 1 (right) of each point relative to its line's direction at ``t``."""
+def _side_of(
+    lines: npt.NDArray[Any], t: FloatArray, lengths: FloatArray, pts: FloatArray
+) -> npt.NDArray[np.int8]:
+    """Return 0 (left) or 1 (right) for each point, relative to its line at ``t``."""
     tan = _tangents(lines, t, lengths)
     foot = shapely.get_coordinates(shapely.line_interpolate_point(lines, t))
     rel = pts - foot
@@ -141,8 +143,10 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
             tol = 0.01
             int_i = (ti > tol) & (ti < lengths[i] - tol)
             int_j = (tj > tol) & (tj < lengths[j] - tol)
-            sep = np.array([classes[a] in grade_sep or classes[b] in grade_sep
-                            for a, b in zip(i, j)], dtype=bool)
+            sep = np.array(
+                [classes[a] in grade_sep or classes[b] in grade_sep for a, b in zip(i, j)],
+                dtype=bool,
+            )
             skip = int_i & int_j & sep
             for a, t in zip(i[int_i & ~skip], ti[int_i & ~skip]):
                 splits[int(a)].append(float(t))
@@ -164,10 +168,12 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
     seg = roads.iloc[rows].reset_index(drop=True)
     seg = gpd.GeoDataFrame(seg.drop(columns="geometry"), geometry=list(parts), crs=crs)
     seg_geoms = np.asarray(seg.geometry.values, dtype=object)
-    ends = np.vstack([
-        shapely.get_coordinates(shapely.get_point(seg_geoms, 0)),
-        shapely.get_coordinates(shapely.get_point(seg_geoms, -1)),
-    ])
+    ends = np.vstack(
+        [
+            shapely.get_coordinates(shapely.get_point(seg_geoms, 0)),
+            shapely.get_coordinates(shapely.get_point(seg_geoms, -1)),
+        ]
+    )
     n = len(seg)
     snap = float(profile.get("graph.junction_snap_m"))
     pairs = cKDTree(ends).query_pairs(snap, output_type="ndarray")
@@ -247,10 +253,16 @@ def attach_sites(
     ta = shapely.line_locate_point(lines, shapely.points(a))
     side = _side_of(lines, ta, lengths, b)
     ok = np.isfinite(t0) & (t1 - t0 >= float(profile.get("graph.end_snap_m")))
-    return pd.DataFrame({
-        "project_id": sites.iloc[si]["project_id"].astype(str).to_numpy()[ok],
-        "seg": sj[ok], "side": side[ok], "t0": t0[ok], "t1": t1[ok], "distance_m": dist[ok],
-    })
+    return pd.DataFrame(
+        {
+            "project_id": sites.iloc[si]["project_id"].astype(str).to_numpy()[ok],
+            "seg": sj[ok],
+            "side": side[ok],
+            "t0": t0[ok],
+            "t1": t1[ok],
+            "distance_m": dist[ok],
+        }
+    )
 
 
 def attach_assets(
@@ -318,14 +330,29 @@ def attach_assets(
         side = _side_of(
             seg_geoms[sj[best]], t[best], seg_len[sj[best]], shapely.get_coordinates(pts[sample])
         )
-        table = pd.DataFrame({
-            "owner": owner[sample], "k": k[sample], "n": n[owner[sample]],
-            "seg": sj[best], "side": side, "t": t[best], "d": d[best],
-        })
-        grouped = table.groupby(["owner", "seg", "side"], sort=True).agg(
-            t0=("t", "min"), t1=("t", "max"), offset_m=("d", "median"),
-            kmin=("k", "min"), kmax=("k", "max"), n=("n", "first"),
-        ).reset_index()
+        table = pd.DataFrame(
+            {
+                "owner": owner[sample],
+                "k": k[sample],
+                "n": n[owner[sample]],
+                "seg": sj[best],
+                "side": side,
+                "t": t[best],
+                "d": d[best],
+            }
+        )
+        grouped = (
+            table.groupby(["owner", "seg", "side"], sort=True)
+            .agg(
+                t0=("t", "min"),
+                t1=("t", "max"),
+                offset_m=("d", "median"),
+                kmin=("k", "min"),
+                kmax=("k", "max"),
+                n=("n", "first"),
+            )
+            .reset_index()
+        )
         # extend intervals that hold the asset's first/last sample to its real end points
         own = grouped["owner"].to_numpy()
         sg = grouped["seg"].to_numpy()
@@ -346,15 +373,19 @@ def attach_assets(
         share = 1.0 - np.bincount(owner, weights=matched, minlength=len(geoms)) / n
         bad = share > 0
         if bad.any():
-            off.append(pd.DataFrame(
-                {"utility": utility, "asset_id": ids[bad], "off_road_share": share[bad]}
-            ))
+            off.append(
+                pd.DataFrame(
+                    {"utility": utility, "asset_id": ids[bad], "off_road_share": share[bad]}
+                )
+            )
     attachments = (
-        pd.concat(found, ignore_index=True) if found else pd.DataFrame(
-            columns=["utility", "asset_id", "seg", "side", "t0", "t1", "offset_m"])
+        pd.concat(found, ignore_index=True)
+        if found
+        else pd.DataFrame(columns=["utility", "asset_id", "seg", "side", "t0", "t1", "offset_m"])
     )
     off_road = (
-        pd.concat(off, ignore_index=True) if off
+        pd.concat(off, ignore_index=True)
+        if off
         else pd.DataFrame(columns=["utility", "asset_id", "off_road_share"])
     )
     return attachments, off_road
@@ -438,14 +469,18 @@ def build_corridor_graph(
         if g is not None and not g.empty and not crs.equals(require_projected(g.crs, what=name))
     ]
     if mismatched:
-        raise ValidationError(problems=mismatched, summary="layers of the corridor graph differ in CRS")
+        raise ValidationError(
+            problems=mismatched, summary="layers of the corridor graph differ in CRS"
+        )
     bar = tqdm(total=5, desc="corridor graph", disable=not progress, unit="step")
     # (2) blocks
     segments = road_segments(roads, profile=profile)
     bar.update()
     # (3) attach
-    frontages = attach_sites(segments, sites, profile=profile) if sites is not None else (
-        attach_sites(segments, gpd.GeoDataFrame(geometry=[], crs=crs), profile=profile)
+    frontages = (
+        attach_sites(segments, sites, profile=profile)
+        if sites is not None
+        else (attach_sites(segments, gpd.GeoDataFrame(geometry=[], crs=crs), profile=profile))
     )
     attachments, off_road = attach_assets(segments, networks or {}, profile=profile)
     bar.update()
@@ -472,9 +507,19 @@ def build_corridor_graph(
     for s, sign in ((0, 1.0), (1, -1.0)):
         xy = foot + sign * normal * off[:, None]
         G.add_nodes_from(
-            (2 * i + s, {"x": float(xy[i, 0]), "y": float(xy[i, 1]), "seg": int(pos_seg[i]),
-                         "side": SIDES[s], "t": float(pos_t[i]), "junction": int(junction[i]),
-                         "sites": (), "taps": ()})
+            (
+                2 * i + s,
+                {
+                    "x": float(xy[i, 0]),
+                    "y": float(xy[i, 1]),
+                    "seg": int(pos_seg[i]),
+                    "side": SIDES[s],
+                    "t": float(pos_t[i]),
+                    "junction": int(junction[i]),
+                    "sites": (),
+                    "taps": (),
+                },
+            )
             for i in range(len(pos_seg))
         )
     bar.update()
@@ -483,18 +528,39 @@ def build_corridor_graph(
     a = np.flatnonzero(same)
     for s in (0, 1):
         G.add_edges_from(
-            (2 * i + s, 2 * (i + 1) + s,
-             {"kind": "sidewalk", "length": float(pos_t[i + 1] - pos_t[i]), "seg": int(pos_seg[i]),
-              "side": SIDES[s], "t0": float(pos_t[i]), "t1": float(pos_t[i + 1]),
-              "road_id": road_id[pos_seg[i]], "name": name[pos_seg[i]],
-              "road_class": rclass[pos_seg[i]], "assets": ()})
+            (
+                2 * i + s,
+                2 * (i + 1) + s,
+                {
+                    "kind": "sidewalk",
+                    "length": float(pos_t[i + 1] - pos_t[i]),
+                    "seg": int(pos_seg[i]),
+                    "side": SIDES[s],
+                    "t0": float(pos_t[i]),
+                    "t1": float(pos_t[i + 1]),
+                    "road_id": road_id[pos_seg[i]],
+                    "name": name[pos_seg[i]],
+                    "road_class": rclass[pos_seg[i]],
+                    "assets": (),
+                },
+            )
             for i in a
         )
     G.add_edges_from(
-        (2 * i, 2 * i + 1,
-         {"kind": "crossing", "length": float(width[pos_seg[i]]), "seg": int(pos_seg[i]),
-          "t": float(pos_t[i]), "road_id": road_id[pos_seg[i]], "name": name[pos_seg[i]],
-          "road_class": rclass[pos_seg[i]], "width_m": float(width[pos_seg[i]])})
+        (
+            2 * i,
+            2 * i + 1,
+            {
+                "kind": "crossing",
+                "length": float(width[pos_seg[i]]),
+                "seg": int(pos_seg[i]),
+                "t": float(pos_t[i]),
+                "road_id": road_id[pos_seg[i]],
+                "name": name[pos_seg[i]],
+                "road_class": rclass[pos_seg[i]],
+                "width_m": float(width[pos_seg[i]]),
+            },
+        )
         for i in range(len(pos_seg))
     )
     _add_corners(G, segments, pos_seg, pos_t)
@@ -534,11 +600,10 @@ def _add_corners(
     for st, size in zip(starts, sizes):
         if size < 2:
             continue  # a dead end: only the carriageway crossing joins its sides
-        ends = order[st:st + size]
+        ends = order[st : st + size]
         for k in range(size):
             a, b = ends[k], ends[(k + 1) % size]
-            G.add_edge(int(left[a]), int(right[b]), kind="corner", length=0.0,
-                       junction=int(j[st]))
+            G.add_edge(int(left[a]), int(right[b]), kind="corner", length=0.0, junction=int(j[st]))
 
 
 def _mark(
@@ -557,7 +622,7 @@ def _mark(
     edge_vals: dict[tuple[int, int], list[Any]] = defaultdict(list)
     for row, a, b in zip(table.itertuples(index=False), lo, hi):
         value = key(row)
-        s = int(row.side)
+        s = int(row.side)  # type: ignore[arg-type]
         for i in range(int(a), int(b) + 1):
             node_vals[2 * i + s].append(value)
             if attr == "taps" and i < b:

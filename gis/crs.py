@@ -40,9 +40,17 @@ CHINA_OFFSET_CRS: dict[str, str] = {
     "bd09": "BD-09 (百度 web maps)",
 }
 _ALIASES = {
-    "gcj-02": "gcj02", "gcj02": "gcj02", "gcj": "gcj02", "amap": "gcj02", "mars": "gcj02",
-    "bd-09": "bd09", "bd09": "bd09", "baidu": "bd09",
-    "wgs84": "EPSG:4326", "wgs-84": "EPSG:4326", "cgcs2000": "EPSG:4490",
+    "gcj-02": "gcj02",
+    "gcj02": "gcj02",
+    "gcj": "gcj02",
+    "amap": "gcj02",
+    "mars": "gcj02",
+    "bd-09": "bd09",
+    "bd09": "bd09",
+    "baidu": "bd09",
+    "wgs84": "EPSG:4326",
+    "wgs-84": "EPSG:4326",
+    "cgcs2000": "EPSG:4490",
 }
 
 
@@ -143,11 +151,9 @@ def transform_china_offset(gdf: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFra
     (112.2, 31.0, 4326)
     """
     key = _normalise(source)
-    if key == "gcj02":
-        inverse = chinacoords.gcj02_to_wgs84
-    elif key == "bd09":
-        inverse = chinacoords.bd09_to_wgs84
-    else:
+    inverses = {"gcj02": chinacoords.gcj02_to_wgs84, "bd09": chinacoords.bd09_to_wgs84}
+    inverse = inverses.get(key)
+    if inverse is None:
         msg = f"not a Chinese web-map offset: {source!r}; expected 'gcj02' or 'bd09'"
         raise CRSError(msg)
 

@@ -26,25 +26,44 @@ UTILITIES: tuple[str, ...] = ("water", "gas", "heat", "power", "telecom")
 """The five utilities of the reform (水气热电网), also the names of their network layers."""
 
 UTILITY_NAMES_ZH: dict[str, str] = {
-    "water": "供水", "gas": "燃气", "heat": "供热", "power": "供电", "telecom": "通信",
+    "water": "供水",
+    "gas": "燃气",
+    "heat": "供热",
+    "power": "供电",
+    "telecom": "通信",
 }
 
 ROAD_CLASSES: tuple[str, ...] = ("expressway", "arterial", "secondary", "branch", "access")
 """快速路, 主干路, 次干路, 支路, 街坊路 (CJJ 37 classes plus access roads)."""
 
 GAS_PRESSURE_CLASSES: tuple[str, ...] = (
-    "low", "medium_b", "medium_a", "subhigh_b", "subhigh_a", "high_b", "high_a",
+    "low",
+    "medium_b",
+    "medium_a",
+    "subhigh_b",
+    "subhigh_a",
+    "high_b",
+    "high_a",
 )
 """GB 50028 pressure classes, low to high."""
 
 TELECOM_OPERATORS: tuple[str, ...] = (
-    "china_mobile", "china_unicom", "china_telecom", "china_broadnet",
+    "china_mobile",
+    "china_unicom",
+    "china_telecom",
+    "china_broadnet",
 )
 """中国移动, 中国联通, 中国电信, 中国广电 (荆门广电网络)."""
 
 MAJOR_LINE_KINDS: tuple[str, ...] = (
-    "railway", "expressway", "arterial_road", "river",
-    "hv_power", "gas_trunk", "water_trunk", "oil_pipeline",
+    "railway",
+    "expressway",
+    "arterial_road",
+    "river",
+    "hv_power",
+    "gas_trunk",
+    "water_trunk",
+    "oil_pipeline",
 )
 
 ENTERPRISE_TYPES: tuple[str, ...] = ("industrial", "commercial", "real_estate", "public", "other")
@@ -128,7 +147,8 @@ LAYERS: dict[str, LayerSpec] = {
     spec.name: spec
     for spec in (
         LayerSpec(
-            "roads", "line",
+            "roads",
+            "line",
             (
                 FieldSpec("road_id"),
                 FieldSpec("name"),
@@ -137,51 +157,63 @@ LAYERS: dict[str, LayerSpec] = {
                 FieldSpec("opened_on", "date", required=False),
                 FieldSpec("repaired_on", "date", required=False),
             ),
-            id_field="road_id", required=True, title_zh="道路",
+            id_field="road_id",
+            required=True,
+            title_zh="道路",
         ),
-        _network("water", "供水管网", FieldSpec("diameter_mm", "float", minimum=0.0, exclusive=True)),
         _network(
-            "gas", "燃气管网",
+            "water", "供水管网", FieldSpec("diameter_mm", "float", minimum=0.0, exclusive=True)
+        ),
+        _network(
+            "gas",
+            "燃气管网",
             FieldSpec("pressure_class", "enum", choices=GAS_PRESSURE_CLASSES),
             FieldSpec("diameter_mm", "float", minimum=0.0, exclusive=True),
         ),
         _network(
-            "heat", "供热管网",
+            "heat",
+            "供热管网",
             FieldSpec("medium", "enum", choices=("steam", "hot_water")),
             FieldSpec("pressure_mpa", "float", minimum=0.0, exclusive=True),
             FieldSpec("temperature_c", "float"),
         ),
         _network(
-            "power", "供电线路",
+            "power",
+            "供电线路",
             FieldSpec("voltage_kv", "float", minimum=0.0, exclusive=True),
             FieldSpec("spare_capacity_kva", "float", required=False, minimum=0.0),
             FieldSpec("feeder_id", required=False),
         ),
-        _network(
-            "telecom", "通信管道", FieldSpec("operator", "enum", choices=TELECOM_OPERATORS)
-        ),
+        _network("telecom", "通信管道", FieldSpec("operator", "enum", choices=TELECOM_OPERATORS)),
         LayerSpec(
-            "major_lines", "line",
+            "major_lines",
+            "line",
             (FieldSpec("kind", "enum", choices=MAJOR_LINE_KINDS), FieldSpec("name")),
             title_zh="重大管线及道路",
         ),
         LayerSpec("scope", "polygon", (), required=True, title_zh="适用范围"),
         LayerSpec(
-            "service_areas", "polygon",
-            (FieldSpec("utility", "enum", choices=UTILITIES),), title_zh="服务区域",
+            "service_areas",
+            "polygon",
+            (FieldSpec("utility", "enum", choices=UTILITIES),),
+            title_zh="服务区域",
         ),
         LayerSpec("green_space", "polygon", (), title_zh="绿地"),
         LayerSpec(
-            "sites", "polygon",
+            "sites",
+            "polygon",
             (
                 FieldSpec("project_id"),
                 FieldSpec("name"),
                 FieldSpec("enterprise_type", "enum", choices=ENTERPRISE_TYPES),
             ),
-            id_field="project_id", required=True, title_zh="项目用地",
+            id_field="project_id",
+            required=True,
+            title_zh="项目用地",
         ),
         LayerSpec(
-            "intents", "polygon",
+            "intents",
+            "polygon",
             (
                 FieldSpec("intent_id"),
                 FieldSpec("name"),
@@ -193,7 +225,8 @@ LAYERS: dict[str, LayerSpec] = {
                 FieldSpec("gas_m3_h", "float", required=False, minimum=0.0),
                 FieldSpec("steam_t_h", "float", required=False, minimum=0.0),
             ),
-            id_field="intent_id", title_zh="投资意向",
+            id_field="intent_id",
+            title_zh="投资意向",
         ),
     )
 }

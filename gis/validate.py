@@ -122,31 +122,48 @@ def _check_fields(
     for fspec in spec.fields:
         if fspec.name not in gdf.columns:
             if fspec.required:
-                problems.append(Problem(
-                    spec.name, None, fspec.name, "no such field",
-                    f"field {fspec.name!r} ({fspec.expected()}); fields present: "
-                    f"{', '.join(c for c in gdf.columns if c != 'geometry') or 'none'}",
-                    code="missing_field",
-                ))
+                problems.append(
+                    Problem(
+                        spec.name,
+                        None,
+                        fspec.name,
+                        "no such field",
+                        f"field {fspec.name!r} ({fspec.expected()}); fields present: "
+                        f"{', '.join(c for c in gdf.columns if c != 'geometry') or 'none'}",
+                        code="missing_field",
+                    )
+                )
             continue
         values = list(gdf[fspec.name])
         cleaned: list[Any] = []
         for row, value in enumerate(values):
             if _is_missing(value):
                 if fspec.required:
-                    problems.append(Problem(
-                        spec.name, feature_label(gdf, spec, row), fspec.name, "empty",
-                        fspec.expected(), code="missing_value",
-                    ))
+                    problems.append(
+                        Problem(
+                            spec.name,
+                            feature_label(gdf, spec, row),
+                            fspec.name,
+                            "empty",
+                            fspec.expected(),
+                            code="missing_value",
+                        )
+                    )
                 cleaned.append(None)
                 continue
             norm, reason = _check_value(fspec, value)
             if reason is not None:
                 code = "unknown_enum" if fspec.kind in ("enum", "csv_enum") else "bad_value"
-                problems.append(Problem(
-                    spec.name, feature_label(gdf, spec, row), fspec.name,
-                    f"{value!r} ({reason})", fspec.expected(), code=code,
-                ))
+                problems.append(
+                    Problem(
+                        spec.name,
+                        feature_label(gdf, spec, row),
+                        fspec.name,
+                        f"{value!r} ({reason})",
+                        fspec.expected(),
+                        code=code,
+                    )
+                )
             cleaned.append(norm)
         if fspec.kind in ("int", "float"):
             gdf[fspec.name] = pd.to_numeric(pd.Series(cleaned, index=gdf.index), errors="coerce")
@@ -157,10 +174,16 @@ def _check_fields(
         dup = ids[ids.notna() & ids.duplicated(keep=False)]
         for value in sorted(set(dup.astype(str))):
             count = int((dup.astype(str) == value).sum())
-            problems.append(Problem(
-                spec.name, value, spec.id_field, f"{value!r} used by {count} features",
-                "a unique id per feature", code="duplicate_id",
-            ))
+            problems.append(
+                Problem(
+                    spec.name,
+                    value,
+                    spec.id_field,
+                    f"{value!r} used by {count} features",
+                    "a unique id per feature",
+                    code="duplicate_id",
+                )
+            )
     return gdf
 
 
@@ -169,17 +192,21 @@ def _check_degrees(
 ) -> gpd.GeoDataFrame:
     """In a geographic layer, reject coordinates outside ±180/±90 (typically swapped lon/lat)."""
     bounds = shapely.bounds(np.asarray(gdf.geometry.values))
-    bad = (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1) | (
-        np.abs(bounds[:, [0, 2]]) > 180
-    ).any(axis=1)
+    bad = (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1) | (np.abs(bounds[:, [0, 2]]) > 180).any(
+        axis=1
+    )
     for row in np.flatnonzero(bad):
         x, y = bounds[row, 0], bounds[row, 1]
-        problems.append(Problem(
-            spec.name, feature_label(gdf, spec, row), "geometry",
-            f"coordinates starting at ({x:.6f}, {y:.6f}) in a lon/lat CRS",
-            "longitude within ±180 and latitude within ±90 (swapped lon/lat?)",
-            code="outside_extent",
-        ))
+        problems.append(
+            Problem(
+                spec.name,
+                feature_label(gdf, spec, int(row)),
+                "geometry",
+                f"coordinates starting at ({x:.6f}, {y:.6f}) in a lon/lat CRS",
+                "longitude within ±180 and latitude within ±90 (swapped lon/lat?)",
+                code="outside_extent",
+            )
+        )
     return gdf[~bad].copy() if bad.any() else gdf
 
 
@@ -191,27 +218,45 @@ def _check_geometry(
     for row, geom in enumerate(geoms):
         label = feature_label(gdf, spec, row)
         if geom is None or geom.is_empty:
-            problems.append(Problem(
-                spec.name, label, "geometry", "empty geometry",
-                f"a non-empty {' or '.join(spec.geometry_types)}", code="empty_geometry",
-            ))
+            problems.append(
+                Problem(
+                    spec.name,
+                    label,
+                    "geometry",
+                    "empty geometry",
+                    f"a non-empty {' or '.join(spec.geometry_types)}",
+                    code="empty_geometry",
+                )
+            )
             keep[row] = False
             continue
         if geom.geom_type not in spec.geometry_types:
-            problems.append(Problem(
-                spec.name, label, "geometry", geom.geom_type,
-                " or ".join(spec.geometry_types), code="wrong_geometry_type",
-            ))
+            problems.append(
+                Problem(
+                    spec.name,
+                    label,
+                    "geometry",
+                    geom.geom_type,
+                    " or ".join(spec.geometry_types),
+                    code="wrong_geometry_type",
+                )
+            )
             keep[row] = False
             continue
         if geom.is_valid:
             continue
         reason = shapely.is_valid_reason(geom)
         if spec.geometry == "line":
-            problems.append(Problem(
-                spec.name, label, "geometry", f"invalid line ({reason})",
-                "a line with at least two distinct points", code="invalid_geometry",
-            ))
+            problems.append(
+                Problem(
+                    spec.name,
+                    label,
+                    "geometry",
+                    f"invalid line ({reason})",
+                    "a line with at least two distinct points",
+                    code="invalid_geometry",
+                )
+            )
             keep[row] = False
             continue
         fixed = shapely.make_valid(geom)
@@ -223,26 +268,39 @@ def _check_geometry(
         change = abs(after - before) / before if before > 0 else 1.0
         if repaired is not None and change <= max_area_change:
             geoms[row] = repaired
-            problems.append(Problem(
-                spec.name, label, "geometry", f"invalid polygon ({reason})",
-                f"a valid polygon: repaired, area changed {change:.2%} "
-                f"(≤ {max_area_change:.0%} allowed)",
-                severity="warning", code="repaired_geometry",
-            ))
+            problems.append(
+                Problem(
+                    spec.name,
+                    label,
+                    "geometry",
+                    f"invalid polygon ({reason})",
+                    f"a valid polygon: repaired, area changed {change:.2%} "
+                    f"(≤ {max_area_change:.0%} allowed)",
+                    severity="warning",
+                    code="repaired_geometry",
+                )
+            )
         else:
-            problems.append(Problem(
-                spec.name, label, "geometry", f"invalid polygon ({reason})",
-                f"a valid polygon; repair would change its area by {change:.1%} "
-                f"(> {max_area_change:.0%}): fix the source data",
-                code="invalid_geometry",
-            ))
+            problems.append(
+                Problem(
+                    spec.name,
+                    label,
+                    "geometry",
+                    f"invalid polygon ({reason})",
+                    f"a valid polygon; repair would change its area by {change:.1%} "
+                    f"(> {max_area_change:.0%}): fix the source data",
+                    code="invalid_geometry",
+                )
+            )
             keep[row] = False
     out = gdf.copy()
     out.geometry = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
     return out[keep].copy()
 
 
-def _explode_lines(gdf: gpd.GeoDataFrame, spec: LayerSpec, problems: list[Problem]) -> gpd.GeoDataFrame:
+def _explode_lines(
+    gdf: gpd.GeoDataFrame, spec: LayerSpec, problems: list[Problem]
+) -> gpd.GeoDataFrame:
     multi = gdf.geometry.geom_type == "MultiLineString"
     if not multi.any():
         return gdf
@@ -262,11 +320,17 @@ def _explode_lines(gdf: gpd.GeoDataFrame, spec: LayerSpec, problems: list[Proble
         out[spec.id_field] = new_ids
     for row in np.flatnonzero(still.to_numpy()):
         n = len(shapely.get_parts(merged.geometry.iloc[row]))
-        problems.append(Problem(
-            spec.name, feature_label(merged, spec, int(row)), "geometry",
-            f"MultiLineString of {n} disjoint parts", "one LineString per feature: split into "
-            f"{n} features with ids suffixed -1..-{n}", severity="info", code="exploded",
-        ))
+        problems.append(
+            Problem(
+                spec.name,
+                feature_label(merged, spec, int(row)),
+                "geometry",
+                f"MultiLineString of {n} disjoint parts",
+                f"one LineString per feature: split into {n} features with ids suffixed -1..-{n}",
+                severity="info",
+                code="exploded",
+            )
+        )
     return out.reset_index(drop=True)
 
 
@@ -288,10 +352,17 @@ def validate_layer(
     problems: list[Problem] = []
     gdf = gdf.reset_index(drop=True)
     if gdf.crs is None and source_crs is None:
-        problems.append(Problem(
-            spec.name, None, "crs", "no CRS", "a CRS declared by the file (e.g. a .prj), or "
-            "the source CRS given on import (--source-crs)", code="missing_crs",
-        ))
+        problems.append(
+            Problem(
+                spec.name,
+                None,
+                "crs",
+                "no CRS",
+                "a CRS declared by the file (e.g. a .prj), or "
+                "the source CRS given on import (--source-crs)",
+                code="missing_crs",
+            )
+        )
     gdf = _check_fields(gdf.copy(), spec, problems)
     if gdf.crs is None and source_crs is None:
         return None, problems
@@ -307,9 +378,7 @@ def validate_layer(
     return gdf, problems
 
 
-def _extent_problems(
-    layers: Mapping[str, gpd.GeoDataFrame], margin_m: float
-) -> list[Problem]:
+def _extent_problems(layers: Mapping[str, gpd.GeoDataFrame], margin_m: float) -> list[Problem]:
     scope = layers.get("scope")
     if scope is None or scope.empty:
         return []
@@ -322,12 +391,17 @@ def _extent_problems(
         inside = shapely.intersects(np.asarray(gdf.geometry.values), area)
         for row in np.flatnonzero(~inside):
             c = gdf.geometry.iloc[row].representative_point()
-            problems.append(Problem(
-                name, feature_label(gdf, spec, int(row)), "geometry",
-                f"at ({c.x:.1f}, {c.y:.1f}) in {gdf.crs.to_string()}",
-                f"within {margin_m / 1000:g} km of the workspace scope; swapped lon/lat or a "
-                "wrong CRS?", code="outside_extent",
-            ))
+            problems.append(
+                Problem(
+                    name,
+                    feature_label(gdf, spec, int(row)),
+                    "geometry",
+                    f"at ({c.x:.1f}, {c.y:.1f}) in {gdf.crs.to_string()}",
+                    f"within {margin_m / 1000:g} km of the workspace scope; swapped lon/lat or a "
+                    "wrong CRS?",
+                    code="outside_extent",
+                )
+            )
     return problems
 
 
@@ -357,26 +431,45 @@ def validate_layers(
     report = ValidationReport()
     for name in layers:
         if name not in LAYERS:
-            report.problems.append(Problem(
-                name, None, None, "layer not in the contract",
-                f"one of {', '.join(LAYERS)}; kept in the file but not used",
-                severity="info", code="extra_layer",
-            ))
+            report.problems.append(
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "layer not in the contract",
+                    f"one of {', '.join(LAYERS)}; kept in the file but not used",
+                    severity="info",
+                    code="extra_layer",
+                )
+            )
     for name, spec in LAYERS.items():
         gdf = layers.get(name)
         if gdf is None:
             if spec.required:
-                report.problems.append(Problem(
-                    name, None, None, "layer missing", f"a {spec.geometry} layer {name!r} "
-                    f"({spec.title_zh}); required layers: {', '.join(r for r in LAYERS if LAYERS[r].required)}",
-                    code="missing_layer",
-                ))
+                report.problems.append(
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "layer missing",
+                        f"a {spec.geometry} layer {name!r} "
+                        f"({spec.title_zh}); required layers: {', '.join(r for r in LAYERS if LAYERS[r].required)}",
+                        code="missing_layer",
+                    )
+                )
             elif name in NETWORK_LAYERS:
-                report.problems.append(Problem(
-                    name, None, None, "layer missing", f"a {spec.title_zh} layer, if the utility "
-                    "has a network: every request for it needs pre-laying",
-                    severity="info", code="no_network",
-                ))
+                report.problems.append(
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "layer missing",
+                        f"a {spec.title_zh} layer, if the utility "
+                        "has a network: every request for it needs pre-laying",
+                        severity="info",
+                        code="no_network",
+                    )
+                )
             continue
         src = source_crs.get(name) if isinstance(source_crs, Mapping) else source_crs
         cleaned, problems = validate_layer(

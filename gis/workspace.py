@@ -106,7 +106,7 @@ class Workspace:
         return {u: self.layers[u] for u in NETWORK_LAYERS if u in self.layers}
 
     def corridor_graph(self) -> nx.Graph:
-        """The road corridor graph of this workspace, built on first use and then reused."""
+        """Return the road corridor graph, built on first use and then reused."""
         if self._graph is None:
             from gis.corridor import build_corridor_graph
 
@@ -134,9 +134,7 @@ class Workspace:
         target = require_projected(crs, what="the workspace") if crs else workspace_crs(layers)
         report = validate_layers(layers, working_crs=target, profile=prof, source_crs=source_crs)
         if strict:
-            report.raise_for_errors(
-                f"workspace {path or '(in memory)'} has errors"
-            )
+            report.raise_for_errors(f"workspace {path or '(in memory)'} has errors")
         return cls(layers=dict(report.layers), crs=target, profile=prof, report=report, path=path)
 
 
@@ -165,7 +163,11 @@ def open_workspace(
     """
     path = Path(path)
     return Workspace.from_layers(
-        read_layers(path), crs=crs, profile=profile, source_crs=source_crs, strict=strict,
+        read_layers(path),
+        crs=crs,
+        profile=profile,
+        source_crs=source_crs,
+        strict=strict,
         path=path,
     )
 
@@ -232,7 +234,11 @@ def import_layers(
     if source_crs is not None:
         src = {name: source_crs for name in new_layers}
     ws = Workspace.from_layers(
-        merged, crs=stored_ws_crs, profile=profile, source_crs=src, path=path,
+        merged,
+        crs=stored_ws_crs,
+        profile=profile,
+        source_crs=src,
+        path=path,
         strict=False,
     )
     # a workspace may be built up layer by layer: a required layer not yet imported is fine

@@ -14,7 +14,7 @@ CRS = "EPSG:4546"
 ORIGIN = (614_000.0, 3_424_000.0)  # EPSG:4546 metres, inside 掇刀区 (about 112.2°E, 30.95°N)
 
 
-def at(geom):  # noqa: ANN001, ANN201 - tiny helper
+def at(geom):
     return translate(geom, *ORIGIN)
 
 

@@ -73,8 +73,11 @@ def test_route_from_corner_site_to_main_across_the_junction():
     length, steps = _route(G, site="S1")
     assert length == pytest.approx(69.0)
     assert steps == [
-        ("crossing", "a", 16.0), ("sidewalk", "a", 30.0), ("corner", None, 0.0),
-        ("crossing", "b", 8.0), ("sidewalk", "b", 15.0),
+        ("crossing", "a", 16.0),
+        ("sidewalk", "a", 30.0),
+        ("corner", None, 0.0),
+        ("crossing", "b", 8.0),
+        ("sidewalk", "b", 15.0),
     ]
     att = G.graph["attachments"].iloc[0]
     assert (att.asset_id, att.side, att.t0, att.t1, att.offset_m) == ("W1", 1, 10.0, 70.0, 12.0)
@@ -85,15 +88,18 @@ def test_same_side_route_has_no_crossing_and_exact_length():
     # x = 480: the external line is exactly 300 m along the sidewalk, with no crossing
     roads = gpd.GeoDataFrame(
         {"road_id": ["r"], "name": ["长宁大道"], "road_class": ["arterial"]},
-        geometry=[at(LineString([(0, 0), (800, 0)]))], crs=CRS,
+        geometry=[at(LineString([(0, 0), (800, 0)]))],
+        crs=CRS,
     )
     site = gpd.GeoDataFrame(
         {"project_id": ["S"], "name": ["甲"], "enterprise_type": ["industrial"]},
-        geometry=[at(Polygon([(100, 20), (180, 20), (180, 90), (100, 90)]))], crs=CRS,
+        geometry=[at(Polygon([(100, 20), (180, 20), (180, 90), (100, 90)]))],
+        crs=CRS,
     )
     main = gpd.GeoDataFrame(
         {"asset_id": ["W"], "status": ["existing"], "diameter_mm": [300.0]},
-        geometry=[at(LineString([(480, 11), (760, 11)]))], crs=CRS,
+        geometry=[at(LineString([(480, 11), (760, 11)]))],
+        crs=CRS,
     )
     G = build_corridor_graph(roads, sites=site, networks={"water": main})
     length, steps = _route(G)
@@ -110,8 +116,11 @@ def test_same_side_route_has_no_crossing_and_exact_length():
 
 def test_t_junction_splits_the_through_road_and_expressway_overpass_does_not():
     roads = gpd.GeoDataFrame(
-        {"road_id": ["main", "side", "xway"], "name": ["主路", "支路", "高速"],
-         "road_class": ["arterial", "branch", "expressway"]},
+        {
+            "road_id": ["main", "side", "xway"],
+            "name": ["主路", "支路", "高速"],
+            "road_class": ["arterial", "branch", "expressway"],
+        },
         geometry=[
             at(LineString([(0, 0), (300, 0)])),
             at(LineString([(120, 0), (120, 200)])),  # ends on main's interior: T junction
@@ -133,7 +142,8 @@ def test_main_ending_at_a_junction_is_not_given_to_the_crossing_road():
     # the main runs along road a's north side right up to road b's centreline
     main = gpd.GeoDataFrame(
         {"asset_id": ["W2"], "status": ["existing"], "diameter_mm": [150.0]},
-        geometry=[at(LineString([(-100, 12), (0, 12)]))], crs=CRS,
+        geometry=[at(LineString([(-100, 12), (0, 12)]))],
+        crs=CRS,
     )
     G = build_corridor_graph(crossroads(), networks={"water": main})
     att = G.graph["attachments"]
@@ -144,13 +154,18 @@ def test_main_ending_at_a_junction_is_not_given_to_the_crossing_road():
 
 def test_off_road_assets_are_reported():
     main = gpd.GeoDataFrame(
-        {"asset_id": ["far", "half"], "status": ["existing", "existing"],
-         "diameter_mm": [100.0, 100.0]},
-        geometry=[at(LineString([(40, 60), (90, 60)])),  # 60 m from a, 40 m from b
-                  # 40 m along road a's north side, then 78 m away from it, northwards
-                  at(LineString([(-90, 12), (-50, 12), (-50, 90)]))],
-            crs=CRS,
-        )
+        {
+            "asset_id": ["far", "half"],
+            "status": ["existing", "existing"],
+            "diameter_mm": [100.0, 100.0],
+        },
+        geometry=[
+            at(LineString([(40, 60), (90, 60)])),  # 60 m from a, 40 m from b
+            # 40 m along road a's north side, then 78 m away from it, northwards
+            at(LineString([(-90, 12), (-50, 12), (-50, 90)])),
+        ],
+        crs=CRS,
+    )
     G = build_corridor_graph(crossroads(), networks={"water": main})
     off = G.graph["off_road"].set_index("asset_id")["off_road_share"]
     assert off["far"] == 1.0

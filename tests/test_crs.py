@@ -51,7 +51,9 @@ def test_every_layer_is_reprojected_on_load():
     roads = crossroads().to_crs(4326)
     report = validate_layers({"roads": roads}, working_crs="EPSG:4546")
     assert report.layers["roads"].crs.to_epsg() == 4546
-    assert report.layers["roads"].geometry.length.tolist() == pytest.approx([200.0, 200.0], abs=1e-3)
+    assert report.layers["roads"].geometry.length.tolist() == pytest.approx(
+        [200.0, 200.0], abs=1e-3
+    )
 
 
 # --------------------------------------------------------------------- GCJ-02 and BD-09
@@ -105,7 +107,7 @@ def test_points_outside_china_pass_through_unchanged():
     for fn in (cc.wgs84_to_gcj02, cc.gcj02_to_wgs84, cc.gcj02_to_bd09, cc.bd09_to_gcj02):
         x, y = fn(lon, lat)
         assert np.array_equal(x, lon) and np.array_equal(y, lat)
-    for (lo, la) in zip(lon, lat):
+    for lo, la in zip(lon, lat):
         with pytest.warns(UserWarning, match="Non-Chinese"):
             ref = prcoords.wgs_gcj((la, lo), check_china=True)
         assert (ref.lon, ref.lat) == (lo, la)

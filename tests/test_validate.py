@@ -34,8 +34,11 @@ def test_every_problem_is_reported_at_once():
     roads.loc[1, "width_m"] = -3.0  # out of range
     roads = roads.drop(columns="name")  # missing field
     sites = gpd.GeoDataFrame(
-        {"project_id": ["S1", "S2", "S3", "S4"], "name": ["甲", "乙", "丙", None],
-         "enterprise_type": ["industrial", "commercial", "industrial", "industrial"]},
+        {
+            "project_id": ["S1", "S2", "S3", "S4"],
+            "name": ["甲", "乙", "丙", None],
+            "enterprise_type": ["industrial", "commercial", "industrial", "industrial"],
+        },
         geometry=[
             at(Polygon([(0, 0), (50, 50), (50, 0), (0, 50)])),  # bow-tie: repair halves it
             at(LineString([(0, 0), (10, 10)])),  # wrong geometry type
@@ -45,9 +48,7 @@ def test_every_problem_is_reported_at_once():
         crs=CRS,
     )
     water = water_sw().set_crs(None, allow_override=True)  # CRS lost
-    report = validate_layers(
-        {"roads": roads, "sites": sites, "water": water}, working_crs=CRS
-    )
+    report = validate_layers({"roads": roads, "sites": sites, "water": water}, working_crs=CRS)
     codes = _codes(report)
     assert ("missing_layer", "scope", None, None) in codes
     assert ("missing_field", "roads", None, "name") in codes
@@ -64,8 +65,10 @@ def test_every_problem_is_reported_at_once():
         Workspace.from_layers({"roads": roads, "sites": sites, "water": water}, crs=CRS)
     text = str(info.value)
     assert "10 error(s)" in text
-    assert "roads feature a field 'road_class': got 'highway' (unknown value); expected one of " \
-           "expressway, arterial, secondary, branch, access" in text
+    assert (
+        "roads feature a field 'road_class': got 'highway' (unknown value); expected one of "
+        "expressway, arterial, secondary, branch, access" in text
+    )
     assert "sites feature S1 field 'geometry': got invalid polygon (Self-intersection" in text
     assert "by 100.0% (> 1%)" in text  # the bow-tie's drawn (signed) area is 0
 
@@ -131,9 +134,15 @@ def test_values_are_normalised():
 
 def test_bad_dates_and_csv_enums():
     intents = gpd.GeoDataFrame(
-        {"intent_id": ["I1"], "name": ["新材料"], "expected_start": ["2026-13-01"],
-         "registered_by": ["市招商局"], "utilities": ["water,steam"]},
-        geometry=[at(Point(50, 50).buffer(20))], crs=CRS,
+        {
+            "intent_id": ["I1"],
+            "name": ["新材料"],
+            "expected_start": ["2026-13-01"],
+            "registered_by": ["市招商局"],
+            "utilities": ["water,steam"],
+        },
+        geometry=[at(Point(50, 50).buffer(20))],
+        crs=CRS,
     )
     report = validate_layers({**_good(), "intents": intents}, working_crs=CRS)
     msgs = {p.field: p for p in report.errors}

@@ -32,8 +32,12 @@ def ws_path(tmp_path):
 
 def test_written_workspace_reads_back_with_gdal(ws_path):
     layers = {str(name): geom for name, geom in pyogrio.list_layers(ws_path)}
-    assert layers == {"roads": "LineString", "scope": "MultiPolygon", "sites": "MultiPolygon",
-                      "water": "LineString"}
+    assert layers == {
+        "roads": "LineString",
+        "scope": "MultiPolygon",
+        "sites": "MultiPolygon",
+        "water": "LineString",
+    }
     roads = pyogrio.read_dataframe(ws_path, layer="roads")
     assert list(roads["name"]) == ["东西大道", "南北路"]
     assert roads.crs.to_epsg() == 4546
@@ -50,9 +54,14 @@ def test_failed_import_leaves_the_workspace_untouched(ws_path):
     bad = water_sw()
     bad.loc[0, "status"] = "abandoned"
     bad = gpd.GeoDataFrame(
-        {"asset_id": ["G1", "G1"], "status": ["existing", "abandoned"],
-         "pressure_class": ["medium_b", "ultra"], "diameter_mm": [160.0, 0.0]},
-        geometry=list(water_sw().geometry) * 2, crs=CRS,
+        {
+            "asset_id": ["G1", "G1"],
+            "status": ["existing", "abandoned"],
+            "pressure_class": ["medium_b", "ultra"],
+            "diameter_mm": [160.0, 0.0],
+        },
+        geometry=list(water_sw().geometry) * 2,
+        crs=CRS,
     )
     with pytest.raises(ValidationError) as info:
         import_layers(ws_path, {"gas": bad})
@@ -64,9 +73,14 @@ def test_failed_import_leaves_the_workspace_untouched(ws_path):
 
 def test_successful_import_reprojects_and_keeps_other_layers(ws_path):
     gas = gpd.GeoDataFrame(
-        {"asset_id": ["G1"], "status": ["existing"], "pressure_class": ["medium_b"],
-         "diameter_mm": [160.0]},
-        geometry=list(water_sw().geometry), crs=CRS,
+        {
+            "asset_id": ["G1"],
+            "status": ["existing"],
+            "pressure_class": ["medium_b"],
+            "diameter_mm": [160.0],
+        },
+        geometry=list(water_sw().geometry),
+        crs=CRS,
     ).to_crs(4326)
     import_layers(ws_path, {"gas": gas})
     names = [str(n) for n, _ in pyogrio.list_layers(ws_path)]
@@ -97,7 +111,9 @@ def test_console_script_reports_domain_errors_without_traceback(tmp_path):
     missing = tmp_path / "nope.gpkg"
     res = subprocess.run(
         [sys.executable, "-c", "from api.cli import main; main()", "validate", str(missing)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert res.returncode == 2
     assert f"workspace {missing} does not exist" in res.stderr

@@ -97,8 +97,10 @@ def load_for_import(
         return {layer or "water": _fill(read_epanet(path, crs=source_crs), extra)}
     if kind == "dxf":
         if not dxf_map:
-            msg = (f"DXF {path}: no layer mapping given; expected pattern=utility pairs such as "
-                   f"'WS-*=water' for utilities {', '.join(UTILITIES)}")
+            msg = (
+                f"DXF {path}: no layer mapping given; expected pattern=utility pairs such as "
+                f"'WS-*=water' for utilities {', '.join(UTILITIES)}"
+            )
             raise InputFormatError(msg)
         bad = [u for u in dxf_map.values() if u not in UTILITIES]
         if bad:
