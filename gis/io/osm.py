@@ -1,0 +1,347 @@
+"""Read OpenStreetMap roads as the ``roads`` layer: from OSMnx GraphML or an ``.osm.pbf``.
+
+The ``highway`` tag becomes ``road_class`` through the profile table ``osm.highway_class``
+(``*_link`` roads take their parent's class; of several values the highest class wins).
+Highway values the table does not list (footway, cycleway, path, steps, track, busway, ...)
+are not roads for utility planning: they are dropped and counted in
+``attrs["dropped_highway"]``.
+
+Both readers return the ``roads`` contract fields ``road_id`` (``"osm:<way id>"``, with a
+``#n`` suffix when one way yields several features), ``name`` (``name`` tag, else
+``name:zh``, else ``ref``, else empty), ``road_class``, and the extra fields ``highway`` and
+``osmid`` (text; the values of an OSMnx list sorted and joined with ``;``). The CRS is the
+source's, EPSG:4326 for OSM data.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import osmnx as ox
+import pandas as pd
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from gis.errors import InputFormatError, ProfileError
+from gis.profile import Profile, load_profile
+from gis.schema import ROAD_CLASSES
+
+__all__ = [
+    "highway_to_road_class",
+    "parse_other_tags",
+    "roads_from_graphml",
+    "roads_from_osm_pbf",
+]
+
+PROFILE_KEY = "osm.highway_class"
+_COLUMNS = ["road_id", "name", "road_class", "highway", "osmid"]
+_HSTORE_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
+_HSTORE_ESCAPE = re.compile(r"\\(.)")
+
+
+def _values(value: Any) -> list[str]:
+    """Return the non-empty text values of a tag: a list (OSMnx) or ``;``-separated text."""
+    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+        return []
+    items = value if isinstance(value, list | tuple) else [value]
+    out: list[str] = []
+    for item in items:
+        if item is None or (not isinstance(item, str) and pd.isna(item)):
+            continue
+        out += [part.strip() for part in str(item).split(";") if part.strip()]
+    return out
+
+
+def _joined(value: Any) -> str:
+    """Join the distinct values of a tag with ``;`` (``""`` if there are none).
+
+    The values of a list (OSMnx merges) are sorted: their order depends on the direction
+    OSMnx walked the edge, and the two directions of a street must give the same feature.
+
+    Examples
+    --------
+    >>> _joined(["红荔西路", "竹子林一路", "红荔西路"]), _joined("primary;trunk"), _joined(None)
+    ('竹子林一路;红荔西路', 'primary;trunk', '')
+    """
+    values = dict.fromkeys(_values(value))
+    return ";".join(sorted(values) if isinstance(value, list | tuple) else values)
+
+
+def highway_to_road_class(highway: Any, mapping: Mapping[str, str]) -> str | None:
+    """Return the road class of a ``highway`` tag value, or ``None`` if it is not a road.
+
+    Parameters
+    ----------
+    highway
+        A tag value, a ``;``-separated list of values, or a list (OSMnx merges the tags of
+        the ways it joins into one edge).
+    mapping
+        Highway value → road class, e.g. ``load_profile().get("osm.highway_class")``.
+
+    Examples
+    --------
+    >>> m = {"trunk": "expressway", "primary": "arterial", "residential": "access"}
+    >>> highway_to_road_class("primary_link", m)
+    'arterial'
+    >>> highway_to_road_class(["residential", "trunk"], m)
+    'expressway'
+    >>> highway_to_road_class("footway", m) is None
+    True
+    """
+    classes = []
+    for value in _values(highway):
+        key = value.lower()
+        cls = mapping.get(key)
+        if cls is None and key.endswith("_link"):
+            cls = mapping.get(key.removesuffix("_link"))
+        if cls is not None:
+            classes.append(cls)
+    if not classes:
+        return None
+    return min(classes, key=lambda c: ROAD_CLASSES.index(c) if c in ROAD_CLASSES else 99)
+
+
+def _highway_mapping(profile: Profile | str | None) -> dict[str, str]:
+    loaded = profile if isinstance(profile, Profile) else load_profile(profile or "gb-defaults")
+    mapping = loaded.get(PROFILE_KEY)
+    if not isinstance(mapping, Mapping):
+        msg = (
+            f"profile {loaded.name!r} key {PROFILE_KEY!r}: got {type(mapping).__name__}; "
+            "expected a mapping of OSM highway values to road classes"
+        )
+        raise ProfileError(msg)
+    bad = {k: v for k, v in mapping.items() if v not in ROAD_CLASSES}
+    if bad:
+        msg = (
+            f"profile {loaded.name!r} key {PROFILE_KEY!r}: unknown road class in {bad}; "
+            f"expected one of {', '.join(ROAD_CLASSES)}"
+        )
+        raise ProfileError(msg)
+    return {str(k).lower(): str(v) for k, v in mapping.items()}
+
+
+def parse_other_tags(other_tags: Any) -> dict[str, str]:
+    r"""Parse the ``other_tags`` field of GDAL's OSM driver (hstore text) into a dict.
+
+    Examples
+    --------
+    >>> parse_other_tags('"ref"=>"G207","name:en"=>"Baiyun \\"Ave\\""')
+    {'ref': 'G207', 'name:en': 'Baiyun "Ave"'}
+    >>> parse_other_tags(None)
+    {}
+    """
+    if not isinstance(other_tags, str):
+        return {}
+    return {
+        _HSTORE_ESCAPE.sub(r"\1", key): _HSTORE_ESCAPE.sub(r"\1", value)
+        for key, value in _HSTORE_PAIR.findall(other_tags)
+    }
+
+
+def _road_ids(osmids: Iterable[str]) -> list[str]:
+    """Return ``osm:<id>`` per feature, suffixed ``#1``, ``#2``, ... where an id repeats.
+
+    Examples
+    --------
+    >>> _road_ids(["5", "7", "5", "8;9"])
+    ['osm:5#1', 'osm:7', 'osm:5#2', 'osm:8+9']
+    """
+    bases = [f"osm:{osmid.replace(';', '+')}" for osmid in osmids]
+    totals = Counter(bases)
+    seen: Counter[str] = Counter()
+    out = []
+    for base in bases:
+        if totals[base] > 1:
+            seen[base] += 1
+            out.append(f"{base}#{seen[base]}")
+        else:
+            out.append(base)
+    return out
+
+
+def _roads(
+    records: Sequence[Mapping[str, Any]], geometries: Sequence[Any], crs: Any,
+    mapping: Mapping[str, str],
+) -> gpd.GeoDataFrame:
+    """Map raw OSM records (``highway``, ``osmid``, ``name``, ``name:zh``, ``ref``) to roads."""
+    rows: list[dict[str, str]] = []
+    kept: list[Any] = []
+    dropped: Counter[str] = Counter()
+    for record, geometry in zip(records, geometries, strict=True):
+        highway = _joined(record.get("highway"))
+        road_class = highway_to_road_class(record.get("highway"), mapping)
+        if road_class is None:
+            dropped[highway or "<none>"] += 1
+            continue
+        name = next(
+            (t for t in (_joined(record.get(k)) for k in ("name", "name:zh", "ref")) if t), ""
+        )
+        rows.append(
+            {
+                "name": name,
+                "road_class": road_class,
+                "highway": highway,
+                "osmid": _joined(record.get("osmid")),
+            }
+        )
+        kept.append(geometry)
+    for row, road_id in zip(rows, _road_ids(r["osmid"] for r in rows), strict=True):
+        row["road_id"] = road_id
+    gdf = gpd.GeoDataFrame(rows or None, columns=_COLUMNS, geometry=kept, crs=crs)
+    gdf.attrs["dropped_highway"] = dict(dropped)
+    return gdf
+
+
+def _drop_reverse_duplicates(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Keep one of each pair of edges (u, v, k) / (v, u, k') with the same geometry reversed.
+
+    OSMnx stores a two-way street as two directed edges whose geometries are each other's
+    reverse. The partner is looked for among all keys of (v, u), same key first, because
+    parallel edges may be numbered differently in the two directions. Self-loops are kept.
+    """
+    keys_by_pair: dict[tuple[Any, Any], list[Any]] = {}
+    for u, v, k in edges.index:
+        keys_by_pair.setdefault((u, v), []).append(k)
+    geometry = dict(zip(edges.index, edges.geometry, strict=True))
+    kept: set[tuple[Any, Any, Any]] = set()
+    partnered: set[tuple[Any, Any, Any]] = set()
+    keep_mask = []
+    for edge in edges.index:
+        u, v, k = edge
+        if edge in partnered:
+            keep_mask.append(False)
+            continue
+        keep_mask.append(True)
+        kept.add(edge)
+        if u == v:
+            continue
+        reverse = geometry[edge].reverse()
+        candidates = sorted(keys_by_pair.get((v, u), []), key=lambda key: key != k)
+        for key in candidates:
+            other = (v, u, key)
+            if other in kept or other in partnered:
+                continue
+            if shapely.equals_exact(geometry[other], reverse, tolerance=0.0):
+                partnered.add(other)
+                break
+    return edges[keep_mask]
+
+
+def roads_from_graphml(
+    path: str | os.PathLike[str], *, profile: Profile | str | None = None
+) -> gpd.GeoDataFrame:
+    """Read the roads of an OSMnx street graph saved as GraphML.
+
+    A two-way street is stored as two directed edges; only the first of each pair (same
+    nodes reversed, identical reversed geometry) is kept, so there is one feature per
+    street segment. Edges without a ``geometry`` attribute are straight lines between their
+    nodes.
+
+    Parameters
+    ----------
+    path
+        A GraphML file written by ``osmnx.save_graphml``.
+    profile
+        Profile (or its name) with the table ``osm.highway_class``; default ``gb-defaults``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``road_id``, ``name``, ``road_class``, ``highway``, ``osmid`` and the edge geometry,
+        in the graph's CRS (EPSG:4326 unless the graph was projected). ``attrs`` holds
+        ``"dropped_highway"`` ({highway value: number of segments dropped}) and
+        ``"reverse_duplicates"`` (number of directed edges dropped as the reverse of another).
+
+    Raises
+    ------
+    InputFormatError
+        If the file is missing, is not an OSMnx GraphML graph or has no edges.
+    ProfileError
+        If the profile lacks a valid ``osm.highway_class`` table.
+    """
+    mapping = _highway_mapping(profile)
+    p = Path(path)
+    if not p.is_file():
+        msg = f"GraphML file {str(p)!r} not found: expected an OSMnx street graph (.graphml)"
+        raise InputFormatError(msg)
+    try:
+        graph = ox.load_graphml(p)
+        edges = ox.graph_to_gdfs(graph, nodes=False, fill_edge_geometry=True)
+    except Exception as exc:  # XML ParseError, KeyError (no x/y), ValueError (no edges), ...
+        msg = (
+            f"cannot read {str(p)!r} as an OSMnx GraphML street graph "
+            f"({type(exc).__name__}: {exc}): expected a file written by osmnx.save_graphml"
+        )
+        raise InputFormatError(msg) from exc
+    unique = _drop_reverse_duplicates(edges)
+    records = [
+        {key: row.get(key) for key in ("highway", "osmid", "name", "name:zh", "ref")}
+        for row in unique.drop(columns="geometry").to_dict("records")
+    ]
+    roads = _roads(records, list(unique.geometry), edges.crs, mapping)
+    roads.attrs["reverse_duplicates"] = len(edges) - len(unique)
+    return roads
+
+
+def roads_from_osm_pbf(
+    path: str | os.PathLike[str], *, profile: Profile | str | None = None
+) -> gpd.GeoDataFrame:
+    """Read the roads of an OpenStreetMap extract (``.osm.pbf`` or ``.osm``) with GDAL.
+
+    GDAL's OSM driver puts ways that are not areas in its ``lines`` layer with the fields
+    ``osm_id``, ``name``, ``highway`` and the remaining tags in ``other_tags``. Lines without a
+    ``highway`` tag (rivers, railways, power lines) are not roads and are ignored silently;
+    highway values without a road class are dropped and counted.
+
+    Parameters
+    ----------
+    path
+        The OSM extract.
+    profile
+        Profile (or its name) with the table ``osm.highway_class``; default ``gb-defaults``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``road_id``, ``name``, ``road_class``, ``highway``, ``osmid`` (the way id) and the way's
+        geometry in EPSG:4326; ``attrs["dropped_highway"]`` as in :func:`roads_from_graphml`.
+
+    Raises
+    ------
+    InputFormatError
+        If the file is missing or GDAL cannot read it as OSM data.
+    ProfileError
+        If the profile lacks a valid ``osm.highway_class`` table.
+    """
+    mapping = _highway_mapping(profile)
+    p = Path(path)
+    if not p.is_file():
+        msg = f"OSM file {str(p)!r} not found: expected an OpenStreetMap extract (.osm.pbf)"
+        raise InputFormatError(msg)
+    try:
+        lines = pyogrio.read_dataframe(p, layer="lines")
+    except (DataSourceError, DataLayerError, OSError) as exc:
+        msg = f"cannot read {str(p)!r} layer 'lines' as OSM data ({exc}): expected an .osm.pbf"
+        raise InputFormatError(msg) from exc
+    columns = set(lines.columns)
+    records: list[dict[str, Any]] = []
+    geometries: list[Any] = []
+    for row, geometry in zip(lines.drop(columns="geometry").to_dict("records"),
+                             lines.geometry, strict=True):
+        tags = parse_other_tags(row.get("other_tags"))
+        record = {key: row[key] if key in columns else tags.get(key)
+                  for key in ("highway", "name")}
+        if not _values(record["highway"]):
+            continue
+        record.update({"name:zh": tags.get("name:zh"), "ref": tags.get("ref"),
+                       "osmid": row.get("osm_id")})
+        records.append(record)
+        geometries.append(geometry)
+    return _roads(records, geometries, lines.crs, mapping)
