@@ -111,8 +111,9 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
     """Split roads into blocks at junctions and number the junctions.
 
     Roads are split where one road's end point lies on another road and where two roads cross;
-    a crossing involving a grade-separated class (expressway) without a shared vertex is not a
-    junction. End points within ``graph.junction_snap_m`` are merged into one junction.
+    a crossing without a shared vertex is not a junction when either road is of a
+    grade-separated class (expressway) or off the ground (a non-empty ``grade`` field, as the
+    OSM readers set for bridges and tunnels). End points within ``graph.junction_snap_m`` are merged into one junction.
 
     Returns
     -------
@@ -143,10 +144,13 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
             tol = 0.01
             int_i = (ti > tol) & (ti < lengths[i] - tol)
             int_j = (tj > tol) & (tj < lengths[j] - tol)
-            sep = np.array(
-                [classes[a] in grade_sep or classes[b] in grade_sep for a, b in zip(i, j)],
-                dtype=bool,
+            off_ground = (
+                roads["grade"].fillna("").astype(str).str.len().to_numpy() > 0
+                if "grade" in roads.columns
+                else np.zeros(len(roads), dtype=bool)
             )
+            sep_road = np.isin(classes, list(grade_sep)) | off_ground
+            sep = sep_road[i] | sep_road[j]
             skip = int_i & int_j & sep
             for a, t in zip(i[int_i & ~skip], ti[int_i & ~skip]):
                 splits[int(a)].append(float(t))

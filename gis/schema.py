@@ -81,11 +81,13 @@ class FieldSpec:
     kind
         Value type; ``enum`` takes one of ``choices``, ``csv_enum`` a comma-separated list.
     required
-        A missing field (or an empty value in it) is an error.
+        A missing field (or, unless ``nullable``, an empty value in it) is an error.
     choices
         Allowed values for ``enum`` and ``csv_enum``.
     minimum
         Smallest allowed value of a number (``exclusive`` makes it a strict bound).
+    nullable
+        The field must exist but a feature may leave it empty (an unnamed access road).
     """
 
     name: str
@@ -94,6 +96,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     exclusive: bool = False
+    nullable: bool = False
 
     def expected(self) -> str:
         """Describe what a valid value looks like, for messages."""
@@ -151,7 +154,7 @@ LAYERS: dict[str, LayerSpec] = {
             "line",
             (
                 FieldSpec("road_id"),
-                FieldSpec("name"),
+                FieldSpec("name", nullable=True),
                 FieldSpec("road_class", "enum", choices=ROAD_CLASSES),
                 FieldSpec("width_m", "float", required=False, minimum=0.0, exclusive=True),
                 FieldSpec("opened_on", "date", required=False),

@@ -138,7 +138,7 @@ def _check_fields(
         cleaned: list[Any] = []
         for row, value in enumerate(values):
             if _is_missing(value):
-                if fspec.required:
+                if fspec.required and not fspec.nullable:
                     problems.append(
                         Problem(
                             spec.name,

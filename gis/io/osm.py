@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 PROFILE_KEY = "osm.highway_class"
-_COLUMNS = ["road_id", "name", "road_class", "highway", "osmid"]
+_COLUMNS = ["road_id", "name", "road_class", "highway", "osmid", "grade"]
 _HSTORE_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
 _HSTORE_ESCAPE = re.compile(r"\\(.)")
 
@@ -166,6 +166,15 @@ def _road_ids(osmids: Iterable[str]) -> list[str]:
     return out
 
 
+def _grade(record: Mapping[str, Any]) -> str:
+    """Return ``bridge``, ``tunnel`` or ``""``: a road off the ground crosses others without a junction."""
+    for key in ("bridge", "tunnel"):
+        values = [v for v in _values(record.get(key)) if v.lower() not in ("no", "false", "0")]
+        if values:
+            return key
+    return ""
+
+
 def _roads(
     records: Sequence[Mapping[str, Any]], geometries: Sequence[Any], crs: Any,
     mapping: Mapping[str, str],
@@ -189,6 +198,7 @@ def _roads(
                 "road_class": road_class,
                 "highway": highway,
                 "osmid": _joined(record.get("osmid")),
+                "grade": _grade(record),
             }
         )
         kept.append(geometry)
@@ -282,7 +292,10 @@ def roads_from_graphml(
         raise InputFormatError(msg) from exc
     unique = _drop_reverse_duplicates(edges)
     records = [
-        {key: row.get(key) for key in ("highway", "osmid", "name", "name:zh", "ref")}
+        {
+            key: row.get(key)
+            for key in ("highway", "osmid", "name", "name:zh", "ref", "bridge", "tunnel")
+        }
         for row in unique.drop(columns="geometry").to_dict("records")
     ]
     roads = _roads(records, list(unique.geometry), edges.crs, mapping)
@@ -341,7 +354,8 @@ def roads_from_osm_pbf(
         if not _values(record["highway"]):
             continue
         record.update({"name:zh": tags.get("name:zh"), "ref": tags.get("ref"),
-                       "osmid": row.get("osm_id")})
+                       "osmid": row.get("osm_id"), "bridge": tags.get("bridge"),
+                       "tunnel": tags.get("tunnel")})
         records.append(record)
         geometries.append(geometry)
     return _roads(records, geometries, lines.crs, mapping)
