@@ -1,0 +1,1 @@
+"""Demo-district generator and small real reference data."""
