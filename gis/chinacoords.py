@@ -20,6 +20,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -105,15 +107,30 @@ def gcj02_to_wgs84(
 ) -> tuple[FloatArray, FloatArray]:
     """Invert :func:`wgs84_to_gcj02` by fixed-point iteration (error < 1e-10° ≈ 0.01 mm)."""
     gx, gy = _as_arrays(lon, lat)
-    wx, wy = gx.copy(), gy.copy()
+    return _invert(wgs84_to_gcj02, gx, gy, gx.copy(), gy.copy(), tolerance_deg, max_iter)
+
+
+Forward = Callable[[ArrayLike, ArrayLike], tuple[FloatArray, FloatArray]]
+
+
+def _invert(
+    forward: Forward,
+    tx: FloatArray,
+    ty: FloatArray,
+    x: FloatArray,
+    y: FloatArray,
+    tolerance_deg: float,
+    max_iter: int,
+) -> tuple[FloatArray, FloatArray]:
+    """Solve ``forward(x, y) = (tx, ty)`` by fixed-point iteration from ``(x, y)``."""
     for _ in range(max_iter):
-        fx, fy = wgs84_to_gcj02(wx, wy)
-        ex, ey = fx - gx, fy - gy
-        wx -= ex
-        wy -= ey
+        fx, fy = forward(x, y)
+        ex, ey = fx - tx, fy - ty
+        x = x - ex
+        y = y - ey
         if np.all(np.abs(ex) < tolerance_deg) and np.all(np.abs(ey) < tolerance_deg):
             break
-    return wx, wy
+    return x, y
 
 
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -137,14 +154,9 @@ def bd09_to_gcj02(
     y = by - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    gx, gy = z * np.cos(theta), z * np.sin(theta)
-    for _ in range(max_iter):
-        fx, fy = gcj02_to_bd09(gx, gy)
-        ex, ey = fx - bx, fy - by
-        gx -= ex
-        gy -= ey
-        if np.all(np.abs(ex) < tolerance_deg) and np.all(np.abs(ey) < tolerance_deg):
-            break
+    gx, gy = _invert(
+        gcj02_to_bd09, bx, by, z * np.cos(theta), z * np.sin(theta), tolerance_deg, max_iter
+    )
     inside = in_china(bx, by)
     return np.where(inside, gx, bx), np.where(inside, gy, by)
 
