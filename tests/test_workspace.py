@@ -118,3 +118,80 @@ def test_console_script_reports_domain_errors_without_traceback(tmp_path):
     assert res.returncode == 2
     assert f"workspace {missing} does not exist" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_cli_imports_dxf_epanet_and_gcj02(tmp_path):
+    import os
+
+    import ezdxf
+    import wntr
+
+    from gis.chinacoords import wgs84_to_gcj02
+
+    from .geometries import ORIGIN
+
+    runner = CliRunner()
+    ws = tmp_path / "ws.gpkg"
+    write_workspace({"roads": crossroads(), "scope": scope(), "sites": corner_site()}, ws)
+    # DXF in the workspace CRS: two mapped layers, one unmapped
+    doc = ezdxf.new()
+    msp = doc.modelspace()
+    x0, y0 = ORIGIN
+    msp.add_line((x0 - 90, y0 + 12), (x0 - 30, y0 + 12), dxfattribs={"layer": "WS-给水"})
+    msp.add_lwpolyline(
+        [(x0 + 20, y0 - 12), (x0 + 50, y0 - 12), (x0 + 50, y0 - 52)],
+        dxfattribs={"layer": "GAS-中压"},
+    )
+    msp.add_line((x0, y0), (x0 + 1, y0 + 1), dxfattribs={"layer": "TEXT"})
+    dxf = tmp_path / "pipes.dxf"
+    doc.saveas(dxf)
+    args = [
+        "import",
+        str(ws),
+        str(dxf),
+        "--source-crs",
+        "EPSG:4546",
+        "--dxf-map",
+        "WS-*=water",
+        "--dxf-map",
+        "GAS*=gas",
+    ]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 1  # diameters and pressure class are not in the drawing
+    problems = {(p.layer, p.field, p.code) for p in refused.exception.problems}
+    assert problems == {
+        ("water", "diameter_mm", "missing_field"),
+        ("gas", "diameter_mm", "missing_field"),
+        ("gas", "pressure_class", "missing_field"),
+    }
+    assert [str(n) for n, _ in pyogrio.list_layers(ws)] == ["roads", "scope", "sites"]
+    ok = runner.invoke(
+        app, [*args, "--default", "diameter_mm=160", "--default", "pressure_class=medium_a"]
+    )
+    assert ok.exit_code == 0, ok.output
+    gas = pyogrio.read_dataframe(ws, layer="gas")
+    assert gas.geometry.length.iloc[0] == pytest.approx(70.0)  # 30 + 40 by hand
+    assert gas["pressure_class"].iloc[0] == "medium_a"
+    # EPANET: ky10 in US survey feet (EPSG:3089) lands far outside this Jingmen workspace
+    inp = os.path.join(os.path.dirname(wntr.__file__), "library", "networks", "ky10.inp")
+    res = runner.invoke(app, ["import", str(ws), inp, "--source-crs", "EPSG:3089"])
+    assert res.exit_code == 1
+    outside = [p for p in res.exception.problems if p.code == "outside_extent"]
+    assert len(outside) == 1043  # every pipe, each named
+    # GCJ-02 sites picked on 高德: converted at the edge onto the site they really are
+    wgs = gpd.GeoSeries(corner_site().geometry, crs=CRS).to_crs(4326).iloc[0]
+    lon, lat = wgs.exterior.xy
+    glon, glat = wgs84_to_gcj02(list(lon), list(lat))
+    picked = gpd.GeoDataFrame(
+        {"project_id": ["S9"], "name": ["高德选点厂房"], "enterprise_type": ["commercial"]},
+        geometry=[type(wgs)(list(zip(glon, glat)))],
+        crs=4326,
+    )
+    src = tmp_path / "picked.geojson"
+    picked.to_file(src)
+    res = runner.invoke(
+        app, ["import", str(ws), str(src), "--layer", "sites", "--source-crs", "gcj02"]
+    )
+    assert res.exit_code == 0, res.output
+    sites = pyogrio.read_dataframe(ws, layer="sites")
+    assert sites.geometry.iloc[0].hausdorff_distance(corner_site().geometry.iloc[0]) < 0.01
