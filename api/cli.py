@@ -96,8 +96,11 @@ def demo(
     """Build the Jingmen 掇刀区 demo district, write it and its corridor graph, print a summary."""
     from data.demo_district import build_district
 
+    if size not in ("demo", "city"):
+        msg = f"--size {size!r}: expected demo or city"
+        raise typer.BadParameter(msg)
     t0 = time.perf_counter()
-    layers = build_district(size, seed=seed)
+    layers = build_district("city" if size == "city" else "demo", seed=seed)
     write_workspace(layers, out)
     ws = open_workspace(out)
     typer.echo(f"demo workspace ({size}) written to {out} in {time.perf_counter() - t0:.1f} s")
