@@ -82,26 +82,48 @@ FloatArray = npt.NDArray[np.float64]
 _EPS = 1e-6
 
 
-def _tangents(lines: npt.NDArray[Any], t: FloatArray, lengths: FloatArray) -> FloatArray:
-    """Return the unit direction of each line at ``t`` (central difference over ±0.5 m)."""
-    h = np.minimum(0.5, lengths / 4.0)
-    a = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.clip(t - h, 0, lengths)))
-    b = shapely.get_coordinates(shapely.line_interpolate_point(lines, np.clip(t + h, 0, lengths)))
-    d = b - a
-    norm = np.hypot(d[:, 0], d[:, 1])
-    norm[norm == 0] = 1.0
-    return d / norm[:, None]
+class _Polylines:
+    """Points and unit directions at positions along many lines, without per-line Python work.
 
+    All vertices go into one array; a position ``t`` on line ``i`` is found by one
+    ``searchsorted`` over keys ``i * scale + (distance of the vertex along line i)``.
+    """
 
-def _side_of(
-    lines: npt.NDArray[Any], t: FloatArray, lengths: FloatArray, pts: FloatArray
-) -> npt.NDArray[np.int8]:
-    """Return 0 (left) or 1 (right) for each point, relative to its line at ``t``."""
-    tan = _tangents(lines, t, lengths)
-    foot = shapely.get_coordinates(shapely.line_interpolate_point(lines, t))
-    rel = pts - foot
-    cross = tan[:, 0] * rel[:, 1] - tan[:, 1] * rel[:, 0]
-    return np.where(cross >= 0, 0, 1).astype(np.int8)
+    def __init__(self, lines: npt.NDArray[Any]) -> None:
+        coords, idx = shapely.get_coordinates(lines, return_index=True)
+        n = len(lines)
+        step = np.hypot(*np.diff(coords, axis=0).T)
+        same = idx[1:] == idx[:-1]
+        cum = np.concatenate([[0.0], np.cumsum(np.where(same, step, 0.0))])
+        self.start = np.searchsorted(idx, np.arange(n), "left")
+        self.end = np.searchsorted(idx, np.arange(n), "right") - 1
+        self.along = cum - cum[self.start[idx]]
+        self.length = self.along[self.end]
+        self.scale = float(self.length.max(initial=0.0)) + 1.0
+        self.key = idx * self.scale + self.along
+        self.coords = coords
+
+    def locate(self, line: npt.NDArray[np.int64], t: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Return the point at ``t`` on each ``line`` and the unit direction of the line there."""
+        t = np.clip(t, 0.0, self.length[line])
+        k = np.searchsorted(self.key, line * self.scale + t, "right") - 1
+        k = np.clip(k, self.start[line], np.maximum(self.end[line] - 1, self.start[line]))
+        vec = self.coords[np.minimum(k + 1, self.end[line])] - self.coords[k]
+        seg = np.hypot(vec[:, 0], vec[:, 1])
+        safe = np.where(seg > 0, seg, 1.0)
+        frac = np.clip((t - self.along[k]) / safe, 0.0, 1.0)
+        point = self.coords[k] + vec * frac[:, None]
+        tangent = np.where((seg > 0)[:, None], vec / safe[:, None], [1.0, 0.0])
+        return point, tangent
+
+    def side_of(
+        self, line: npt.NDArray[np.int64], t: FloatArray, pts: FloatArray
+    ) -> npt.NDArray[np.int8]:
+        """Return 0 (left) or 1 (right) for each point, relative to its line at ``t``."""
+        foot, tan = self.locate(line, t)
+        rel = pts - foot
+        cross = tan[:, 0] * rel[:, 1] - tan[:, 1] * rel[:, 0]
+        return np.where(cross >= 0, 0, 1).astype(np.int8)
 
 
 # --------------------------------------------------------------------------------- blocks
@@ -230,7 +252,6 @@ def attach_sites(
     if not len(si):
         return pd.DataFrame(columns=cols)
     lines = seg_geoms[sj]
-    lengths = segments["length"].to_numpy()[sj]
     near = shapely.intersection(lines, shapely.buffer(site_geoms[si], reach))
     coords, pair = shapely.get_coordinates(near, return_index=True)
     t_all = shapely.line_locate_point(lines[pair], shapely.points(coords))
@@ -255,7 +276,7 @@ def attach_sites(
     centroids = shapely.get_coordinates(shapely.centroid(site_geoms[si]))
     b = np.where((dist < 1e-9)[:, None], centroids, b)  # site overlaps the road: use its centre
     ta = shapely.line_locate_point(lines, shapely.points(a))
-    side = _side_of(lines, ta, lengths, b)
+    side = _Polylines(seg_geoms).side_of(sj, ta, b)
     ok = np.isfinite(t0) & (t1 - t0 >= float(profile.get("graph.end_snap_m")))
     return pd.DataFrame(
         {
@@ -299,6 +320,7 @@ def attach_assets(
     end_snap = float(profile.get("graph.end_snap_m"))
     seg_geoms = np.asarray(segments.geometry.values, dtype=object)
     seg_len = segments["length"].to_numpy()
+    seg_lines = _Polylines(seg_geoms)
     tree = shapely.STRtree(seg_geoms)
     found: list[pd.DataFrame] = []
     off: list[pd.DataFrame] = []
@@ -314,14 +336,12 @@ def attach_assets(
         start = np.repeat(np.cumsum(n) - n, n)
         k = np.arange(len(owner)) - start
         frac = (k + 0.5) / n[owner]
-        lines = geoms[owner]
-        dist_along = frac * alen[owner]
-        pts = shapely.line_interpolate_point(lines, dist_along)
-        atan = _tangents(lines, dist_along, alen[owner])
+        xy, atan = _Polylines(geoms).locate(owner, frac * alen[owner])
+        pts = shapely.points(xy)
         pi, sj = tree.query(pts, predicate="dwithin", distance=max_off)
         d = shapely.distance(pts[pi], seg_geoms[sj])
         t = shapely.line_locate_point(seg_geoms[sj], pts[pi])
-        stan = _tangents(seg_geoms[sj], t, seg_len[sj])
+        _, stan = seg_lines.locate(sj, t)
         cos = np.abs((atan[pi] * stan).sum(axis=1))
         score = np.where(cos >= 0.7, d, np.inf)
         order = np.lexsort((score, pi))
@@ -331,9 +351,7 @@ def attach_assets(
         matched = np.zeros(len(owner), dtype=bool)
         matched[pi[best]] = True
         sample = pi[best]
-        side = _side_of(
-            seg_geoms[sj[best]], t[best], seg_len[sj[best]], shapely.get_coordinates(pts[sample])
-        )
+        side = seg_lines.side_of(sj[best], t[best], xy[sample])
         table = pd.DataFrame(
             {
                 "owner": owner[sample],
@@ -494,9 +512,7 @@ def build_corridor_graph(
     seg_len = segments["length"].to_numpy()
     width = segments["width_m"].to_numpy(dtype=float)
     sidewalk = segments["sidewalk_m"].to_numpy(dtype=float)
-    lines = seg_geoms[pos_seg]
-    foot = shapely.get_coordinates(shapely.line_interpolate_point(lines, pos_t))
-    tan = _tangents(lines, pos_t, seg_len[pos_seg])
+    foot, tan = _Polylines(seg_geoms).locate(pos_seg, pos_t)
     normal = np.column_stack([-tan[:, 1], tan[:, 0]])  # points to the left
     off = (width[pos_seg] + sidewalk[pos_seg]) / 2.0
     u = segments["u"].to_numpy()
@@ -590,8 +606,10 @@ def _add_corners(
     last = np.searchsorted(pos_seg, np.arange(n), "right") - 1
     geoms = np.asarray(segments.geometry.values, dtype=object)
     length = segments["length"].to_numpy()
-    t_u = _tangents(geoms, np.zeros(n), length)
-    t_v = -_tangents(geoms, length, length)
+    lines = _Polylines(geoms)
+    _, t_u = lines.locate(np.arange(n), np.zeros(n))
+    _, t_v = lines.locate(np.arange(n), length)
+    t_v = -t_v
     # leaving the junction: at u along the block (its L is on the left), at v backwards
     junction = np.concatenate([segments["u"].to_numpy(), segments["v"].to_numpy()])
     angle = np.concatenate([np.arctan2(t_u[:, 1], t_u[:, 0]), np.arctan2(t_v[:, 1], t_v[:, 0])])
