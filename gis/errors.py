@@ -34,6 +34,17 @@ class InputFormatError(LinkplanError, ValueError):
     """An input file cannot be read as the format it claims to be."""
 
 
+class CalendarError(LinkplanError, ValueError):
+    """A date falls in a year whose holiday schedule nobody has described, or times are bad."""
+
+
+class NotFoundError(LinkplanError, KeyError):
+    """A named thing (site, project, asset) does not exist."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
 class LayerNotFoundError(LinkplanError, KeyError):
     """A workspace has no layer of that name."""
 
