@@ -18,8 +18,8 @@ import tracemalloc
 import networkx as nx
 import numpy as np
 import shapely
-from data.demo_district import build_district
 
+from data.demo_district import build_district
 from gis.corridor import build_corridor_graph, road_segments
 from gis.schema import UTILITIES
 
