@@ -7,6 +7,7 @@ runs drawn beside the road, crossings and corners as straight lines) in the grap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -20,21 +21,53 @@ from shapely.ops import substring
 from gis.crs import require_projected
 from gis.errors import Problem, ValidationError
 
-__all__ = ["graph_from_gdfs", "graph_to_gdfs"]
+__all__ = ["edge_geometry", "graph_from_gdfs", "graph_to_gdfs", "path_geometry"]
 
 _TUPLE_ATTRS = ("sites", "taps", "assets")
 
 
-def _sidewalk_geometry(G: nx.Graph, u: int, v: int, data: dict[str, Any], segs: Any) -> Any:
-    line = segs.geometry.iloc[int(data["seg"])]
-    part = substring(line, float(data["t0"]), float(data["t1"]))
+def edge_geometry(G: nx.Graph, u: Any, v: Any) -> LineString:
+    """Return the drawn geometry of edge ``(u, v)``, running from ``u`` to ``v``.
+
+    Sidewalk runs follow the road beside it (the centreline offset to the side, between the
+    junction pull-backs); crossings and corners are straight lines between the node points.
+    """
+    data = G.edges[u, v]
+    a = (G.nodes[u]["x"], G.nodes[u]["y"])
+    b = (G.nodes[v]["x"], G.nodes[v]["y"])
+    segs = G.graph.get("segments")
+    if data.get("kind") != "sidewalk" or segs is None:
+        return LineString([a, b])
     row = segs.iloc[int(data["seg"])]
+    lo, hi = float(row["draw_t0"]), float(row["draw_t1"])
+    t0 = min(max(float(data["t0"]), lo), hi)
+    t1 = min(max(float(data["t1"]), lo), hi)
+    if t1 - t0 < 1e-6:
+        return LineString([a, b])
+    part = substring(row.geometry, t0, t1)
     offset = (float(row["width_m"]) + float(row["sidewalk_m"])) / 2.0
-    sign = 1.0 if data["side"] == "L" else -1.0
-    if part.geom_type != "LineString" or part.length == 0:
-        return LineString([(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])])
-    drawn = shapely.offset_curve(part, sign * offset)
-    return drawn if drawn.geom_type == "LineString" and not drawn.is_empty else part
+    drawn = shapely.offset_curve(part, offset if data["side"] == "L" else -offset)
+    if drawn.geom_type != "LineString" or drawn.is_empty:
+        return LineString([a, b])
+    coords = list(drawn.coords)
+    # orient from u to v
+    if np.hypot(coords[0][0] - a[0], coords[0][1] - a[1]) > np.hypot(
+        coords[-1][0] - a[0], coords[-1][1] - a[1]
+    ):
+        coords.reverse()
+    return LineString(coords)
+
+
+def path_geometry(G: nx.Graph, path: Sequence[Any]) -> LineString:
+    """Return the drawn geometry of a path of nodes as one LineString, in path order."""
+    coords: list[tuple[float, float]] = []
+    for u, v in zip(path[:-1], path[1:]):
+        part = list(edge_geometry(G, u, v).coords)
+        coords.extend(part if not coords else part[1:] if part[0] == coords[-1] else part)
+    if len(coords) == 1 or not coords:
+        node = G.nodes[path[0]]
+        coords = [(node["x"], node["y"])] * 2
+    return LineString(coords)
 
 
 def graph_to_gdfs(
@@ -63,19 +96,11 @@ def graph_to_gdfs(
         )
         out_nodes.index.name = "node"
     if edges:
-        segs = G.graph.get("segments")
         rows = []
         geoms = []
         for u, v, data in G.edges(data=True):
             rows.append({"u": u, "v": v, **data})
-            if data.get("kind") == "sidewalk" and segs is not None:
-                geoms.append(_sidewalk_geometry(G, u, v, data, segs))
-            else:
-                geoms.append(
-                    LineString(
-                        [(G.nodes[u]["x"], G.nodes[u]["y"]), (G.nodes[v]["x"], G.nodes[v]["y"])]
-                    )
-                )
+            geoms.append(edge_geometry(G, u, v))
         table = pd.DataFrame(rows)
         for col in _TUPLE_ATTRS:
             if col in table:

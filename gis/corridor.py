@@ -512,11 +512,26 @@ def build_corridor_graph(
     seg_len = segments["length"].to_numpy()
     width = segments["width_m"].to_numpy(dtype=float)
     sidewalk = segments["sidewalk_m"].to_numpy(dtype=float)
-    foot, tan = _Polylines(seg_geoms).locate(pos_seg, pos_t)
-    normal = np.column_stack([-tan[:, 1], tan[:, 0]])  # points to the left
-    off = (width[pos_seg] + sidewalk[pos_seg]) / 2.0
     u = segments["u"].to_numpy()
     v = segments["v"].to_numpy()
+    # display positions stand on the sidewalk, pulled back from a junction by the widest
+    # half-corridor meeting there, so that corners are drawn at the corner, not mid-road
+    half = (width + sidewalk) / 2.0
+    n_junctions = int(max(u.max(initial=-1), v.max(initial=-1))) + 1
+    reach = np.zeros(n_junctions)
+    np.maximum.at(reach, u, half)
+    np.maximum.at(reach, v, half)
+    lo = reach[u]
+    hi = seg_len - reach[v]
+    mid = np.where(lo > hi, (lo + hi) / 2.0, 0.0)
+    segments["draw_t0"] = np.where(lo > hi, mid, lo)
+    segments["draw_t1"] = np.where(lo > hi, mid, hi)
+    draw_t = np.clip(
+        pos_t, segments["draw_t0"].to_numpy()[pos_seg], segments["draw_t1"].to_numpy()[pos_seg]
+    )
+    foot, tan = _Polylines(seg_geoms).locate(pos_seg, draw_t)
+    normal = np.column_stack([-tan[:, 1], tan[:, 0]])  # points to the left
+    off = half[pos_seg]
     at_u = pos_t <= _EPS
     at_v = np.abs(pos_t - seg_len[pos_seg]) <= _EPS
     junction = np.where(at_u, u[pos_seg], np.where(at_v, v[pos_seg], -1))

@@ -190,8 +190,16 @@ def test_graph_round_trips_through_geodataframes():
     nodes, edges = graph_to_gdfs(G)
     assert nodes.crs.to_epsg() == 4546 and edges.crs.to_epsg() == 4546
     side = edges[edges.kind == "sidewalk"]
-    # drawn beside the road, at half carriageway + half sidewalk (8 + 2.5 for the arterial)
-    assert side.geometry.length.tolist() == pytest.approx(side["length"].tolist())
+    # drawn beside the road, at half carriageway + half sidewalk (8 + 2.5 for the arterial),
+    # and pulled back from the junction by the widest half-corridor there (10.5 m): a run
+    # from the block end to x = 20 is drawn 20 - 10.5 m long, a mid-block run at full length
+    by_t = side.set_index(["road_id", "t0", "t1"]).geometry.length
+    segs = G.graph["segments"]
+    assert set(segs["draw_t0"]) == {5.5, 10.5}  # road b pulls back its own 5.5 m at dead ends
+    drawn = {k: round(v, 6) for k, v in by_t.items() if k[0] == "a"}
+    assert drawn[("a", 0.0, 20.0)] == 20.0 - 10.5
+    assert drawn[("a", 20.0, 60.0)] == 40.0
+    assert drawn[("a", 10.0, 70.0)] == 60.0
     a_side = side[side.road_id == "a"].iloc[0]
     y0 = at(LineString([(0, 0), (1, 0)])).coords[0][1]
     assert abs(a_side.geometry.coords[0][1] - y0) == pytest.approx(10.5)

@@ -57,8 +57,12 @@ def match_dxf_layer(layer: str, layer_map: Mapping[str, str]) -> str | None:
 def _check_layer_map(layer_map: Mapping[str, str]) -> dict[str, str]:
     problems = [
         Problem(
-            layer="layer_map", feature=pattern, field="utility", value=repr(utility),
-            expected=f"one of {', '.join(UTILITIES)}", code="unknown_utility",
+            layer="layer_map",
+            feature=pattern,
+            field="utility",
+            value=repr(utility),
+            expected=f"one of {', '.join(UTILITIES)}",
+            code="unknown_utility",
         )
         for pattern, utility in layer_map.items()
         if not isinstance(utility, str) or utility.strip().lower() not in UTILITIES
@@ -66,8 +70,12 @@ def _check_layer_map(layer_map: Mapping[str, str]) -> dict[str, str]:
     if not layer_map:
         problems.append(
             Problem(
-                layer="layer_map", feature=None, field=None, value="an empty mapping",
-                expected="at least one DXF layer name or pattern → utility", code="empty",
+                layer="layer_map",
+                feature=None,
+                field=None,
+                value="an empty mapping",
+                expected="at least one DXF layer name or pattern → utility",
+                code="empty",
             )
         )
     if problems:

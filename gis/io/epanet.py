@@ -32,8 +32,12 @@ def _check_status(status: str) -> str:
     choices = spec.choices if spec is not None else ("existing", "planned")
     if status not in choices:
         problem = Problem(
-            layer="water", feature=None, field="status", value=repr(status),
-            expected=f"one of {', '.join(choices)}", code="invalid_enum",
+            layer="water",
+            feature=None,
+            field="status",
+            value=repr(status),
+            expected=f"one of {', '.join(choices)}",
+            code="invalid_enum",
         )
         raise ValidationError([problem], summary="read_epanet: invalid status")
     return status

@@ -138,9 +138,7 @@ def _cpg_encoding(cpg: str) -> str | None:
         return None
 
 
-def _shapefile_encoding(
-    path: str, read_sidecar: Callable[[str], bytes | None]
-) -> str | None:
+def _shapefile_encoding(path: str, read_sidecar: Callable[[str], bytes | None]) -> str | None:
     """Decide the encoding of a Shapefile's ``.dbf`` from its ``.cpg`` or its content."""
     cpg = read_sidecar(".cpg")
     if cpg is not None:

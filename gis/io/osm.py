@@ -176,7 +176,9 @@ def _grade(record: Mapping[str, Any]) -> str:
 
 
 def _roads(
-    records: Sequence[Mapping[str, Any]], geometries: Sequence[Any], crs: Any,
+    records: Sequence[Mapping[str, Any]],
+    geometries: Sequence[Any],
+    crs: Any,
     mapping: Mapping[str, str],
 ) -> gpd.GeoDataFrame:
     """Map raw OSM records (``highway``, ``osmid``, ``name``, ``name:zh``, ``ref``) to roads."""
@@ -346,16 +348,22 @@ def roads_from_osm_pbf(
     columns = set(lines.columns)
     records: list[dict[str, Any]] = []
     geometries: list[Any] = []
-    for row, geometry in zip(lines.drop(columns="geometry").to_dict("records"),
-                             lines.geometry, strict=True):
+    for row, geometry in zip(
+        lines.drop(columns="geometry").to_dict("records"), lines.geometry, strict=True
+    ):
         tags = parse_other_tags(row.get("other_tags"))
-        record = {key: row[key] if key in columns else tags.get(key)
-                  for key in ("highway", "name")}
+        record = {key: row[key] if key in columns else tags.get(key) for key in ("highway", "name")}
         if not _values(record["highway"]):
             continue
-        record.update({"name:zh": tags.get("name:zh"), "ref": tags.get("ref"),
-                       "osmid": row.get("osm_id"), "bridge": tags.get("bridge"),
-                       "tunnel": tags.get("tunnel")})
+        record.update(
+            {
+                "name:zh": tags.get("name:zh"),
+                "ref": tags.get("ref"),
+                "osmid": row.get("osm_id"),
+                "bridge": tags.get("bridge"),
+                "tunnel": tags.get("tunnel"),
+            }
+        )
         records.append(record)
         geometries.append(geometry)
     return _roads(records, geometries, lines.crs, mapping)
