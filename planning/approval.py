@@ -1,0 +1,171 @@
+"""The approval path of one external line: notify-and-commit (R3) or joint approval (R4, R5).
+
+Seed 四(二)1: an external line shorter than the threshold (300 m in Jingmen) that only digs
+sidewalk or temporarily occupies green space goes by notify-and-commit (告知承诺制), permitted at
+once. Seed 四(二)2: over the threshold, a change of planning use, or crossing a major
+pipeline, line or road goes to joint approval (联合审批). Digging a carriageway is not in
+四(二)1's list (R5): joint, unless the profile allows trenchless crossing of that road class.
+A road under dig-once protection needs special approval (R10, 城市道路管理条例 第三十三条).
+Every reason names the rule and the numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from gis.profile import Profile
+from planning.crossings import Crossing
+
+__all__ = [
+    "CLASS_ZH",
+    "CarriagewayCrossing",
+    "DigOnce",
+    "Reason",
+    "RouteFacts",
+    "decide",
+]
+
+Path = Literal["commitment", "joint"]
+
+CLASS_ZH = {
+    "expressway": "快速路",
+    "arterial": "主干路",
+    "secondary": "次干路",
+    "branch": "支路",
+    "access": "街坊路",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a path was chosen: the rule (``R3``…), a stable code and the Chinese text."""
+
+    rule: str
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CarriagewayCrossing:
+    """A route's crossing of one road's carriageway."""
+
+    road_id: str
+    name: str
+    road_class: str
+    width_m: float
+
+
+@dataclass(frozen=True)
+class DigOnce:
+    """A road on the route under dig-once protection until ``until``."""
+
+    road_id: str
+    name: str
+    until: dt.date
+    why: str
+
+
+@dataclass(frozen=True)
+class RouteFacts:
+    """What the approval rules need to know about one external line."""
+
+    length_m: float
+    carriageways: Sequence[CarriagewayCrossing] = ()
+    crossings: Sequence[Crossing] = ()
+    dig_once: Sequence[DigOnce] = ()
+    surfaces: Mapping[str, float] = field(default_factory=dict)
+
+
+def decide(
+    facts: RouteFacts, *, profile: Profile, change_of_use: bool = False, label: str = "外线"
+) -> tuple[Path, list[Reason]]:
+    """Return the approval path of one external line and every reason for it.
+
+    Examples
+    --------
+    >>> import planning
+    >>> from gis.profile import load_profile
+    >>> p = load_profile("jingmen-2023")
+    >>> decide(RouteFacts(120.0), profile=p)[0]
+    'commitment'
+    >>> path, reasons = decide(RouteFacts(300.0), profile=p)
+    >>> path, reasons[0].rule, reasons[0].text
+    ('joint', 'R4', '外线长度 300.0 m，不小于 300 m（实施方案 四(二)1 要求小于 300 m；四(二)2 超 300 米实行联合审批）')
+    """
+    limit = float(profile.get("commitment.max_length_m"))
+    major = set(profile.get("commitment.major_crossing_kinds"))
+    trenchless = set(profile.get("commitment.trenchless_road_classes"))
+    major_roads: Mapping[str, str] = profile.get("major_lines.major_road_classes")
+    reasons: list[Reason] = []
+    if facts.length_m >= limit:
+        reasons.append(
+            Reason(
+                "R4",
+                "length",
+                f"{label}长度 {facts.length_m:.1f} m，不小于 {limit:g} m（实施方案 四(二)1 要求小于 "
+                f"{limit:g} m；四(二)2 超 {limit:g} 米实行联合审批）",
+            )
+        )
+    if change_of_use:
+        reasons.append(Reason("R4", "change_of_use", "需办理改变规划性质（实施方案 四(二)2）"))
+    for c in facts.crossings:
+        if c.kind in major:
+            reasons.append(
+                Reason(
+                    "R4",
+                    f"crosses_{c.kind}",
+                    f"{label}需穿(跨)越{c.kind_zh}「{c.name}」（实施方案 四(二)2 重大管(线、路)）",
+                )
+            )
+    for cw in facts.carriageways:
+        kind = major_roads.get(cw.road_class)
+        if kind is not None and kind in major:
+            reasons.append(
+                Reason(
+                    "R4",
+                    f"crosses_{kind}",
+                    f"{label}需穿越{CLASS_ZH.get(cw.road_class, cw.road_class)}「{cw.name}」"
+                    "（实施方案 四(二)2 重大管(线、路)）",
+                )
+            )
+        if cw.road_class in trenchless:
+            continue
+        reasons.append(
+            Reason(
+                "R5",
+                f"carriageway_{cw.road_class}",
+                f"{label}需开挖横穿{CLASS_ZH.get(cw.road_class, cw.road_class)}「{cw.name}」车行道 "
+                f"{cw.width_m:g} m：不属于告知承诺的挖掘人行道、临时占用绿地（实施方案 四(二)1），"
+                "且本配置不允许该等级道路顶管/定向钻穿越",
+            )
+        )
+    for d in facts.dig_once:
+        reasons.append(
+            Reason(
+                "R10",
+                "dig_once",
+                f"途经「{d.name}」{d.why}，禁挖保护期至 {d.until.isoformat()}，需特别批准"
+                "（城市道路管理条例 第三十三条）",
+            )
+        )
+    if reasons:
+        return "joint", reasons
+    surfaces = (
+        "、".join(
+            {"sidewalk": "挖掘人行道", "green": "临时占用绿地"}[s]
+            for s in ("sidewalk", "green")
+            if facts.surfaces.get(s, 0.0) > 0
+        )
+        or "不开挖道路"
+    )
+    return "commitment", [
+        Reason(
+            "R3",
+            "commitment",
+            f"{label}长度 {facts.length_m:.1f} m，小于 {limit:g} m；{surfaces}；不穿(跨)越重大管(线、路)，"
+            "不改变规划性质：实行告知承诺制，即时办结（实施方案 四(二)1）",
+        )
+    ]

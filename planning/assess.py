@@ -1,0 +1,531 @@
+"""Site assessment: coverage, routed external line, crossings and approval path per utility.
+
+For each requested utility of one site or thousands: is the site covered, how long is its
+external line along the roads, what does it cross, and so which approval path (R1–R5, R10).
+
+:func:`assess_sites` is the one orchestrating function; it reads as its steps:
+(1) applicability of each site (R1); (2) the corridor graph's routing index; (3) for each
+utility and each distinct requirement, one multi-source search from every suitable tap;
+(4) each site's route, its surfaces, crossings and dig-once conflicts; (5) the decision per
+utility and overall. Deadlines are added by the caller from :mod:`planning.calendar`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely import LineString, Point
+
+from gis.convert import edge_geometry, path_geometry
+from gis.errors import NotFoundError
+from gis.profile import Profile
+from gis.schema import UTILITIES
+from gis.workspace import Workspace
+from planning.approval import CarriagewayCrossing, DigOnce, Reason, RouteFacts, decide
+from planning.crossings import Crossing, MajorLines, major_lines
+from planning.routing import Search, routing_index
+from planning.suitability import Demand, requirement, suitable_mains
+
+__all__ = ["Assessment", "Route", "UtilityResult", "assess_sites", "default_demand"]
+
+Strategy = Literal["batch", "per_site"]
+
+
+@dataclass
+class Route:
+    """One external line from a site's frontage to a tap on a suitable main."""
+
+    length_m: float
+    straight_line_m: float
+    geometry: LineString
+    tap_asset: str
+    tap_point: Point
+    surfaces: dict[str, float]
+    carriageways: list[CarriagewayCrossing]
+    crossings: list[Crossing]
+    dig_once: list[DigOnce]
+    feeder_id: str | None = None
+    operator: str | None = None
+
+    def facts(self) -> RouteFacts:
+        """Return what the approval rules need."""
+        return RouteFacts(
+            self.length_m, self.carriageways, self.crossings, self.dig_once, self.surfaces
+        )
+
+
+@dataclass
+class UtilityResult:
+    """The assessment of one utility for one site."""
+
+    utility: str
+    covered: bool
+    requirement: str
+    route: Route | None = None
+    approval_path: str | None = None
+    reasons: list[Reason] = field(default_factory=list)
+    backup: Route | None = None
+    operators: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Assessment:
+    """The assessment of one site."""
+
+    project_id: str
+    name: str
+    applicable: bool
+    approval_path: str | None
+    reasons: list[Reason]
+    utilities: dict[str, UtilityResult]
+    needs_prelay: list[str]
+    as_of: dt.date
+
+
+def default_demand(profile: Profile, *, utilities: Iterable[str] = UTILITIES) -> Demand:
+    """Return the profile's default demand (a small industrial enterprise)."""
+    d = profile.get("demand.default")
+    return Demand(
+        utilities=tuple(utilities),
+        water_peak_m3_h=float(d["water_peak_m3_h"]),
+        gas_peak_m3_h=float(d["gas_peak_m3_h"]),
+        steam_pressure_mpa=float(d["steam_pressure_mpa"]),
+        steam_temperature_c=float(d["steam_temperature_c"]),
+        steam_t_h=float(d["steam_t_h"]),
+        power_kva=float(d["power_kva"]),
+        backup_kva=float(d.get("backup_kva", 0.0)),
+        operators_needed=int(d.get("operators_needed", 1)),
+    )
+
+
+# ------------------------------------------------------------------------- step 1: R1
+
+
+def applicability(
+    sites: gpd.GeoDataFrame, scope: gpd.GeoDataFrame, profile: Profile
+) -> dict[str, list[Reason]]:
+    """Return, per site, the reasons it is *not* applicable (empty list: applicable)."""
+    area = shapely.union_all(np.asarray(scope.geometry.values)) if len(scope) else None
+    excluded = set(profile.get("applicability.excluded_enterprise_types"))
+    eligible = set(profile.get("applicability.eligible_enterprise_types"))
+    out: dict[str, list[Reason]] = {}
+    for row in sites.itertuples():
+        reasons = []
+        etype = str(row.enterprise_type)
+        if etype in excluded:
+            reasons.append(
+                Reason(
+                    "R1", "real_estate", "房地产开发企业不适用联动接入方案（实施方案 二 适用范围）"
+                )
+            )
+        elif etype not in eligible:
+            reasons.append(
+                Reason("R1", "not_enterprise", f"企业类型 {etype} 不属于工商企业（实施方案 二）")
+            )
+        point = row.geometry.representative_point()
+        if area is None or not area.contains(point):
+            reasons.append(
+                Reason(
+                    "R1",
+                    "outside_scope",
+                    "地块不在中心城区适用范围内（实施方案 二：主城区及子陵、牌楼、团林、麻城、漳河五组团）",
+                )
+            )
+        out[str(row.project_id)] = reasons
+    return out
+
+
+# ------------------------------------------------------------------- step 4: route facts
+
+
+class _Context:
+    """Everything route facts need, prepared once per workspace and profile."""
+
+    def __init__(self, ws: Workspace, profile: Profile, as_of: dt.date) -> None:
+        self.ws = ws
+        self.profile = profile
+        self.as_of = as_of
+        self.G = ws.corridor_graph()
+        self.index = routing_index(self.G)
+        self.segments = self.G.graph["segments"]
+        self.major = MajorLines(major_lines(ws.layers, profile))
+        green = ws.layers.get("green_space")
+        self.green = (
+            shapely.union_all(np.asarray(green.geometry.values))
+            if green is not None and len(green)
+            else None
+        )
+        self.protected = self._protection()
+
+    def _protection(self) -> dict[str, tuple[dt.date, str]]:
+        new_y = int(self.profile.get("dig_once.new_road_years"))
+        rep_y = int(self.profile.get("dig_once.repaired_road_years"))
+        roads = self.ws.layer("roads")
+        out: dict[str, tuple[dt.date, str]] = {}
+        for row in roads.itertuples():
+            ends = []
+            for col, years, why in (
+                ("opened_on", new_y, "新建/改建交付"),
+                ("repaired_on", rep_y, "大修竣工"),
+            ):
+                value = getattr(row, col, None)
+                if isinstance(value, str) and value:
+                    d = dt.date.fromisoformat(value[:10])
+                    until = _add_years(d, years)
+                    ends.append((until, f"{d.isoformat()} {why}未满 {years} 年"))
+            if ends:
+                until, why = max(ends)
+                if until > self.as_of:
+                    out[str(row.road_id)] = (until, why)
+        return out
+
+    def centre_point(self, node: Any) -> Point:
+        data = self.G.nodes[node]
+        line = self.segments.geometry.iloc[int(data["seg"])]
+        return line.interpolate(float(data["t"]))
+
+    def route(self, path: list[Any], utility: str, assets: set[str]) -> Route:
+        edges = self.index.path_edges(path)
+        length = float(sum(e["length"] for e in edges))
+        surfaces: dict[str, float] = defaultdict(float)
+        carriageways: list[CarriagewayCrossing] = []
+        dig: dict[str, DigOnce] = {}
+        for (a, b), e in zip(zip(path[:-1], path[1:]), edges):
+            if e["kind"] == "sidewalk":
+                surface = "sidewalk"
+                if self.green is not None:
+                    mid = edge_geometry(self.G, a, b).interpolate(0.5, normalized=True)
+                    if self.green.contains(mid):
+                        surface = "green"
+                surfaces[surface] += float(e["length"])
+            elif e["kind"] == "crossing":
+                surfaces[f"carriageway:{e['road_class']}"] += float(e["length"])
+                carriageways.append(
+                    CarriagewayCrossing(
+                        str(e["road_id"]), str(e["name"]), str(e["road_class"]), float(e["width_m"])
+                    )
+                )
+            if e["kind"] in ("sidewalk", "crossing") and e["road_id"] in self.protected:
+                until, why = self.protected[e["road_id"]]
+                dig.setdefault(e["road_id"], DigOnce(e["road_id"], str(e["name"]), until, why))
+        geometry = path_geometry(self.G, path)
+        start, end = self.centre_point(path[0]), self.centre_point(path[-1])
+        tap_node = self.G.nodes[path[-1]]
+        tap_asset = next(a for u, a in tap_node["taps"] if u == utility and a in assets)
+        main = self.ws.layer(utility).set_index("asset_id").geometry[tap_asset]
+        tap_point = main.interpolate(main.project(end))
+        return Route(
+            length_m=length,
+            straight_line_m=float(start.distance(end)),
+            geometry=geometry,
+            tap_asset=str(tap_asset),
+            tap_point=tap_point,
+            surfaces=dict(surfaces),
+            carriageways=carriageways,
+            crossings=self.major.crossed_by(geometry) if len(geometry.coords) > 1 else [],
+            dig_once=list(dig.values()),
+        )
+
+
+def _add_years(d: dt.date, years: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+# ------------------------------------------------------------------- step 3: searches
+
+
+class _Searcher:
+    """Routes sites to their nearest suitable tap.
+
+    ``batch``: one multi-source search per (utility, requirement), shared by every site with
+    that requirement. ``per_site``: one search from each site's frontage (the baseline).
+    """
+
+    def __init__(self, ctx: _Context, strategy: Strategy) -> None:
+        self.ctx = ctx
+        self.strategy = strategy
+        self.taps: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = {}
+        self.shared: dict[tuple[Any, ...], Search] = {}
+        self.limit = float(ctx.profile.get("coverage.max_connection_m"))
+        self.searches = 0
+
+    def nearest(
+        self, pid: str, utility: str, key: tuple[Any, ...], mask: Callable[[], np.ndarray]
+    ) -> tuple[list[Any] | None, set[str]]:
+        """Return the node path from site ``pid`` to its nearest suitable tap, and the taps."""
+        index = self.ctx.index
+        if key not in self.taps:
+            mains = self.ctx.ws.layer(utility)
+            assets = set(mains["asset_id"].astype(str)[mask()])
+            self.taps[key] = (index.tap_nodes(utility, assets), assets)
+        sources, assets = self.taps[key]
+        if not len(sources):
+            return None, assets
+        if self.strategy == "batch":
+            if key not in self.shared:
+                self.shared[key] = index.search(sources, limit=self.limit)
+                self.searches += 1
+            search = self.shared[key]
+            start = index.best_frontage(pid, search)
+            return (index.path(start, search) if start is not None else None), assets
+        front = index.frontage.get(pid)
+        if front is None:
+            return None, assets
+        search = index.search(front, limit=self.limit)
+        self.searches += 1
+        d = search.dist[sources]
+        k = int(np.argmin(d))
+        if not np.isfinite(d[k]):
+            return None, assets
+        return list(reversed(index.path(int(sources[k]), search))), assets
+
+
+# ---------------------------------------------------------------- the orchestration
+
+
+def assess_sites(
+    ws: Workspace,
+    *,
+    profile: Profile,
+    site_ids: Iterable[str] | None = None,
+    demands: Mapping[str, Demand] | None = None,
+    as_of: dt.date | None = None,
+    include_planned: bool = False,
+    strategy: Strategy = "batch",
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+) -> list[Assessment]:
+    """Assess sites of a workspace: coverage, routes, crossings and approval path per utility.
+
+    Parameters
+    ----------
+    ws
+        The workspace (its corridor graph is built once and reused).
+    profile
+        Policy profile, e.g. ``load_profile("jingmen-2023")``.
+    site_ids
+        The sites to assess (default: all).
+    demands
+        Project id → demand; sites without one get the profile's default demand for all five
+        utilities (a small industrial enterprise).
+    as_of
+        The assessment date, for dig-once protection (default: today).
+    include_planned
+        Treat ``planned`` mains as taps (after a pre-lay plan).
+    strategy
+        ``batch`` (one search per utility and requirement) or ``per_site`` (one search per
+        site: the baseline the benchmark compares against).
+    progress
+        Wraps the site loop, e.g. ``tqdm``.
+    """
+    as_of = as_of or dt.date.today()
+    sites = ws.layer("sites")
+    ids = [str(i) for i in sites["project_id"]]
+    wanted = list(ids) if site_ids is None else [str(s) for s in site_ids]
+    unknown = [s for s in wanted if s not in set(ids)]
+    if unknown:
+        msg = f"no site with project_id {', '.join(map(repr, unknown))} in layer 'sites'"
+        raise NotFoundError(msg)
+    # (1) applicability (R1)
+    chosen = sites[sites["project_id"].astype(str).isin(wanted)]
+    not_applicable = applicability(chosen, ws.layers.get("scope", sites.iloc[:0]), profile)
+    # (2) routing index on the corridor graph (built once per workspace)
+    ctx = _Context(ws, profile, as_of)
+    searcher = _Searcher(ctx, strategy)
+    names = dict(zip(chosen["project_id"].astype(str), chosen["name"].astype(str)))
+    base = default_demand(profile)
+    results = []
+    loop: Iterable[str] = progress(wanted) if progress else wanted
+    for pid in loop:
+        demand = (demands or {}).get(pid, base)
+        # (3)–(5) per utility: search (shared), route facts, decision
+        utilities = {
+            u: _assess_utility(ctx, searcher, pid, u, demand, include_planned)
+            for u in demand.utilities
+        }
+        results.append(_overall(pid, names[pid], not_applicable[pid], utilities, as_of))
+    return results
+
+
+def _assess_utility(
+    ctx: _Context,
+    searcher: _Searcher,
+    pid: str,
+    utility: str,
+    demand: Demand,
+    include_planned: bool,
+) -> UtilityResult:
+    profile = ctx.profile
+    req = requirement(utility, demand, profile)
+    mains = ctx.ws.layers.get(utility)
+
+    def mask(
+        capacity: float | None = None, operator: str | None = None, not_feeder: str | None = None
+    ) -> Callable[[], np.ndarray]:
+        def inner() -> np.ndarray:
+            assert mains is not None
+            m = suitable_mains(
+                utility,
+                mains,
+                demand,
+                profile,
+                include_planned=include_planned,
+                capacity_kva=capacity,
+            )
+            if operator is not None:
+                m &= (mains["operator"] == operator).to_numpy()
+            if not_feeder is not None:
+                m &= (mains["feeder_id"].astype(str) != not_feeder).to_numpy()
+            return m
+
+        return inner
+
+    result = UtilityResult(utility, covered=False, requirement=req.text)
+    if mains is None or not len(mains):
+        result.reasons.append(
+            Reason("R1", "no_network", f"工作空间没有{_ZH[utility]}管网图层：需提前布局管网")
+        )
+        return result
+    if utility == "telecom":
+        return _telecom(ctx, searcher, pid, demand, result, mask, include_planned)
+    path, assets = searcher.nearest(pid, utility, (*req.key, include_planned), mask())
+    if path is None:
+        result.reasons.append(_no_main(utility, req.text, profile))
+        return result
+    result.route = ctx.route(path, utility, assets)
+    result.covered = True
+    result.approval_path, result.reasons = decide(
+        result.route.facts(), profile=profile, change_of_use=demand.change_of_use
+    )
+    if utility == "power":
+        feeder = str(mains.set_index("asset_id").loc[result.route.tap_asset, "feeder_id"])
+        result.route.feeder_id = feeder
+        if demand.backup_kva > 0:
+            key = ("power-backup", *req.key, demand.backup_kva, feeder, include_planned)
+            bpath, bassets = searcher.nearest(
+                pid, "power", key, mask(demand.backup_kva, not_feeder=feeder)
+            )
+            if bpath is None:
+                result.covered = False
+                result.reasons.append(
+                    Reason(
+                        "R1",
+                        "no_backup",
+                        f"备供容量 {demand.backup_kva:g} kVA：{profile.get('coverage.max_connection_m'):g} m 内"
+                        f"无馈线 {feeder} 以外的满足条件线路，需提前布局第二电源",
+                    )
+                )
+            else:
+                result.backup = ctx.route(bpath, utility, bassets)
+                result.backup.feeder_id = str(
+                    mains.set_index("asset_id").loc[result.backup.tap_asset, "feeder_id"]
+                )
+                bpath_decision, breasons = decide(
+                    result.backup.facts(),
+                    profile=profile,
+                    change_of_use=demand.change_of_use,
+                    label="备供外线",
+                )
+                if bpath_decision == "joint":
+                    result.approval_path = "joint"
+                    result.reasons = [r for r in result.reasons if r.rule != "R3"] + breasons
+    return result
+
+
+def _telecom(
+    ctx: _Context,
+    searcher: _Searcher,
+    pid: str,
+    demand: Demand,
+    result: UtilityResult,
+    mask: Callable[..., Callable[[], np.ndarray]],
+    include_planned: bool,
+) -> UtilityResult:
+    mains = ctx.ws.layer("telecom")
+    routes: list[Route] = []
+    for operator in sorted(set(mains["operator"].astype(str))):
+        path, assets = searcher.nearest(
+            pid, "telecom", ("telecom", operator, include_planned), mask(operator=operator)
+        )
+        if path is not None:
+            r = ctx.route(path, "telecom", assets)
+            r.operator = operator
+            routes.append(r)
+            result.operators[operator] = r.length_m
+    routes.sort(key=lambda r: r.length_m)
+    need = demand.operators_needed
+    if len(routes) < need:
+        result.reasons.append(
+            Reason(
+                "R1",
+                "operators",
+                f"可自由选择运营商需 {need} 家可接入，{ctx.profile.get('coverage.max_connection_m'):g} m 内"
+                f"仅 {len(routes)} 家（{'、'.join(result.operators) or '无'}）：需提前布局通信管道",
+            )
+        )
+        result.route = routes[0] if routes else None
+        return result
+    result.covered = True
+    result.route = routes[0]
+    decisions = [
+        decide(
+            r.facts(),
+            profile=ctx.profile,
+            change_of_use=demand.change_of_use,
+            label=f"{r.operator}外线",
+        )
+        for r in routes[:need]
+    ]
+    joint = [d for d in decisions if d[0] == "joint"]
+    result.approval_path = "joint" if joint else "commitment"
+    result.reasons = [x for d in (joint or decisions[:1]) for x in d[1]]
+    return result
+
+
+_ZH = {"water": "供水", "gas": "燃气", "heat": "供热", "power": "供电", "telecom": "通信"}
+
+
+def _no_main(utility: str, req: str, profile: Profile) -> Reason:
+    limit = float(profile.get("coverage.max_connection_m"))
+    return Reason(
+        "R1",
+        "needs_prelay",
+        f"沿道路 {limit:g} m 内无满足需求的{_ZH[utility]}管线（需 {req}）：不在公共管网覆盖范围，"
+        "需提前布局周边管网（实施方案 三1、四）",
+    )
+
+
+def _overall(
+    pid: str,
+    name: str,
+    not_applicable: list[Reason],
+    utilities: dict[str, UtilityResult],
+    as_of: dt.date,
+) -> Assessment:
+    prelay = [u for u, r in utilities.items() if not r.covered]
+    if not_applicable:
+        return Assessment(
+            pid, name, False, "not_applicable", not_applicable, utilities, prelay, as_of
+        )
+    paths = [r.approval_path for r in utilities.values() if r.covered]
+    reasons = [
+        x for r in utilities.values() if r.covered for x in r.reasons if r.approval_path == "joint"
+    ]
+    if "joint" in paths:
+        path: str | None = "joint"
+    elif paths:
+        path = "commitment"
+        reasons = [x for r in utilities.values() if r.covered for x in r.reasons]
+    else:
+        path = None
+    reasons += [x for u in prelay for x in utilities[u].reasons]
+    return Assessment(pid, name, True, path, reasons, utilities, prelay, as_of)

@@ -1,0 +1,127 @@
+"""Shortest external-line routes on the corridor graph: one search per utility, many sites.
+
+The corridor graph (:mod:`gis.corridor`) is turned once into a compressed sparse matrix; each
+search is a multi-source Dijkstra (``scipy.sparse.csgraph``) from every suitable tap at once,
+so the distance from *every* site frontage to its nearest suitable tap, by route length, comes
+out of one search (DESIGN §4: batch work reuses one graph search per utility).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+__all__ = ["RoutingIndex", "Search", "routing_index"]
+
+_ZERO = 1e-9  # corners cost 0 m; csgraph reads explicit zeros as "no edge"
+
+
+@dataclass
+class Search:
+    """The result of one multi-source search: distance and next hop towards the nearest tap."""
+
+    dist: npt.NDArray[np.float64]
+    pred: npt.NDArray[np.int32]
+    source: npt.NDArray[np.int32]
+
+
+class RoutingIndex:
+    """A corridor graph prepared for fast multi-source searches.
+
+    Attributes
+    ----------
+    nodes
+        Graph node ids by index.
+    frontage
+        Project id → indices of its frontage nodes.
+    taps
+        Utility → asset id → indices of the nodes the asset passes.
+    """
+
+    def __init__(self, G: nx.Graph) -> None:
+        self.G = G
+        self.nodes: list[Any] = list(G.nodes)
+        self.index = {n: i for i, n in enumerate(self.nodes)}
+        n = len(self.nodes)
+        rows, cols, vals = [], [], []
+        for u, v, length in G.edges(data="length"):
+            a, b = self.index[u], self.index[v]
+            w = max(float(length), _ZERO)
+            rows += [a, b]
+            cols += [b, a]
+            vals += [w, w]
+        self.matrix = csr_matrix((vals, (rows, cols)), shape=(n, n))
+        frontage: dict[str, list[int]] = defaultdict(list)
+        taps: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for node, data in G.nodes(data=True):
+            i = self.index[node]
+            for pid in data.get("sites", ()):
+                frontage[pid].append(i)
+            for utility, asset in data.get("taps", ()):
+                taps[utility][asset].append(i)
+        self.frontage = {k: np.array(v, dtype=np.int64) for k, v in frontage.items()}
+        self.taps = {
+            u: {a: np.array(v, dtype=np.int64) for a, v in d.items()} for u, d in taps.items()
+        }
+
+    def tap_nodes(self, utility: str, assets: Iterable[str]) -> npt.NDArray[np.int64]:
+        """Return the node indices passed by the given assets of ``utility``."""
+        table = self.taps.get(utility, {})
+        parts = [table[a] for a in assets if a in table]
+        return np.unique(np.concatenate(parts)) if parts else np.array([], dtype=np.int64)
+
+    def search(self, sources: npt.NDArray[np.int64], *, limit: float = np.inf) -> Search:
+        """Run one multi-source Dijkstra from ``sources`` up to ``limit`` metres."""
+        n = len(self.nodes)
+        if len(sources) == 0:
+            return Search(
+                np.full(n, np.inf), np.full(n, -9999, np.int32), np.full(n, -9999, np.int32)
+            )
+        dist, pred, src = dijkstra(
+            self.matrix,
+            directed=False,
+            indices=sources,
+            min_only=True,
+            return_predecessors=True,
+            limit=limit,
+        )
+        return Search(dist, pred.astype(np.int32), src.astype(np.int32))
+
+    def best_frontage(self, project_id: str, search: Search) -> int | None:
+        """Return the frontage node of a site nearest to a tap in ``search``, or ``None``."""
+        front = self.frontage.get(project_id)
+        if front is None or len(front) == 0:
+            return None
+        d = search.dist[front]
+        k = int(np.argmin(d))
+        return int(front[k]) if np.isfinite(d[k]) else None
+
+    def path(self, start: int, search: Search) -> list[Any]:
+        """Return the graph nodes from ``start`` (a frontage) to its nearest tap."""
+        out = [start]
+        node = start
+        while search.pred[node] >= 0:
+            node = int(search.pred[node])
+            out.append(node)
+        return [self.nodes[i] for i in out]
+
+    def path_edges(self, path: Sequence[Any]) -> list[dict[str, Any]]:
+        """Return the edge attributes along a node path."""
+        return [self.G.edges[a, b] for a, b in zip(path[:-1], path[1:])]
+
+
+def routing_index(G: nx.Graph) -> RoutingIndex:
+    """Return the routing index of ``G``, built on first use and kept on the graph."""
+    cached = G.graph.get("_routing_index")
+    if not isinstance(cached, RoutingIndex):
+        cached = RoutingIndex(G)
+        G.graph["_routing_index"] = cached
+    return cached
