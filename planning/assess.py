@@ -40,7 +40,15 @@ Strategy = Literal["batch", "per_site"]
 
 @dataclass
 class Route:
-    """One external line from a site's frontage to a tap on a suitable main."""
+    """One external line from a site's frontage to a tap on a suitable main.
+
+    ``length_m`` is measured along the road corridor from the site's frontage to the tap (the
+    part under public roads: sidewalk runs and carriageway crossings); ``lead_in_m`` is the
+    short link from the red line across to the sidewalk, reported apart (its surface, e.g. a
+    green belt, is in ``surfaces``, which therefore sums to ``length_m + lead_in_m``).
+    ``straight_line_m`` is the straight distance between the frontage and the tap on the same
+    centreline reference, so it never exceeds ``length_m``.
+    """
 
     length_m: float
     straight_line_m: float
@@ -53,6 +61,7 @@ class Route:
     dig_once: list[DigOnce]
     feeder_id: str | None = None
     operator: str | None = None
+    lead_in_m: float = 0.0
 
     def facts(self) -> RouteFacts:
         """Return what the approval rules need."""
@@ -163,6 +172,7 @@ class _Context:
             else None
         )
         self.protected = self._protection()
+        self.sites = ws.layer("sites").set_index(ws.layer("sites")["project_id"].astype(str))
 
     def _protection(self) -> dict[str, tuple[dt.date, str]]:
         new_y = int(self.profile.get("dig_once.new_road_years"))
@@ -191,7 +201,7 @@ class _Context:
         line = self.segments.geometry.iloc[int(data["seg"])]
         return line.interpolate(float(data["t"]))
 
-    def route(self, path: list[Any], utility: str, assets: set[str]) -> Route:
+    def route(self, pid: str, path: list[Any], utility: str, assets: set[str]) -> Route:
         edges = self.index.path_edges(path)
         length = float(sum(e["length"] for e in edges))
         surfaces: dict[str, float] = defaultdict(float)
@@ -216,6 +226,17 @@ class _Context:
                 until, why = self.protected[e["road_id"]]
                 dig.setdefault(e["road_id"], DigOnce(e["road_id"], str(e["name"]), until, why))
         geometry = path_geometry(self.G, path)
+        first = self.G.nodes[path[0]]
+        lead = shapely.shortest_line(self.sites.geometry[pid], Point(first["x"], first["y"]))
+        if self.green is not None:
+            on_green = lead.intersection(self.green).length
+            if on_green > 0:
+                surfaces["green"] += on_green
+                surfaces["lead_in"] = lead.length - on_green
+            else:
+                surfaces["lead_in"] = lead.length
+        else:
+            surfaces["lead_in"] = lead.length
         start, end = self.centre_point(path[0]), self.centre_point(path[-1])
         tap_node = self.G.nodes[path[-1]]
         tap_asset = next(a for u, a in tap_node["taps"] if u == utility and a in assets)
@@ -231,6 +252,7 @@ class _Context:
             carriageways=carriageways,
             crossings=self.major.crossed_by(geometry) if len(geometry.coords) > 1 else [],
             dig_once=list(dig.values()),
+            lead_in_m=float(lead.length),
         )
 
 
@@ -401,7 +423,7 @@ def _assess_utility(
     if path is None:
         result.reasons.append(_no_main(utility, req.text, profile))
         return result
-    result.route = ctx.route(path, utility, assets)
+    result.route = ctx.route(pid, path, utility, assets)
     result.covered = True
     result.approval_path, result.reasons = decide(
         result.route.facts(), profile=profile, change_of_use=demand.change_of_use
@@ -425,7 +447,7 @@ def _assess_utility(
                     )
                 )
             else:
-                result.backup = ctx.route(bpath, utility, bassets)
+                result.backup = ctx.route(pid, bpath, utility, bassets)
                 result.backup.feeder_id = str(
                     mains.set_index("asset_id").loc[result.backup.tap_asset, "feeder_id"]
                 )
@@ -457,7 +479,7 @@ def _telecom(
             pid, "telecom", ("telecom", operator, include_planned), mask(operator=operator)
         )
         if path is not None:
-            r = ctx.route(path, "telecom", assets)
+            r = ctx.route(pid, path, "telecom", assets)
             r.operator = operator
             routes.append(r)
             result.operators[operator] = r.length_m

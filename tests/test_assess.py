@@ -1,0 +1,226 @@
+"""Site assessment on the demo district: every decision case with path, length and reasons."""
+
+import datetime as dt
+
+import geopandas as gpd
+import pytest
+from shapely import LineString, Polygon
+
+import planning  # noqa: F401  (registers the policy profiles)
+from data.demo_district import DEMO_CASES, build_district
+from gis.profile import load_profile
+from gis.workspace import Workspace
+from planning.assess import assess_sites
+from planning.suitability import Demand
+
+from .geometries import CRS, at, scope
+
+AS_OF = dt.date(2026, 11, 29)
+JINGMEN = load_profile("jingmen-2023")
+
+
+def demo_demand(case: dict) -> Demand:
+    """The demo case's demand, sized by hand: water peak = m³/d ÷ 24 × 2 (peak-hour factor)."""
+    d = case["demand"]
+    steam = d.get("steam_t_h", 0.0)
+    return Demand(
+        utilities=tuple(case["utilities"]),
+        water_peak_m3_h=d.get("water_m3_day", 0.0) / 24 * 2,
+        gas_peak_m3_h=d.get("gas_m3_h", 0.0),
+        steam_pressure_mpa=0.8 if steam else 0.0,
+        steam_temperature_c=200.0 if steam else 0.0,
+        steam_t_h=steam,
+        power_kva=d.get("power_kva", 0.0),
+        backup_kva=d.get("backup_kva", 0.0),
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_ws():
+    return Workspace.from_layers(build_district("demo"), crs=CRS)
+
+
+@pytest.fixture(scope="module")
+def results(demo_ws):
+    demands = {pid: demo_demand(c) for pid, c in DEMO_CASES.items()}
+    out = assess_sites(demo_ws, profile=JINGMEN, demands=demands, as_of=AS_OF)
+    return {a.project_id: a for a in out}
+
+
+def _case(key):
+    return next(pid for pid, c in DEMO_CASES.items() if c["case"] == key)
+
+
+def _codes(reasons):
+    return [r.code for r in reasons]
+
+
+def test_every_designed_length_is_routed_to_half_a_metre(results):
+    checked = 0
+    for pid, case in DEMO_CASES.items():
+        for utility, metres in case["expected_route_m"].items():
+            route = results[pid].utilities[utility].route
+            assert route is not None, (pid, utility)
+            assert route.length_m == pytest.approx(metres, abs=0.5), (pid, utility)
+            assert route.straight_line_m <= route.length_m + 1e-9
+            checked += 1
+    assert checked == 16
+
+
+def test_short_route_is_notify_and_commit(results):
+    a = results[_case("short_route")]
+    assert (a.applicable, a.approval_path) == (True, "commitment")
+    water = a.utilities["water"]
+    assert water.route.surfaces["sidewalk"] == pytest.approx(120.0)
+    assert set(water.route.surfaces) == {"sidewalk", "lead_in"}
+    # the lead-in runs from the red line to the sidewalk: shorter than the 30 m frontage reach
+    assert 0 < water.route.lead_in_m == water.route.surfaces["lead_in"] < 30
+    (reason,) = water.reasons
+    assert reason.rule == "R3"
+    assert reason.text.startswith("外线长度 120.0 m，小于 300 m；挖掘人行道；")
+
+
+def test_exactly_300_m_is_joint_and_over_300_too(results):
+    exact = results[_case("exact_300")]
+    assert exact.approval_path == "joint"
+    assert exact.utilities["water"].route.length_m == 300.0
+    (reason,) = exact.utilities["water"].reasons
+    assert (reason.rule, reason.code) == ("R4", "length")
+    assert "外线长度 300.0 m，不小于 300 m" in reason.text
+    over = results[_case("over_300")]
+    assert over.approval_path == "joint"
+    assert "外线长度 450.0 m，不小于 300 m" in over.utilities["water"].reasons[0].text
+
+
+def test_crossing_an_arterial_is_a_major_road_and_carriageway(results):
+    water = results[_case("cross_arterial")].utilities["water"]
+    assert water.approval_path == "joint"
+    assert _codes(water.reasons) == ["crosses_arterial_road", "carriageway_arterial"]
+    assert water.route.surfaces["carriageway:arterial"] == 16.0
+    assert set(water.route.surfaces) == {"carriageway:arterial", "lead_in"}
+    assert "需开挖横穿主干路「白云大道」车行道 16 m" in water.reasons[1].text
+
+
+def test_railway_crossing_is_found_and_located(results, demo_ws):
+    gas = results[_case("cross_railway")].utilities["gas"]
+    assert gas.approval_path == "joint"
+    (crossing,) = gas.route.crossings
+    assert (crossing.kind, crossing.name) == ("railway", "焦柳铁路")
+    railway = demo_ws.layer("major_lines").query("kind == 'railway'").geometry.iloc[0]
+    assert railway.distance(gpd.points_from_xy([crossing.x], [crossing.y])[0]) < 1e-6
+    assert _codes(gas.reasons) == ["crosses_railway"]
+
+
+def test_no_suitable_main_needs_prelay(results):
+    a = results[_case("no_suitable_main")]
+    gas = a.utilities["gas"]
+    assert not gas.covered and gas.route is None
+    assert a.needs_prelay == ["gas"] and a.approval_path is None
+    assert "1000 m 内无满足需求的燃气管线" in gas.reasons[0].text
+    assert "次高压、高压不得直接接户" in gas.requirement
+
+
+@pytest.mark.parametrize(
+    ("key", "code"), [("outside_scope", "outside_scope"), ("real_estate", "real_estate")]
+)
+def test_not_applicable_says_why(results, key, code):
+    a = results[_case(key)]
+    assert (a.applicable, a.approval_path) == (False, "not_applicable")
+    assert _codes(a.reasons) == [code]
+    assert all(r.rule == "R1" for r in a.reasons)
+
+
+def test_dual_power_takes_a_second_feeder(results):
+    power = results[_case("dual_power")].utilities["power"]
+    assert power.approval_path == "commitment"
+    assert {power.route.feeder_id, power.backup.feeder_id} == {"DD-F131", "DD-F132"}
+    assert power.backup.length_m == 0.0
+
+
+def test_steam_and_green_space(results):
+    heat = results[_case("steam")].utilities["heat"]
+    assert (heat.approval_path, heat.route.length_m) == ("commitment", 60.0)
+    green = results[_case("green_space")].utilities["water"]
+    assert green.approval_path == "commitment"
+    # the 12 m green belt between the red line and the sidewalk is crossed by the lead-in
+    assert green.route.surfaces["green"] == pytest.approx(12.0, abs=0.5)
+    assert green.route.surfaces["sidewalk"] == pytest.approx(40.0)
+    assert "临时占用绿地" in green.reasons[0].text
+
+
+def test_dig_once_road_needs_special_approval(results):
+    water = results[_case("dig_once")].utilities["water"]
+    assert water.approval_path == "joint"
+    (reason,) = water.reasons
+    assert (reason.rule, reason.code) == ("R10", "dig_once")
+    assert "2024-09-28" in reason.text and "2029-09-28" in reason.text
+
+
+def test_branch_crossing_is_joint_unless_the_profile_allows_trenchless(demo_ws, results):
+    gas = results[_case("cross_branch")].utilities["gas"]
+    assert (gas.approval_path, _codes(gas.reasons)) == ("joint", ["carriageway_branch"])
+
+
+def test_planned_main_counts_only_when_asked(demo_ws):
+    pid = _case("planned_main")
+    d = {pid: demo_demand(DEMO_CASES[pid])}
+    (now,) = assess_sites(demo_ws, profile=JINGMEN, site_ids=[pid], demands=d, as_of=AS_OF)
+    (later,) = assess_sites(
+        demo_ws, profile=JINGMEN, site_ids=[pid], demands=d, as_of=AS_OF, include_planned=True
+    )
+    assert now.utilities["water"].route.length_m == pytest.approx(220.0)
+    assert later.utilities["water"].route.length_m == 0.0
+
+
+def test_profile_switch_changes_the_path_of_the_same_site(demo_ws):
+    # the 220 m route of the planned-main case: under 300 m in Jingmen, over 200 m elsewhere
+    pid = _case("planned_main")
+    d = {pid: demo_demand(DEMO_CASES[pid])}
+    (jm,) = assess_sites(demo_ws, profile=JINGMEN, site_ids=[pid], demands=d, as_of=AS_OF)
+    (other,) = assess_sites(
+        demo_ws, profile=load_profile("example-200m"), site_ids=[pid], demands=d, as_of=AS_OF
+    )
+    assert jm.approval_path == "commitment"
+    assert other.approval_path == "joint"
+    assert "外线长度 220.0 m，不小于 200 m" in other.utilities["water"].reasons[0].text
+
+
+def test_batch_and_per_site_searches_agree(demo_ws, results):
+    demands = {pid: demo_demand(c) for pid, c in DEMO_CASES.items()}
+    per_site = assess_sites(
+        demo_ws, profile=JINGMEN, demands=demands, as_of=AS_OF, strategy="per_site"
+    )
+    for a in per_site:
+        for u, r in a.utilities.items():
+            b = results[a.project_id].utilities[u]
+            assert (r.covered, r.approval_path) == (b.covered, b.approval_path)
+            if r.route is not None:
+                assert r.route.length_m == pytest.approx(b.route.length_m)
+
+
+def test_default_demand_assesses_all_five_utilities(demo_ws):
+    (a,) = assess_sites(demo_ws, profile=JINGMEN, site_ids=[_case("short_route")], as_of=AS_OF)
+    assert set(a.utilities) == {"water", "gas", "heat", "power", "telecom"}
+
+
+def test_hand_built_299_5_m_is_commitment():
+    roads = gpd.GeoDataFrame(
+        {"road_id": ["r"], "name": ["长宁大道"], "road_class": ["secondary"]},
+        geometry=[at(LineString([(0, 0), (800, 0)]))],
+        crs=CRS,
+    )
+    site = gpd.GeoDataFrame(
+        {"project_id": ["S"], "name": ["甲"], "enterprise_type": ["industrial"]},
+        geometry=[at(Polygon([(100, 20), (180, 20), (180, 90), (100, 90)]))],
+        crs=CRS,
+    )
+    water = gpd.GeoDataFrame(
+        {"asset_id": ["W"], "status": ["existing"], "diameter_mm": [200.0]},
+        geometry=[at(LineString([(479.5, 10), (760, 10)]))],
+        crs=CRS,
+    )
+    ws = Workspace.from_layers({"roads": roads, "sites": site, "water": water, "scope": scope()})
+    (a,) = assess_sites(ws, profile=JINGMEN, demands={"S": Demand(("water",), 5.0)}, as_of=AS_OF)
+    route = a.utilities["water"].route
+    assert route.length_m == pytest.approx(299.5)
+    assert a.approval_path == "commitment"
