@@ -1,0 +1,141 @@
+"""Property tests of the routed external line on a hand-built 3 × 3 grid of 200 m blocks."""
+
+import datetime as dt
+
+import geopandas as gpd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely import LineString, Polygon
+
+import planning  # noqa: F401
+from gis.profile import load_profile
+from gis.workspace import Workspace
+from planning.assess import assess_sites
+from planning.suitability import Demand
+
+from .geometries import CRS, at, scope
+
+PROFILE = load_profile("jingmen-2023")
+DEMAND = {"S": Demand(("water",), water_peak_m3_h=5.0)}
+RANK = {"commitment": 0, "joint": 1}
+
+
+def _roads():
+    lines, ids = [], []
+    for k in range(3):
+        lines.append(at(LineString([(-100, 200 * k), (500, 200 * k)])))
+        ids.append(f"h{k}")
+        lines.append(at(LineString([(200 * k, -100), (200 * k, 500)])))
+        ids.append(f"v{k}")
+    return gpd.GeoDataFrame(
+        {"road_id": ids, "name": [f"{i}路" for i in ids], "road_class": ["secondary"] * 6},
+        geometry=lines,
+        crs=CRS,
+    )
+
+
+# a main: along row or column k, from a to b (metres along it), on side +1/-1
+mains_st = st.lists(
+    st.tuples(
+        st.sampled_from("hv"),
+        st.integers(0, 2),
+        st.floats(-90, 490),
+        st.floats(20, 300),
+        st.sampled_from([1, -1]),
+    ),
+    min_size=1,
+    max_size=4,
+)
+site_st = st.tuples(st.integers(0, 2), st.floats(10, 330))
+
+
+def _main_geom(axis, k, a, length, side):
+    b = min(a + length, 490)
+    off = 11 * side
+    if axis == "h":
+        return at(LineString([(a, 200 * k + off), (b, 200 * k + off)]))
+    return at(LineString([(200 * k + off, a), (200 * k + off, b)]))
+
+
+def _ws(site, mains, extra=None):
+    row, x = site
+    sites = gpd.GeoDataFrame(
+        {"project_id": ["S"], "name": ["厂房"], "enterprise_type": ["industrial"]},
+        geometry=[
+            at(
+                Polygon(
+                    [
+                        (x, 200 * row + 15),
+                        (x + 40, 200 * row + 15),
+                        (x + 40, 200 * row + 55),
+                        (x, 200 * row + 55),
+                    ]
+                )
+            )
+        ],
+        crs=CRS,
+    )
+    water = gpd.GeoDataFrame(
+        {
+            "asset_id": [f"W{i}" for i in range(len(mains))],
+            "status": "existing",
+            "diameter_mm": 200.0,
+        },
+        geometry=[_main_geom(*m) for m in mains],
+        crs=CRS,
+    )
+    layers = {"roads": _roads(), "scope": scope(), "sites": sites, "water": water}
+    if extra is not None:
+        layers["major_lines"] = extra
+    return Workspace.from_layers(layers, crs=CRS)
+
+
+def _water(ws):
+    (a,) = assess_sites(ws, profile=PROFILE, demands=DEMAND, as_of=dt.date(2026, 11, 29))
+    return a.utilities["water"]
+
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(site_st, mains_st)
+def test_routed_length_is_never_shorter_than_the_straight_line(site, mains):
+    water = _water(_ws(site, mains))
+    if water.route is not None:
+        assert water.route.length_m >= water.route.straight_line_m - 1e-6
+
+
+@SETTINGS
+@given(site_st, mains_st, mains_st)
+def test_adding_a_main_never_makes_the_route_longer(site, mains, more):
+    before = _water(_ws(site, mains))
+    after = _water(_ws(site, mains + more[:1]))
+    if before.route is not None:
+        assert after.route is not None
+        assert after.route.length_m <= before.route.length_m + 1e-6
+
+
+@SETTINGS
+@given(site_st, mains_st, st.floats(0, 3.1))
+def test_a_major_line_across_the_route_never_improves_the_path(site, mains, angle):
+    import math
+
+    ws = _ws(site, mains)
+    before = _water(ws)
+    if before.route is None:
+        return
+    # a railway through a point of the route, at any angle
+    mid = before.route.geometry.interpolate(0.5, normalized=True)
+    dx, dy = 2000 * math.cos(angle), 2000 * math.sin(angle)
+    rail = gpd.GeoDataFrame(
+        {"kind": ["railway"], "name": ["焦柳铁路"]},
+        geometry=[LineString([(mid.x - dx, mid.y - dy), (mid.x + dx, mid.y + dy)])],
+        crs=CRS,
+    )
+    after = _water(_ws(site, mains, extra=rail))
+    assert after.route is not None
+    assert RANK[after.approval_path] >= RANK[before.approval_path]
+    if before.route.length_m > 0:
+        assert after.approval_path == "joint"
+        assert "crosses_railway" in [r.code for r in after.reasons]
