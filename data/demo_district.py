@@ -106,13 +106,21 @@ _SETBACK_M = 20.0
 _RED_LINE_SETBACK_M = 2.0
 """A site red line stands this far behind the back of the sidewalk."""
 _KERB_OFFSET_M: dict[str, float] = {
-    "water": 1.5, "power": 3.0, "gas": 2.5, "telecom": 1.0, "heat": 4.0,
+    "water": 1.5,
+    "power": 3.0,
+    "gas": 2.5,
+    "telecom": 1.0,
+    "heat": 4.0,
 }
 """Distance of each utility beyond the kerb (the centreline offset is carriageway/2 + this)."""
 _TRUNK_KERB_OFFSET_M = 4.0
 """Beyond-kerb offset of the gas trunk and 110 kV line where they share a side."""
 _UTILITY_SIDE: dict[str, str] = {
-    "water": "ne", "power": "ne", "gas": "sw", "telecom": "sw", "heat": "sw",
+    "water": "ne",
+    "power": "ne",
+    "gas": "sw",
+    "telecom": "sw",
+    "heat": "sw",
 }
 """``ne`` = north side of east–west roads / east side of north–south roads; ``sw`` the other."""
 _OPERATORS: tuple[str, ...] = ("china_telecom", "china_mobile", "china_unicom")
@@ -536,9 +544,7 @@ class _Block:
             length = self.length
             ux, uy = (x1 - x0) / length, (y1 - y0) / length
             nx_, ny_ = -uy * s, ux * s
-            return LineString(
-                [(x0 + ux * t + nx_, y0 + uy * t + ny_) for t in (t0, t1)]
-            )
+            return LineString([(x0 + ux * t + nx_, y0 + uy * t + ny_) for t in (t0, t1)])
         part = substring(self.line, t0, t1)
         return shapely.offset_curve(part, s)
 
@@ -600,11 +606,19 @@ def _demo_blocks(profile: Profile) -> list[_Block]:
 
 
 def _block(
-    no: int, k: int, spec: _RoadSpec, coords: list[XY], widths: dict[str, float],
+    no: int,
+    k: int,
+    spec: _RoadSpec,
+    coords: list[XY],
+    widths: dict[str, float],
     sidewalks: dict[str, float],
 ) -> _Block:
     return _Block(
-        no, k, spec, list(coords), float(widths[spec.road_class]),
+        no,
+        k,
+        spec,
+        list(coords),
+        float(widths[spec.road_class]),
         float(sidewalks[spec.road_class]),
     )
 
@@ -617,17 +631,16 @@ def _date(rng: np.random.Generator, first: str, last: str) -> str:
 def _demo_roads(blocks: list[_Block], rng: np.random.Generator) -> gpd.GeoDataFrame:
     opened_road: dict[str, str] = {}
     for spec in _DEMO_ROADS:  # one draw per road, whatever the overrides
-        opened_road[spec.name] = _OPENED_ROAD.get(
-            spec.name, _date(rng, "1996-01-01", "2016-12-31")
-        )
+        opened_road[spec.name] = _OPENED_ROAD.get(spec.name, _date(rng, "1996-01-01", "2016-12-31"))
     rows = []
     for b in blocks:
         opened = _OPENED_ON.get(b.key, opened_road[b.spec.name])
         repaired: str | None = None
         draw = rng.random()
         if draw < 0.3:
-            first = max(dt.date.fromisoformat(opened) + dt.timedelta(days=3 * 365),
-                        dt.date(2008, 1, 1))
+            first = max(
+                dt.date.fromisoformat(opened) + dt.timedelta(days=3 * 365), dt.date(2008, 1, 1)
+            )
             if first <= dt.date(2021, 6, 30):
                 repaired = _date(rng, first.isoformat(), "2021-06-30")
         if b.key in _OPENED_ON or b.spec.name in _OPENED_ROAD:
@@ -740,8 +753,12 @@ def _default_mains(b: _Block, u: FloatArray) -> dict[str, list[_Main]]:
     planned = b.spec.name == "兴隆路" or (north_east_area and u[1] < 0.3)
     status = "planned" if planned else "existing"
     if b.spec.name != "象山大道":  # the DN1000 trunk takes its place there
-        choices = {"arterial": (400, 500, 600), "secondary": (300,), "branch": (200,),
-                   "access": (100, 150)}[cls]
+        choices = {
+            "arterial": (400, 500, 600),
+            "secondary": (300,),
+            "branch": (200,),
+            "access": (100, 150),
+        }[cls]
         out["water"].append(_water(float(choices[int(u[0] * len(choices))]), status=status))
     if mx < _RAILWAY_X or (mx >= 3000.0 and my <= 800.0):
         major = cls in ("arterial", "secondary")
@@ -756,8 +773,9 @@ def _default_mains(b: _Block, u: FloatArray) -> dict[str, list[_Main]]:
     section = int(pos // 1600.0) + 1
     spare = 500.0 + 100.0 * int(u[2] * 36)
     out["power"].append(
-        _feeder(f"DD-{b.road_no:02d}-F{section}", spare,
-                status=status if u[3] < 0.5 else "existing")
+        _feeder(
+            f"DD-{b.road_no:02d}-F{section}", spare, status=status if u[3] < 0.5 else "existing"
+        )
     )
     major = cls in ("arterial", "secondary")
     p_ops = (1.0, 0.85, 0.6) if major else (0.7, 0.6, 0.3)
@@ -787,9 +805,7 @@ def _trunk_mains(b: _Block) -> dict[str, list[_Main]]:
 _ID_PREFIX = {"water": "W", "gas": "G", "heat": "H", "power": "P", "telecom": "T"}
 
 
-def _demo_networks(
-    blocks: list[_Block], rng: np.random.Generator
-) -> dict[str, gpd.GeoDataFrame]:
+def _demo_networks(blocks: list[_Block], rng: np.random.Generator) -> dict[str, gpd.GeoDataFrame]:
     rows: dict[str, list[dict[str, Any]]] = {k: [] for k in UTILITIES}
     for b in blocks:
         u = rng.random(10)
@@ -836,38 +852,175 @@ class _SiteSpec:
 
 
 _DEMO_SITES: tuple[_SiteSpec, ...] = (
-    _SiteSpec("JM-2026-001", "荆门精工机械零部件项目", "industrial", "掇刀路", (1600, 0),
-              "ne", 300, 380, 148),
-    _SiteSpec("JM-2026-002", "白云大道汽车销售服务中心", "commercial", "白云大道", (800, 0),
-              "ne", 200, 280, 150),
-    _SiteSpec("JM-2026-003", "荆门恒泰新材料项目", "industrial", "迎宾大道", (2400, 0),
-              "ne", 100, 180, 185),
-    _SiteSpec("JM-2026-004", "掇刀冷链物流配送中心", "commercial", "白云大道", (800, 0),
-              "sw", 600, 700, 145),
-    _SiteSpec("JM-2026-005", "荆门华瑞食品加工项目", "industrial", "石化大道", (1600, 800),
-              "sw", 480, 580, 125),
-    _SiteSpec("JM-2026-006", "荆门聚能储能电池项目", "industrial", "福耀大道", (4000, 1600),
-              "sw", 300, 450, 185),
-    _SiteSpec("JM-2026-007", "团林农业科技产业园", "industrial", "响岭路", (3200, 3200),
-              "sw", 300, 450, 128),
-    _SiteSpec("JM-2026-008", "白云名苑三期", "real_estate", "延年路", (800, 2000),
-              "ne", 50, 350, 188),
-    _SiteSpec("JM-2026-009", "荆楚云计算数据中心", "industrial", "凤凰大道", (800, 1600),
-              "ne", 100, 250, 145),
-    _SiteSpec("JM-2026-010", "荆门中科化工新材料项目", "industrial", "杨湾路", (3200, 0),
-              "sw", 300, 420, 148),
-    _SiteSpec("JM-2026-011", "天鹅路社区商业中心", "commercial", "天鹅路", (1200, 1600),
-              "ne", 150, 250, 148),
-    _SiteSpec("JM-2026-012", "长宁大道精品酒店", "commercial", "长宁大道", (800, 2400),
-              "ne", 200, 350, 75, 10.0),
-    _SiteSpec("JM-2026-013", "团林路转角便利商业", "commercial", "团林路", (1200, 1200),
-              "ne", -1, 140, 121.25),
-    _SiteSpec("JM-2026-014", "荆门博远智能装备项目", "industrial", "掇刀路", (1600, 0),
-              "sw", 100, 200, 138),
-    _SiteSpec("JM-2026-015", "荆门嘉禾包装材料项目", "industrial", "杨湾路", (3200, 800),
-              "ne", 200, 300, 188),
-    _SiteSpec("JM-2026-016", "月亮湖路餐饮综合体", "commercial", "月亮湖路", (400, 1200),
-              "ne", 150, 250, 151.25),
+    _SiteSpec(
+        "JM-2026-001",
+        "荆门精工机械零部件项目",
+        "industrial",
+        "掇刀路",
+        (1600, 0),
+        "ne",
+        300,
+        380,
+        148,
+    ),
+    _SiteSpec(
+        "JM-2026-002",
+        "白云大道汽车销售服务中心",
+        "commercial",
+        "白云大道",
+        (800, 0),
+        "ne",
+        200,
+        280,
+        150,
+    ),
+    _SiteSpec(
+        "JM-2026-003",
+        "荆门恒泰新材料项目",
+        "industrial",
+        "迎宾大道",
+        (2400, 0),
+        "ne",
+        100,
+        180,
+        185,
+    ),
+    _SiteSpec(
+        "JM-2026-004",
+        "掇刀冷链物流配送中心",
+        "commercial",
+        "白云大道",
+        (800, 0),
+        "sw",
+        600,
+        700,
+        145,
+    ),
+    _SiteSpec(
+        "JM-2026-005",
+        "荆门华瑞食品加工项目",
+        "industrial",
+        "石化大道",
+        (1600, 800),
+        "sw",
+        480,
+        580,
+        125,
+    ),
+    _SiteSpec(
+        "JM-2026-006",
+        "荆门聚能储能电池项目",
+        "industrial",
+        "福耀大道",
+        (4000, 1600),
+        "sw",
+        300,
+        450,
+        185,
+    ),
+    _SiteSpec(
+        "JM-2026-007",
+        "团林农业科技产业园",
+        "industrial",
+        "响岭路",
+        (3200, 3200),
+        "sw",
+        300,
+        450,
+        128,
+    ),
+    _SiteSpec(
+        "JM-2026-008", "白云名苑三期", "real_estate", "延年路", (800, 2000), "ne", 50, 350, 188
+    ),
+    _SiteSpec(
+        "JM-2026-009",
+        "荆楚云计算数据中心",
+        "industrial",
+        "凤凰大道",
+        (800, 1600),
+        "ne",
+        100,
+        250,
+        145,
+    ),
+    _SiteSpec(
+        "JM-2026-010",
+        "荆门中科化工新材料项目",
+        "industrial",
+        "杨湾路",
+        (3200, 0),
+        "sw",
+        300,
+        420,
+        148,
+    ),
+    _SiteSpec(
+        "JM-2026-011",
+        "天鹅路社区商业中心",
+        "commercial",
+        "天鹅路",
+        (1200, 1600),
+        "ne",
+        150,
+        250,
+        148,
+    ),
+    _SiteSpec(
+        "JM-2026-012",
+        "长宁大道精品酒店",
+        "commercial",
+        "长宁大道",
+        (800, 2400),
+        "ne",
+        200,
+        350,
+        75,
+        10.0,
+    ),
+    _SiteSpec(
+        "JM-2026-013",
+        "团林路转角便利商业",
+        "commercial",
+        "团林路",
+        (1200, 1200),
+        "ne",
+        -1,
+        140,
+        121.25,
+    ),
+    _SiteSpec(
+        "JM-2026-014",
+        "荆门博远智能装备项目",
+        "industrial",
+        "掇刀路",
+        (1600, 0),
+        "sw",
+        100,
+        200,
+        138,
+    ),
+    _SiteSpec(
+        "JM-2026-015",
+        "荆门嘉禾包装材料项目",
+        "industrial",
+        "杨湾路",
+        (3200, 800),
+        "ne",
+        200,
+        300,
+        188,
+    ),
+    _SiteSpec(
+        "JM-2026-016",
+        "月亮湖路餐饮综合体",
+        "commercial",
+        "月亮湖路",
+        (400, 1200),
+        "ne",
+        150,
+        250,
+        151.25,
+    ),
 )
 """Demo sites by fronting block (road, local start), side and red-line interval; ``t0 = -1``
 starts the red line at the crossing road's red line (the corner site)."""
@@ -935,8 +1088,14 @@ def _demo_rest(
     major = gpd.GeoDataFrame(
         {
             "kind": ["railway", "river", "expressway", "hv_power", "gas_trunk", "water_trunk"],
-            "name": ["焦柳铁路", "竹皮河", "荆南快速路", "110kV掇长线", "次高压燃气干线",
-                     "DN1000象山输水干管"],
+            "name": [
+                "焦柳铁路",
+                "竹皮河",
+                "荆南快速路",
+                "110kV掇长线",
+                "次高压燃气干线",
+                "DN1000象山输水干管",
+            ],
         },
         geometry=[
             LineString([(_RAILWAY_X, -300.0), (_RAILWAY_X, 3500.0)]),
@@ -956,11 +1115,23 @@ def _demo_rest(
         [box(-150.0, -150.0, _RAILWAY_X, 3350.0), box(2950.0, -150.0, 4150.0, 850.0)]
     ).intersection(scope_poly)
     service = gpd.GeoDataFrame(
-        {"utility": list(UTILITIES),
-         "name": ["供水服务区", "燃气服务区", "园区集中供热（蒸汽）服务区", "供电服务区",
-                  "通信服务区"]},
-        geometry=[scope_poly, gas_area, box(2400.0, -150.0, 4150.0, 1600.0), scope_poly,
-                  scope_poly],
+        {
+            "utility": list(UTILITIES),
+            "name": [
+                "供水服务区",
+                "燃气服务区",
+                "园区集中供热（蒸汽）服务区",
+                "供电服务区",
+                "通信服务区",
+            ],
+        },
+        geometry=[
+            scope_poly,
+            gas_area,
+            box(2400.0, -150.0, 4150.0, 1600.0),
+            scope_poly,
+            scope_poly,
+        ],
     )
     corridors = _corridors(roads, profile)
     cn_block = next(b for b in by_name["长宁大道"] if b.start == (800.0, 2400.0))
@@ -974,8 +1145,7 @@ def _demo_rest(
     ]
     greens += [
         ("白云公园", "park", box(415.0, 2015.0, 785.0, 2385.0)),
-        ("长宁大道绿化带", "road_belt",
-         box(820.0, 2400.0 + belt_near, 1180.0, 2400.0 + belt_far)),
+        ("长宁大道绿化带", "road_belt", box(820.0, 2400.0 + belt_near, 1180.0, 2400.0 + belt_far)),
         ("焦柳铁路防护绿地", "protective", box(1960.0, 815.0, 2040.0, 1585.0)),
     ]
     green = gpd.GeoDataFrame(
@@ -985,15 +1155,34 @@ def _demo_rest(
     intents = gpd.GeoDataFrame(
         {
             "intent_id": [f"YX-2026-{i:03d}" for i in range(1, 6)],
-            "name": ["荆门天润新材料产业园", "掇刀冷链物流园二期", "兴隆智能制造基地",
-                     "天鹅路商业综合体", "荆楚大数据中心"],
-            "expected_start": ["2027-03-01", "2027-06-15", "2027-09-01", "2027-04-20",
-                               "2028-01-10"],
-            "registered_by": ["荆门市招商局", "掇刀区招商服务中心", "荆门高新区招商局",
-                              "掇刀区招商服务中心", "荆门市招商局"],
-            "utilities": ["water,gas,heat,power,telecom", "water,power,telecom",
-                          "water,gas,power,telecom", "water,gas,power,telecom",
-                          "water,power,telecom"],
+            "name": [
+                "荆门天润新材料产业园",
+                "掇刀冷链物流园二期",
+                "兴隆智能制造基地",
+                "天鹅路商业综合体",
+                "荆楚大数据中心",
+            ],
+            "expected_start": [
+                "2027-03-01",
+                "2027-06-15",
+                "2027-09-01",
+                "2027-04-20",
+                "2028-01-10",
+            ],
+            "registered_by": [
+                "荆门市招商局",
+                "掇刀区招商服务中心",
+                "荆门高新区招商局",
+                "掇刀区招商服务中心",
+                "荆门市招商局",
+            ],
+            "utilities": [
+                "water,gas,heat,power,telecom",
+                "water,power,telecom",
+                "water,gas,power,telecom",
+                "water,gas,power,telecom",
+                "water,power,telecom",
+            ],
             "water_m3_day": [800.0, 120.0, 300.0, 200.0, 500.0],
             "power_kva": [8000.0, 2500.0, 5000.0, 3150.0, 20000.0],
             "gas_m3_h": [600.0, 0.0, 150.0, 120.0, 0.0],
@@ -1148,8 +1337,13 @@ def _city_line_names(n: int) -> npt.NDArray[np.object_]:
         if i in ring:
             names.append(f"荆门环城快速路{ring[i]}")
             continue
-        cls = "arterial" if j % 8 == 0 else "secondary" if j % 4 == 0 else (
-            "branch" if j % 2 == 0 else "access")
+        cls = (
+            "arterial"
+            if j % 8 == 0
+            else "secondary"
+            if j % 4 == 0
+            else ("branch" if j % 2 == 0 else "access")
+        )
         word = ROAD_PLACE_WORDS[i % len(ROAD_PLACE_WORDS)]
         names.append(f"{word}{ORDINALS[i // len(ROAD_PLACE_WORDS)]}{ROAD_SUFFIX[cls]}")
     return np.array(names, dtype=object)
@@ -1159,8 +1353,9 @@ def _city_roads(g: _Grid, rng: np.random.Generator) -> gpd.GeoDataFrame:
     nb = len(g.x0)
     n_lines = 2 * _CITY_LINES
     names = _city_line_names(_CITY_LINES)[g.line]
-    width = np.where((g.cls == ROAD_CLASSES.index("access")) & (rng.random(nb) < 0.3),
-                     np.nan, g.width)
+    width = np.where(
+        (g.cls == ROAD_CLASSES.index("access")) & (rng.random(nb) < 0.3), np.nan, g.width
+    )
     line_open = _day("1995-01-01") + rng.integers(0, 22 * 365, n_lines)
     opened = line_open[g.line]
     recent = rng.random(nb) < 0.03
@@ -1171,9 +1366,7 @@ def _city_roads(g: _Grid, rng: np.random.Generator) -> gpd.GeoDataFrame:
     has_rep = (rep_draw < 0.3) & (repaired > opened + 365) & ~recent
     rep_txt = np.full(nb, None, dtype=object)
     rep_txt[has_rep] = _iso(repaired[has_rep])
-    coords = np.stack(
-        [np.column_stack([g.x0, g.y0]), np.column_stack([g.x1, g.y1])], axis=1
-    )
+    coords = np.stack([np.column_stack([g.x0, g.y0]), np.column_stack([g.x1, g.y1])], axis=1)
     return gpd.GeoDataFrame(
         {
             "road_id": g.road_id,
@@ -1189,7 +1382,11 @@ def _city_roads(g: _Grid, rng: np.random.Generator) -> gpd.GeoDataFrame:
 
 
 def _frame(
-    g: _Grid, sel: npt.NDArray[np.bool_], utility: str, offset: FloatArray | float, trim: float,
+    g: _Grid,
+    sel: npt.NDArray[np.bool_],
+    utility: str,
+    offset: FloatArray | float,
+    trim: float,
     columns: dict[str, Any],
 ) -> gpd.GeoDataFrame:
     """Mains of ``utility`` along the selected blocks, on the utility's side."""
@@ -1231,10 +1428,22 @@ def _city_networks(
     )
     water = _concat(
         [
-            _frame(g, wsel, "water", half[wsel] + _KERB_OFFSET_M["water"], _SETBACK_M,
-                   {"status": _status(rng, int(wsel.sum()), 0.05), "diameter_mm": dn[wsel]}),
-            _frame(g, water_trunk, "water", half[water_trunk] + _KERB_OFFSET_M["water"], 0.0,
-                   {"status": "existing", "diameter_mm": 1000.0}),
+            _frame(
+                g,
+                wsel,
+                "water",
+                half[wsel] + _KERB_OFFSET_M["water"],
+                _SETBACK_M,
+                {"status": _status(rng, int(wsel.sum()), 0.05), "diameter_mm": dn[wsel]},
+            ),
+            _frame(
+                g,
+                water_trunk,
+                "water",
+                half[water_trunk] + _KERB_OFFSET_M["water"],
+                0.0,
+                {"status": "existing", "diameter_mm": 1000.0},
+            ),
         ],
         "W",
     )
@@ -1247,27 +1456,53 @@ def _city_networks(
     gas_trunk = (g.line == 0) | (g.line == n)
     gas = _concat(
         [
-            _frame(g, gsel, "gas", half[gsel] + _KERB_OFFSET_M["gas"], _SETBACK_M,
-                   {"status": _status(rng, int(gsel.sum()), 0.04),
-                    "pressure_class": pressure[gsel], "diameter_mm": gdn[gsel]}),
-            _frame(g, gas_trunk, "gas", half[gas_trunk] + _KERB_OFFSET_M["gas"], 0.0,
-                   {"status": "existing", "pressure_class": "subhigh_b", "diameter_mm": 300.0}),
+            _frame(
+                g,
+                gsel,
+                "gas",
+                half[gsel] + _KERB_OFFSET_M["gas"],
+                _SETBACK_M,
+                {
+                    "status": _status(rng, int(gsel.sum()), 0.04),
+                    "pressure_class": pressure[gsel],
+                    "diameter_mm": gdn[gsel],
+                },
+            ),
+            _frame(
+                g,
+                gas_trunk,
+                "gas",
+                half[gas_trunk] + _KERB_OFFSET_M["gas"],
+                0.0,
+                {"status": "existing", "pressure_class": "subhigh_b", "diameter_mm": 300.0},
+            ),
         ],
         "G",
     )
     # heat: steam in an industrial park
     park = (
-        (g.mx > xs[int(0.6 * n)]) & (g.mx < xs[int(0.85 * n)])
-        & (g.my > ys[int(0.1 * n)]) & (g.my < ys[int(0.35 * n)])
+        (g.mx > xs[int(0.6 * n)])
+        & (g.mx < xs[int(0.85 * n)])
+        & (g.my > ys[int(0.1 * n)])
+        & (g.my < ys[int(0.35 * n)])
     )
     hsel = street & park
     heat = _concat(
         [
-            _frame(g, hsel, "heat", half[hsel] + _KERB_OFFSET_M["heat"], _SETBACK_M,
-                   {"status": "existing", "medium": "steam",
+            _frame(
+                g,
+                hsel,
+                "heat",
+                half[hsel] + _KERB_OFFSET_M["heat"],
+                _SETBACK_M,
+                {
+                    "status": "existing",
+                    "medium": "steam",
                     "pressure_mpa": _pick(rng, (0.8, 1.0, 1.3), int(hsel.sum())),
                     "temperature_c": _pick(rng, (220.0, 250.0, 280.0), int(hsel.sum())),
-                    "diameter_mm": _pick(rng, (200.0, 300.0), int(hsel.sum()))}),
+                    "diameter_mm": _pick(rng, (200.0, 300.0), int(hsel.sum())),
+                },
+            ),
         ],
         "H",
     )
@@ -1281,13 +1516,32 @@ def _city_networks(
     hv = g.line == hv_line
     power = _concat(
         [
-            _frame(g, psel, "power", half[psel] + _KERB_OFFSET_M["power"], _SETBACK_M,
-                   {"status": _status(rng, int(psel.sum()), 0.03), "voltage_kv": 10.0,
+            _frame(
+                g,
+                psel,
+                "power",
+                half[psel] + _KERB_OFFSET_M["power"],
+                _SETBACK_M,
+                {
+                    "status": _status(rng, int(psel.sum()), 0.03),
+                    "voltage_kv": 10.0,
                     "spare_capacity_kva": 500.0 + 100.0 * rng.integers(0, 36, int(psel.sum())),
-                    "feeder_id": feeder[psel]}),
-            _frame(g, hv, "power", half[hv] + _TRUNK_KERB_OFFSET_M, 0.0,
-                   {"status": "existing", "voltage_kv": 110.0, "spare_capacity_kva": np.nan,
-                    "feeder_id": "110kV-C" + str(hv_line)}),
+                    "feeder_id": feeder[psel],
+                },
+            ),
+            _frame(
+                g,
+                hv,
+                "power",
+                half[hv] + _TRUNK_KERB_OFFSET_M,
+                0.0,
+                {
+                    "status": "existing",
+                    "voltage_kv": 110.0,
+                    "spare_capacity_kva": np.nan,
+                    "feeder_id": "110kV-C" + str(hv_line),
+                },
+            ),
         ],
         "P",
     )
@@ -1332,7 +1586,11 @@ def _names(
 
 
 def _city_rest(
-    g: _Grid, xs: FloatArray, ys: FloatArray, roads: gpd.GeoDataFrame, rng: np.random.Generator,
+    g: _Grid,
+    xs: FloatArray,
+    ys: FloatArray,
+    roads: gpd.GeoDataFrame,
+    rng: np.random.Generator,
     profile: Profile,
 ) -> dict[str, gpd.GeoDataFrame]:
     n = _CITY_LINES
@@ -1342,8 +1600,9 @@ def _city_rest(
     outer = box(x_lo - 150.0, y_lo - 150.0, x_hi + 150.0, y_hi + 150.0)
     notch = box(xs[int(0.9 * n)], ys[int(0.9 * n)], x_hi + 500.0, y_hi + 500.0)
     scope_poly = outer.difference(notch)
-    scope = gpd.GeoDataFrame({"name": ["荆门市中心城区（基准测试网格）"]},
-                             geometry=[scope_poly], crs=DEFAULT_CRS)
+    scope = gpd.GeoDataFrame(
+        {"name": ["荆门市中心城区（基准测试网格）"]}, geometry=[scope_poly], crs=DEFAULT_CRS
+    )
     # major lines
     kr = int(0.55 * n)
     rail_x = (xs[kr] + xs[kr + 1]) / 2.0
@@ -1357,16 +1616,21 @@ def _city_rest(
     major = gpd.GeoDataFrame(
         {
             "kind": ["railway", "river", "expressway", "hv_power", "gas_trunk", "water_trunk"],
-            "name": ["焦柳铁路", "竹皮河", "荆门环城快速路", "110kV城中线", "次高压燃气干线",
-                     "DN1000输水干管"],
+            "name": [
+                "焦柳铁路",
+                "竹皮河",
+                "荆门环城快速路",
+                "110kV城中线",
+                "次高压燃气干线",
+                "DN1000输水干管",
+            ],
         },
         geometry=[
             LineString([(rail_x, y_lo - 300.0), (rail_x, y_hi + 300.0)]),
             river,
             LineString([(x_lo, y_lo), (x_hi, y_lo), (x_hi, y_hi), (x_lo, y_hi), (x_lo, y_lo)]),
             LineString([(x_lo, ys[hv_j] + off_hv), (x_hi, ys[hv_j] + off_hv)]),
-            LineString([(x_lo - off_g, y_hi), (x_lo - off_g, y_lo - off_g),
-                        (x_hi, y_lo - off_g)]),
+            LineString([(x_lo - off_g, y_hi), (x_lo - off_g, y_lo - off_g), (x_hi, y_lo - off_g)]),
             LineString([(xs[trunk_line] + off_w, y_lo), (xs[trunk_line] + off_w, y_hi)]),
         ],
         crs=DEFAULT_CRS,
@@ -1398,11 +1662,25 @@ def _city_rest(
     )
     # sites: fronting the north side of the cell's southern road
     south_cls = np.array(
-        ["expressway" if j == 0 else "arterial" if j % 8 == 0 else "secondary" if j % 4 == 0
-         else "branch" if j % 2 == 0 else "access" for j in range(n)], dtype=object
+        [
+            "expressway"
+            if j == 0
+            else "arterial"
+            if j % 8 == 0
+            else "secondary"
+            if j % 4 == 0
+            else "branch"
+            if j % 2 == 0
+            else "access"
+            for j in range(n)
+        ],
+        dtype=object,
     )[sj]
-    red = (np.array([widths[c] for c in south_cls]) / 2.0
-           + np.array([sidewalks[c] for c in south_cls]) + _RED_LINE_SETBACK_M)
+    red = (
+        np.array([widths[c] for c in south_cls]) / 2.0
+        + np.array([sidewalks[c] for c in south_cls])
+        + _RED_LINE_SETBACK_M
+    )
     depth = _pick(rng, (40.0, 50.0, 60.0), _CITY_SITES)
     site_geoms = shapely.box(xs[si] + 35.0, ys[sj] + red, xs[si + 1] - 35.0, ys[sj] + red + depth)
     types = np.array(["industrial", "commercial", "real_estate", "public", "other"], dtype=object)[
@@ -1420,8 +1698,14 @@ def _city_rest(
     # intents: most of a cell, registered before any application
     m = _CITY_INTENTS
     combos = np.array(
-        ["water,power,telecom", "water,gas,power,telecom", "water,gas,heat,power,telecom",
-         "water,power", "power,telecom"], dtype=object
+        [
+            "water,power,telecom",
+            "water,gas,power,telecom",
+            "water,gas,heat,power,telecom",
+            "water,power",
+            "power,telecom",
+        ],
+        dtype=object,
     )
     util = combos[rng.integers(0, len(combos), m)]
     has = {u: np.array([u in s.split(",") for s in util]) for u in ("water", "gas", "heat")}
@@ -1460,4 +1744,3 @@ def _build_city(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     networks = _city_networks(grid, xs, ys, rng)
     rest = _city_rest(grid, xs, ys, roads, rng, profile)
     return {"roads": roads, **networks, **rest}
-

@@ -92,6 +92,8 @@ class Workspace:
     report: ValidationReport = field(default_factory=ValidationReport)
     path: Path | None = None
     _graph: nx.Graph | None = field(default=None, repr=False)
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """Derived data kept with the workspace by the layers above (e.g. routing indexes)."""
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """Return layer ``name`` or raise :class:`~gis.errors.LayerNotFoundError`."""

@@ -173,6 +173,25 @@ class _Context:
         )
         self.protected = self._protection()
         self.sites = ws.layer("sites").set_index(ws.layer("sites")["project_id"].astype(str))
+        # each (asset, node) pair of the routing index → the asset's row in its layer
+        self.pair_rows: dict[str, np.ndarray] = {}
+        self.mains_by_id: dict[str, gpd.GeoDataFrame] = {}
+        for utility, assets in self.index.pair_assets.items():
+            layer = ws.layers.get(utility)
+            if layer is None:
+                continue
+            row_of = {a: i for i, a in enumerate(layer["asset_id"].astype(str))}
+            self.pair_rows[utility] = np.array([row_of[a] for a in assets], dtype=np.int64)
+            self.mains_by_id[utility] = layer.set_index(layer["asset_id"].astype(str))
+
+    def sources(self, utility: str, mask: np.ndarray) -> tuple[np.ndarray, set[str]]:
+        """Return the tap nodes of the mains selected by ``mask`` (over the layer's rows)."""
+        rows = self.pair_rows.get(utility)
+        if rows is None or not mask.any():
+            return np.array([], dtype=np.int64), set()
+        chosen = mask[rows]
+        nodes = np.unique(self.index.pair_nodes[utility][chosen])
+        return nodes, set(self.index.pair_assets[utility][chosen])
 
     def _protection(self) -> dict[str, tuple[dt.date, str]]:
         new_y = int(self.profile.get("dig_once.new_road_years"))
@@ -240,7 +259,7 @@ class _Context:
         start, end = self.centre_point(path[0]), self.centre_point(path[-1])
         tap_node = self.G.nodes[path[-1]]
         tap_asset = next(a for u, a in tap_node["taps"] if u == utility and a in assets)
-        main = self.ws.layer(utility).set_index("asset_id").geometry[tap_asset]
+        main = self.mains_by_id[utility].geometry[tap_asset]
         tap_point = main.interpolate(main.project(end))
         return Route(
             length_m=length,
@@ -287,9 +306,7 @@ class _Searcher:
         """Return the node path from site ``pid`` to its nearest suitable tap, and the taps."""
         index = self.ctx.index
         if key not in self.taps:
-            mains = self.ctx.ws.layer(utility)
-            assets = set(mains["asset_id"].astype(str)[mask()])
-            self.taps[key] = (index.tap_nodes(utility, assets), assets)
+            self.taps[key] = self.ctx.sources(utility, mask())
         sources, assets = self.taps[key]
         if not len(sources):
             return None, assets
@@ -361,7 +378,11 @@ def assess_sites(
     chosen = sites[sites["project_id"].astype(str).isin(wanted)]
     not_applicable = applicability(chosen, ws.layers.get("scope", sites.iloc[:0]), profile)
     # (2) routing index on the corridor graph (built once per workspace)
-    ctx = _Context(ws, profile, as_of)
+    ctx_key = ("assess-context", profile.name, profile.chain, as_of)
+    ctx = ws.cache.get(ctx_key)
+    if not isinstance(ctx, _Context):
+        ctx = _Context(ws, profile, as_of)
+        ws.cache[ctx_key] = ctx
     searcher = _Searcher(ctx, strategy)
     names = dict(zip(chosen["project_id"].astype(str), chosen["name"].astype(str)))
     base = default_demand(profile)
@@ -429,7 +450,8 @@ def _assess_utility(
         result.route.facts(), profile=profile, change_of_use=demand.change_of_use
     )
     if utility == "power":
-        feeder = str(mains.set_index("asset_id").loc[result.route.tap_asset, "feeder_id"])
+        by_id = ctx.mains_by_id["power"]
+        feeder = str(by_id.loc[result.route.tap_asset, "feeder_id"])
         result.route.feeder_id = feeder
         if demand.backup_kva > 0:
             key = ("power-backup", *req.key, demand.backup_kva, feeder, include_planned)
@@ -448,9 +470,7 @@ def _assess_utility(
                 )
             else:
                 result.backup = ctx.route(pid, bpath, utility, bassets)
-                result.backup.feeder_id = str(
-                    mains.set_index("asset_id").loc[result.backup.tap_asset, "feeder_id"]
-                )
+                result.backup.feeder_id = str(by_id.loc[result.backup.tap_asset, "feeder_id"])
                 bpath_decision, breasons = decide(
                     result.backup.facts(),
                     profile=profile,

@@ -71,6 +71,13 @@ class RoutingIndex:
         self.taps = {
             u: {a: np.array(v, dtype=np.int64) for a, v in d.items()} for u, d in taps.items()
         }
+        # the same as flat (asset, node) pairs per utility, for vectorised selection
+        self.pair_assets: dict[str, npt.NDArray[np.object_]] = {}
+        self.pair_nodes: dict[str, npt.NDArray[np.int64]] = {}
+        for utility, table in self.taps.items():
+            counts = [len(v) for v in table.values()]
+            self.pair_assets[utility] = np.repeat(np.array(list(table), dtype=object), counts)
+            self.pair_nodes[utility] = np.concatenate(list(table.values()))
 
     def tap_nodes(self, utility: str, assets: Iterable[str]) -> npt.NDArray[np.int64]:
         """Return the node indices passed by the given assets of ``utility``."""

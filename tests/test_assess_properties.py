@@ -39,7 +39,7 @@ mains_st = st.lists(
     st.tuples(
         st.sampled_from("hv"),
         st.integers(0, 2),
-        st.floats(-90, 490),
+        st.floats(-90, 450),
         st.floats(20, 300),
         st.sampled_from([1, -1]),
     ),

@@ -27,14 +27,30 @@ from gis.profile import load_profile
 from gis.schema import LAYERS, ROAD_CLASSES, UTILITIES
 
 CASE_KEYS = {
-    "short_route", "exact_300", "over_300", "cross_arterial", "cross_railway",
-    "no_suitable_main", "outside_scope", "real_estate", "dual_power", "steam", "dig_once",
-    "green_space", "corner", "shared_trench", "planned_main", "cross_branch",
+    "short_route",
+    "exact_300",
+    "over_300",
+    "cross_arterial",
+    "cross_railway",
+    "no_suitable_main",
+    "outside_scope",
+    "real_estate",
+    "dual_power",
+    "steam",
+    "dig_once",
+    "green_space",
+    "corner",
+    "shared_trench",
+    "planned_main",
+    "cross_branch",
 }
 REACH_M = float(load_profile("gb-defaults").get("attach.site_frontage_max_m"))
 DESIGNED_SIDE = {
-    "water": {"north", "east"}, "power": {"north", "east"},
-    "gas": {"south", "west"}, "telecom": {"south", "west"}, "heat": {"south", "west"},
+    "water": {"north", "east"},
+    "power": {"north", "east"},
+    "gas": {"south", "west"},
+    "telecom": {"south", "west"},
+    "heat": {"south", "west"},
 }
 
 
@@ -232,9 +248,7 @@ def test_roads_one_feature_per_block(demo: dict[str, gpd.GeoDataFrame]) -> None:
     # nothing left to split: the corridor graph finds exactly these blocks
     assert len(road_segments(roads)) == len(roads)
     geoms = np.asarray(roads.geometry.values)
-    ends = np.vstack(
-        [shapely.get_coordinates(shapely.get_point(geoms, i)) for i in (0, -1)]
-    )
+    ends = np.vstack([shapely.get_coordinates(shapely.get_point(geoms, i)) for i in (0, -1)])
     counts = Counter(map(tuple, ends.tolist()))
     assert min(counts.values()) >= 2  # every end is a junction shared exactly with another block
     # carriageway widths from the profile, missing on a few roads
@@ -286,7 +300,8 @@ def test_sites_cover_every_case(demo: dict[str, gpd.GeoDataFrame]) -> None:
     types = dict(zip(sites["project_id"], sites["enterprise_type"]))
     assert {types[p] for p, c in case_of.items() if c == "real_estate"} == {"real_estate"}
     assert {t for p, t in types.items() if case_of[p] != "real_estate"} <= {
-        "industrial", "commercial"
+        "industrial",
+        "commercial",
     }
 
 
@@ -359,9 +374,7 @@ def test_expected_routes_on_the_corridor_graph(demo: dict[str, gpd.GeoDataFrame]
             if not cases:
                 continue
             mains = _suitable(utility, demo[utility], planned=planned)
-            G = build_corridor_graph(
-                demo["roads"], sites=demo["sites"], networks={utility: mains}
-            )
+            G = build_corridor_graph(demo["roads"], sites=demo["sites"], networks={utility: mains})
             for pid, case in cases.items():
                 length, crossed = _route(G, pid, lines)
                 assert length == pytest.approx(case[key][utility], abs=1e-6), (pid, utility)
@@ -391,7 +404,7 @@ def test_case_details(demo: dict[str, gpd.GeoDataFrame]) -> None:
     by_case = {c["case"]: (p, c) for p, c in DEMO_CASES.items()}
     # dual power: two different 10 kV feeders along the site's frontage
     pid, case = by_case["dual_power"]
-    (road_id, side, t0, t1), = _frontage(demo["roads"], sites[pid])
+    ((road_id, side, t0, t1),) = _frontage(demo["roads"], sites[pid])
     power = demo["power"]
     feeders = power[(power["along_road"] == road_id) & (power["voltage_kv"] == 10.0)]
     assert sorted(feeders["feeder_id"]) == case["feeders"]
@@ -402,7 +415,7 @@ def test_case_details(demo: dict[str, gpd.GeoDataFrame]) -> None:
         assert m0 <= t0 and t1 <= m1  # both pass in front of the site
     # dig-once: the fronted block opened less than 5 years before the reference date
     pid, _ = by_case["dig_once"]
-    (road_id, *_), = _frontage(demo["roads"], sites[pid])
+    ((road_id, *_),) = _frontage(demo["roads"], sites[pid])
     ref = dt.date.fromisoformat(REFERENCE_DATE)
     assert dt.date.fromisoformat(roads["opened_on"][road_id]) > ref.replace(year=ref.year - 5)
     for other, (p, _) in by_case.items():
@@ -414,7 +427,7 @@ def test_case_details(demo: dict[str, gpd.GeoDataFrame]) -> None:
             assert pd.isna(rep) or dt.date.fromisoformat(rep) < ref.replace(year=ref.year - 3)
     # green space between the site's red line and the sidewalk
     pid, _ = by_case["green_space"]
-    (road_id, *_), = _frontage(demo["roads"], sites[pid])
+    ((road_id, *_),) = _frontage(demo["roads"], sites[pid])
     green = demo["green_space"]
     belt = green[green.geometry.touches(sites[pid])]
     assert len(belt) == 1

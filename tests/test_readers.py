@@ -296,7 +296,8 @@ def test_epanet_ky10() -> None:
     assert len(gdf) == len(pipes) == wntr.network.WaterNetworkModel(str(KY10)).num_pipes == 1043
     assert gdf.crs.to_epsg() == 3089
     assert gdf.attrs["skipped_links"] == {
-        "pump": len(inp["[PUMPS]"]), "valve": len(inp["[VALVES]"])
+        "pump": len(inp["[PUMPS]"]),
+        "valve": len(inp["[VALVES]"]),
     }
     assert set(gdf["status"]) == {"existing"}
 
@@ -514,4 +515,3 @@ def test_unreadable_files(tmp_path: Path, suffix: str, read: object, content: by
     with pytest.raises(InputFormatError) as err:
         read(path)
     assert str(path) in str(err.value)
-
