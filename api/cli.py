@@ -8,13 +8,16 @@ graph for inspection in QGIS.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import geopandas as gpd
 import typer
+import yaml
 
 from gis.errors import LinkplanError, ValidationError
 from gis.schema import LAYERS
@@ -121,6 +124,140 @@ def demo(
         f"mains attached: {G.graph['attachments']['asset_id'].nunique():,}; "
         f"off-road: {len(G.graph['off_road']):,}"
     )
+    if size != "demo":
+        return
+    # the demo sites' intake forms (附件2), then the assessment of every demo site
+    from data.demo_intakes import demo_intakes
+
+    forms = out.with_name("demo_intakes.yaml")
+    forms.write_text(
+        yaml.safe_dump(demo_intakes(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    typer.echo(f"\n站点研判 (intake forms: {forms}; profile jingmen-2023)")
+    _assess_and_report(
+        ws,
+        site_ids=None,
+        demand_file=forms,
+        profile_name="jingmen-2023",
+        start=dt.datetime.now().replace(second=0, microsecond=0),
+        as_json=False,
+    )
+
+
+def _assess_and_report(
+    ws: Workspace,
+    *,
+    site_ids: list[str] | None,
+    demand_file: Path | None,
+    profile_name: str,
+    start: dt.datetime,
+    as_json: bool,
+) -> list[Any]:
+    """Run the assessment of sites and print it as a table or as JSON lines."""
+    import planning  # noqa: F401  (registers the policy profiles)
+    from api.report import assessment_table, assessment_to_dict
+    from gis.profile import load_profile
+    from planning.assess import assess_sites
+    from planning.calendar import deadlines_for_path
+    from planning.intake import load_intakes
+
+    profile = load_profile(profile_name)
+    demands = None
+    if demand_file is not None:
+        forms = load_intakes(demand_file, require_identity=False)
+        demands = {
+            sid: form.demand_summary(profile=profile).to_demand(profile=profile)
+            for sid, form in forms.items()
+        }
+        if site_ids is None and len(forms) == 1:
+            site_ids = list(forms)
+    results = assess_sites(
+        ws, profile=profile, site_ids=site_ids, demands=demands, as_of=start.date()
+    )
+    deadlines = {
+        path: deadlines_for_path(start, path, profile=profile) for path in ("commitment", "joint")
+    }
+    if as_json:
+        for a in results:
+            typer.echo(
+                json.dumps(
+                    assessment_to_dict(a, crs=ws.crs, deadlines=deadlines), ensure_ascii=False
+                )
+            )
+    else:
+        typer.echo(assessment_table(results))
+        counts: dict[str | None, int] = {}
+        for a in results:
+            counts[a.approval_path] = counts.get(a.approval_path, 0) + 1
+        from api.report import PATH_ZH
+
+        typer.echo("；".join(f"{PATH_ZH[k]} {v} 个" for k, v in counts.items()))
+    return results
+
+
+@app.command()
+def assess(
+    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace")],
+    site: Annotated[list[str] | None, typer.Option(help="project_id of a site, repeatable")] = None,
+    all_sites: Annotated[bool, typer.Option("--all", help="assess every site")] = False,
+    demand: Annotated[
+        Path | None, typer.Option(help="intake form(s) 附件2, YAML or JSON, with site_id")
+    ] = None,
+    profile: Annotated[str, typer.Option(help="policy profile")] = "jingmen-2023",
+    start: Annotated[
+        str | None,
+        typer.Option(help="request time for deadlines, e.g. 2025-09-30T10:00 (default: now)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per site")] = False,
+) -> None:
+    """Assess sites: coverage, external-line route and length, crossings, approval path, deadlines.
+
+    Without --demand every site is assessed for all five utilities with the profile's default
+    demand (a small industrial enterprise).
+    """
+    if not site and not all_sites and demand is None:
+        msg = "say which sites: --site PROJECT_ID (repeatable), --all, or --demand FORMS"
+        raise typer.BadParameter(msg)
+    ws = open_workspace(workspace)
+    when = (
+        dt.datetime.fromisoformat(start)
+        if start
+        else dt.datetime.now().replace(second=0, microsecond=0)
+    )
+    _assess_and_report(
+        ws,
+        site_ids=None if all_sites else site,
+        demand_file=demand,
+        profile_name=profile,
+        start=when,
+        as_json=as_json,
+    )
+
+
+@app.command()
+def deadline(
+    start: Annotated[str, typer.Option(help="start, e.g. 2025-09-30T10:00 (local China time)")],
+    working_days: Annotated[
+        float | None, typer.Option(help="working days (0.5 = 3.5 office hours)")
+    ] = None,
+    working_hours: Annotated[float | None, typer.Option(help="office hours")] = None,
+    hours: Annotated[float | None, typer.Option(help="clock hours")] = None,
+    profile: Annotated[str, typer.Option(help="policy profile (office hours)")] = "jingmen-2023",
+) -> None:
+    """Print the deadline (ISO date-time) of a time limit counted in working days or hours."""
+    import planning  # noqa: F401
+    from planning.calendar import WorkCalendar
+    from planning.calendar import deadline as compute
+
+    calendar = WorkCalendar.from_profile(profile)
+    end = compute(
+        dt.datetime.fromisoformat(start),
+        working_days=working_days,
+        working_hours=working_hours,
+        hours=hours,
+        calendar=calendar,
+    )
+    typer.echo(end.isoformat(timespec="minutes"))
 
 
 @app.command("import")

@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+import shapely
 from pyproj import CRS, Transformer
 from shapely import LineString, Point
 from shapely.geometry import mapping
-from shapely.ops import transform
 
 from planning.assess import Assessment, Route, UtilityResult
 from planning.crossings import Crossing
@@ -35,8 +36,11 @@ class _ToWgs84:
         return round(float(lon), 7), round(float(lat), 7)
 
     def line(self, line: LineString) -> dict[str, Any]:
-        out = transform(lambda x, y, z=None: self.t.transform(x, y), line)
-        geo = dict(mapping(out))
+        def to_lonlat(coords: np.ndarray) -> np.ndarray:
+            lon, lat = self.t.transform(coords[:, 0], coords[:, 1])
+            return np.column_stack([lon, lat])
+
+        geo = dict(mapping(shapely.transform(line, to_lonlat)))
         geo["coordinates"] = [[round(c[0], 7), round(c[1], 7)] for c in geo["coordinates"]]
         return geo
 

@@ -55,6 +55,13 @@ TELECOM_OPERATORS: tuple[str, ...] = (
 )
 """中国移动, 中国联通, 中国电信, 中国广电 (荆门广电网络)."""
 
+OPERATOR_NAMES_ZH: dict[str, str] = {
+    "china_mobile": "中国移动",
+    "china_unicom": "中国联通",
+    "china_telecom": "中国电信",
+    "china_broadnet": "中国广电",
+}
+
 MAJOR_LINE_KINDS: tuple[str, ...] = (
     "railway",
     "expressway",

@@ -26,7 +26,7 @@ from shapely import LineString, Point
 from gis.convert import edge_geometry, path_geometry
 from gis.errors import NotFoundError
 from gis.profile import Profile
-from gis.schema import UTILITIES
+from gis.schema import OPERATOR_NAMES_ZH, UTILITIES
 from gis.workspace import Workspace
 from planning.approval import CarriagewayCrossing, DigOnce, Reason, RouteFacts, decide
 from planning.crossings import Crossing, MajorLines, major_lines
@@ -523,7 +523,7 @@ def _telecom(
             r.facts(),
             profile=ctx.profile,
             change_of_use=demand.change_of_use,
-            label=f"{r.operator}外线",
+            label=f"{OPERATOR_NAMES_ZH.get(r.operator or '', r.operator)}外线",
         )
         for r in routes[:need]
     ]

@@ -100,6 +100,7 @@ __all__ = [
     "id_number_check_char",
     "id_number_issue",
     "load_intake",
+    "load_intakes",
     "parse_intake",
     "phone_issue",
     "project_code_issue",
@@ -1597,6 +1598,61 @@ def load_intake(path: str | Path, *, require_identity: bool = True) -> Intake:
         msg = f"{file}: expected a mapping of the form's fields, got {type(data).__name__}"
         raise InputFormatError(msg)
     return parse_intake(data, require_identity=require_identity)
+
+
+def load_intakes(path: str | Path, *, require_identity: bool = True) -> dict[str, Intake]:
+    """Read one form, or a list of forms, from a YAML or JSON file, keyed by ``site_id``.
+
+    Every form of a list is checked and every problem of every form is reported together;
+    a form without ``site_id`` cannot be matched to a site and is an error.
+    """
+    file = Path(path)
+    if file.suffix.lower() in {".yaml", ".yml", ".json"} and file.is_file():
+        text = file.read_text(encoding="utf-8")
+        try:
+            data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            msg = f"{file}: not valid {file.suffix[1:].upper()}: {exc}"
+            raise InputFormatError(msg) from exc
+        if isinstance(data, list):
+            out: dict[str, Intake] = {}
+            problems: list[Problem] = []
+            for k, form in enumerate(data):
+                try:
+                    intake = parse_intake(form, require_identity=require_identity)
+                except ValidationError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                if not intake.site_id:
+                    problems.append(
+                        Problem(
+                            LAYER,
+                            f"form #{k + 1}",
+                            "site_id",
+                            "empty",
+                            "the project_id of the site in the workspace",
+                            code="missing",
+                        )
+                    )
+                    continue
+                out[intake.site_id] = intake
+            if problems:
+                raise ValidationError(
+                    problems=problems, summary=f"{file}: intake forms have errors"
+                )
+            return out
+    intake = load_intake(file, require_identity=require_identity)
+    if not intake.site_id:
+        problem = Problem(
+            LAYER,
+            intake.feature,
+            "site_id",
+            "empty",
+            "the project_id of the site in the workspace",
+            code="missing",
+        )
+        raise ValidationError(problems=[problem], summary=f"{file}: intake form has errors")
+    return {intake.site_id: intake}
 
 
 def _labels(model: type[BaseModel], prefix: str = "") -> dict[str, str]:

@@ -8,9 +8,11 @@ from shapely import LineString, Polygon
 
 import planning  # noqa: F401  (registers the policy profiles)
 from data.demo_district import DEMO_CASES, build_district
+from data.demo_intakes import demo_intakes
 from gis.profile import load_profile
 from gis.workspace import Workspace
 from planning.assess import assess_sites
+from planning.intake import parse_intake
 from planning.suitability import Demand
 
 from .geometries import CRS, at, scope
@@ -19,20 +21,17 @@ AS_OF = dt.date(2026, 11, 29)
 JINGMEN = load_profile("jingmen-2023")
 
 
+FORMS = {f["site_id"]: f for f in demo_intakes()}
+
+
 def demo_demand(case: dict) -> Demand:
-    """The demo case's demand, sized by hand: water peak = m³/d ÷ 24 × 2 (peak-hour factor)."""
-    d = case["demand"]
-    steam = d.get("steam_t_h", 0.0)
-    return Demand(
-        utilities=tuple(case["utilities"]),
-        water_peak_m3_h=d.get("water_m3_day", 0.0) / 24 * 2,
-        gas_peak_m3_h=d.get("gas_m3_h", 0.0),
-        steam_pressure_mpa=0.8 if steam else 0.0,
-        steam_temperature_c=200.0 if steam else 0.0,
-        steam_t_h=steam,
-        power_kva=d.get("power_kva", 0.0),
-        backup_kva=d.get("backup_kva", 0.0),
+    """The demo site's demand through its intake form (附件2): water peak = m³/d ÷ 24 × 2."""
+    pid = next(p for p, c in DEMO_CASES.items() if c is case)
+    demand = (
+        parse_intake(FORMS[pid], require_identity=False).demand_summary().to_demand(profile=JINGMEN)
     )
+    assert demand.water_peak_m3_h == pytest.approx(case["demand"].get("water_m3_day", 0) / 12)
+    return demand
 
 
 @pytest.fixture(scope="module")
@@ -224,3 +223,77 @@ def test_hand_built_299_5_m_is_commitment():
     route = a.utilities["water"].route
     assert route.length_m == pytest.approx(299.5)
     assert a.approval_path == "commitment"
+
+
+def test_cli_assess_json_and_deadline(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from gis.workspace import write_workspace
+
+    ws = tmp_path / "demo.gpkg"
+    write_workspace(build_district("demo"), ws)
+    forms = tmp_path / "forms.yaml"
+    import yaml
+
+    forms.write_text(yaml.safe_dump(demo_intakes(), allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(
+        app,
+        [
+            "assess",
+            str(ws),
+            "--all",
+            "--demand",
+            str(forms),
+            "--json",
+            "--start",
+            "2025-09-30T10:00",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rows = {r["project_id"]: r for r in map(json.loads, res.output.splitlines())}
+    assert len(rows) == 16
+    rail = rows[_case("cross_railway")]
+    assert (rail["applicable"], rail["approval_path"]) == (True, "joint")
+    gas = rail["utilities"]["gas"]
+    for key in (
+        "covered",
+        "length_m",
+        "straight_line_m",
+        "surfaces",
+        "crossings",
+        "route",
+        "tap",
+        "approval",
+        "deadlines",
+    ):
+        assert key in gas
+    assert gas["length_m"] == 100.0
+    (crossing,) = [c for c in gas["crossings"] if c["kind"] == "railway"]
+    assert crossing["name"] == "焦柳铁路"
+    assert 112.0 < crossing["lon"] < 112.4 and 30.8 < crossing["lat"] < 31.1
+    assert gas["route"]["type"] == "LineString"
+    assert all(112.0 < x < 112.4 and 30.8 < y < 31.1 for x, y in gas["route"]["coordinates"])
+    assert gas["approval"]["path"] == "joint"
+    assert gas["approval"]["reasons"][0]["rule"] == "R4"
+    # the 2025 National Day holiday: 2 working days → 10-10 18:00, then 3 more → 10-14 18:00
+    assert rail["deadlines"]["submission"] == "2025-10-10T18:00"
+    assert rail["deadlines"]["approval"] == "2025-10-14T18:00"
+    short = rows[_case("short_route")]
+    assert short["approval_path"] == "commitment"
+    # commitment: approved at once; connection within 0.5 working day = 3.5 office hours:
+    # 10:00–12:00 (2 h) and 14:30–16:00 (1.5 h)
+    assert short["deadlines"]["approval"] == "2025-09-30T10:00"
+    assert short["deadlines"]["connection"] == "2025-09-30T16:00"
+    table = runner.invoke(app, ["assess", str(ws), "--site", _case("exact_300")])
+    assert table.exit_code == 0, table.output
+    assert "联合审批" in table.output and "外线长度 300.0 m，不小于 300 m" in table.output
+    dl = runner.invoke(app, ["deadline", "--start", "2025-09-30T10:00", "--working-days", "3"])
+    assert dl.output.strip() == "2025-10-11T18:00"
+    half = runner.invoke(app, ["deadline", "--start", "2025-09-30T16:00", "--working-days", "0.5"])
+    assert half.output.strip() == "2025-10-09T10:00"
+    clock = runner.invoke(app, ["deadline", "--start", "2025-09-30T16:00", "--hours", "24"])
+    assert clock.output.strip() == "2025-10-01T16:00"
