@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-graph clean
+.PHONY: demo test lint typecheck pytest bench bench-graph bench-assess clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, got " + sys.version'
@@ -29,10 +29,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-## bench: corridor-graph build time and peak memory on the city-size district (not in test)
-bench: bench-graph
+## bench: benchmarks on the city-size district (not part of make test)
+bench: bench-graph bench-assess
 bench-graph: $(STAMP)
 	$(BIN)/python bench/bench_corridor.py
+bench-assess: $(STAMP)
+	$(BIN)/python bench/bench_assess.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -35,17 +35,17 @@ def edge_geometry(G: nx.Graph, u: Any, v: Any) -> LineString:
     data = G.edges[u, v]
     a = (G.nodes[u]["x"], G.nodes[u]["y"])
     b = (G.nodes[v]["x"], G.nodes[v]["y"])
-    segs = G.graph.get("segments")
-    if data.get("kind") != "sidewalk" or segs is None:
+    if data.get("kind") != "sidewalk" or G.graph.get("segments") is None:
         return LineString([a, b])
-    row = segs.iloc[int(data["seg"])]
-    lo, hi = float(row["draw_t0"]), float(row["draw_t1"])
+    seg = _segment_arrays(G)
+    k = int(data["seg"])
+    lo, hi = float(seg["draw_t0"][k]), float(seg["draw_t1"][k])
     t0 = min(max(float(data["t0"]), lo), hi)
     t1 = min(max(float(data["t1"]), lo), hi)
     if t1 - t0 < 1e-6:
         return LineString([a, b])
-    part = substring(row.geometry, t0, t1)
-    offset = (float(row["width_m"]) + float(row["sidewalk_m"])) / 2.0
+    part = substring(seg["geometry"][k], t0, t1)
+    offset = (float(seg["width_m"][k]) + float(seg["sidewalk_m"][k])) / 2.0
     drawn = shapely.offset_curve(part, offset if data["side"] == "L" else -offset)
     if drawn.geom_type != "LineString" or drawn.is_empty:
         return LineString([a, b])
@@ -56,6 +56,22 @@ def edge_geometry(G: nx.Graph, u: Any, v: Any) -> LineString:
     ):
         coords.reverse()
     return LineString(coords)
+
+
+def _segment_arrays(G: nx.Graph) -> dict[str, np.ndarray]:
+    """Return the block columns drawing needs as arrays, kept on the graph after first use."""
+    cached = G.graph.get("_segment_arrays")
+    if cached is None:
+        segs = G.graph["segments"]
+        cached = {
+            "geometry": np.asarray(segs.geometry.values, dtype=object),
+            **{
+                c: segs[c].to_numpy(dtype=float)
+                for c in ("draw_t0", "draw_t1", "width_m", "sidewalk_m")
+            },
+        }
+        G.graph["_segment_arrays"] = cached
+    return cached
 
 
 def path_geometry(G: nx.Graph, path: Sequence[Any]) -> LineString:

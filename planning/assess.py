@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import shapely
 from shapely import LineString, Point
@@ -52,7 +53,8 @@ class Route:
 
     length_m: float
     straight_line_m: float
-    geometry: LineString
+    nodes: list[Any]
+    graph: nx.Graph = field(repr=False)
     tap_asset: str
     tap_point: Point
     surfaces: dict[str, float]
@@ -62,6 +64,11 @@ class Route:
     feeder_id: str | None = None
     operator: str | None = None
     lead_in_m: float = 0.0
+
+    @property
+    def geometry(self) -> LineString:
+        """Return the route as drawn on the sidewalks and crossings (working CRS)."""
+        return path_geometry(self.graph, self.nodes)
 
     def facts(self) -> RouteFacts:
         """Return what the approval rules need."""
@@ -164,6 +171,7 @@ class _Context:
         self.G = ws.corridor_graph()
         self.index = routing_index(self.G)
         self.segments = self.G.graph["segments"]
+        self.segment_geoms = np.asarray(self.segments.geometry.values, dtype=object)
         self.major = MajorLines(major_lines(ws.layers, profile))
         green = ws.layers.get("green_space")
         self.green = (
@@ -172,7 +180,14 @@ class _Context:
             else None
         )
         self.protected = self._protection()
-        self.sites = ws.layer("sites").set_index(ws.layer("sites")["project_id"].astype(str))
+        sites = ws.layer("sites")
+        self.site_geoms = dict(zip(sites["project_id"].astype(str), sites.geometry))
+        telecom = ws.layers.get("telecom")
+        self.operators = sorted(set(telecom["operator"].astype(str))) if telecom is not None else []
+        self.main_geoms: dict[str, dict[str, Any]] = {}
+        self.source_cache: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = {}
+        self.edge_cache: dict[tuple[Any, Any], tuple[str | None, tuple[Crossing, ...]]] = {}
+        self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
         # each (asset, node) pair of the routing index → the asset's row in its layer
         self.pair_rows: dict[str, np.ndarray] = {}
         self.mains_by_id: dict[str, gpd.GeoDataFrame] = {}
@@ -183,6 +198,7 @@ class _Context:
             row_of = {a: i for i, a in enumerate(layer["asset_id"].astype(str))}
             self.pair_rows[utility] = np.array([row_of[a] for a in assets], dtype=np.int64)
             self.mains_by_id[utility] = layer.set_index(layer["asset_id"].astype(str))
+            self.main_geoms[utility] = dict(zip(layer["asset_id"].astype(str), layer.geometry))
 
     def sources(self, utility: str, mask: np.ndarray) -> tuple[np.ndarray, set[str]]:
         """Return the tap nodes of the mains selected by ``mask`` (over the layer's rows)."""
@@ -217,61 +233,88 @@ class _Context:
 
     def centre_point(self, node: Any) -> Point:
         data = self.G.nodes[node]
-        line = self.segments.geometry.iloc[int(data["seg"])]
+        line = self.segment_geoms[int(data["seg"])]
         return line.interpolate(float(data["t"]))
 
-    def route(self, pid: str, path: list[Any], utility: str, assets: set[str]) -> Route:
-        edges = self.index.path_edges(path)
-        length = float(sum(e["length"] for e in edges))
-        surfaces: dict[str, float] = defaultdict(float)
-        carriageways: list[CarriagewayCrossing] = []
-        dig: dict[str, DigOnce] = {}
-        for (a, b), e in zip(zip(path[:-1], path[1:]), edges):
+    def edge_facts(self, a: Any, b: Any) -> tuple[str | None, tuple[Crossing, ...]]:
+        """Return an edge's surface and the major lines it crosses (computed once per edge)."""
+        key = (a, b) if a <= b else (b, a)
+        cached = self.edge_cache.get(key)
+        if cached is None:
+            e = self.G.edges[a, b]
+            geom = edge_geometry(self.G, *key)
+            surface: str | None = None
             if e["kind"] == "sidewalk":
                 surface = "sidewalk"
-                if self.green is not None:
-                    mid = edge_geometry(self.G, a, b).interpolate(0.5, normalized=True)
-                    if self.green.contains(mid):
-                        surface = "green"
-                surfaces[surface] += float(e["length"])
+                if self.green is not None and self.green.contains(
+                    geom.interpolate(0.5, normalized=True)
+                ):
+                    surface = "green"
             elif e["kind"] == "crossing":
-                surfaces[f"carriageway:{e['road_class']}"] += float(e["length"])
+                surface = f"carriageway:{e['road_class']}"
+            crossings = tuple(self.major.crossed_by(geom)) if geom.length > 0 else ()
+            cached = (surface, crossings)
+            self.edge_cache[key] = cached
+        return cached
+
+    def lead_in(self, pid: str, node: Any) -> tuple[float, float]:
+        """Return the lead-in from a site's red line to its frontage node: (length, on green)."""
+        key = (pid, node)
+        cached = self.lead_cache.get(key)
+        if cached is None:
+            first = self.G.nodes[node]
+            lead = shapely.shortest_line(self.site_geoms[pid], Point(first["x"], first["y"]))
+            on_green = lead.intersection(self.green).length if self.green is not None else 0.0
+            cached = (float(lead.length), float(on_green))
+            self.lead_cache[key] = cached
+        return cached
+
+    def route(self, pid: str, path: list[Any], utility: str, assets: set[str]) -> Route:
+        """Return the facts of the route along ``path`` (frontage first, tap last)."""
+        edges = self.index.path_edges(path)
+        surfaces: dict[str, float] = defaultdict(float)
+        carriageways: list[CarriagewayCrossing] = []
+        crossings: list[Crossing] = []
+        dig: dict[str, DigOnce] = {}
+        for (a, b), e in zip(zip(path[:-1], path[1:]), edges):
+            surface, crossed = self.edge_facts(a, b)
+            if surface is not None:
+                surfaces[surface] += float(e["length"])
+            if e["kind"] == "crossing":
                 carriageways.append(
                     CarriagewayCrossing(
                         str(e["road_id"]), str(e["name"]), str(e["road_class"]), float(e["width_m"])
                     )
                 )
+            for c in crossed:  # one crossing of a kind per place, even where edges meet
+                if not any(
+                    o.kind == c.kind and np.hypot(o.x - c.x, o.y - c.y) < self.major.merge_m
+                    for o in crossings
+                ):
+                    crossings.append(c)
             if e["kind"] in ("sidewalk", "crossing") and e["road_id"] in self.protected:
                 until, why = self.protected[e["road_id"]]
                 dig.setdefault(e["road_id"], DigOnce(e["road_id"], str(e["name"]), until, why))
-        geometry = path_geometry(self.G, path)
-        first = self.G.nodes[path[0]]
-        lead = shapely.shortest_line(self.sites.geometry[pid], Point(first["x"], first["y"]))
-        if self.green is not None:
-            on_green = lead.intersection(self.green).length
-            if on_green > 0:
-                surfaces["green"] += on_green
-                surfaces["lead_in"] = lead.length - on_green
-            else:
-                surfaces["lead_in"] = lead.length
-        else:
-            surfaces["lead_in"] = lead.length
+        lead, on_green = self.lead_in(pid, path[0])
+        if on_green > 0:
+            surfaces["green"] += on_green
+        surfaces["lead_in"] = lead - on_green
         start, end = self.centre_point(path[0]), self.centre_point(path[-1])
         tap_node = self.G.nodes[path[-1]]
         tap_asset = next(a for u, a in tap_node["taps"] if u == utility and a in assets)
-        main = self.mains_by_id[utility].geometry[tap_asset]
-        tap_point = main.interpolate(main.project(end))
+        main = self.main_geoms[utility][tap_asset]
         return Route(
-            length_m=length,
+            length_m=float(sum(e["length"] for e in edges)),
             straight_line_m=float(start.distance(end)),
-            geometry=geometry,
+            nodes=path,
+            graph=self.G,
             tap_asset=str(tap_asset),
-            tap_point=tap_point,
+            tap_point=main.interpolate(main.project(end)),
             surfaces=dict(surfaces),
             carriageways=carriageways,
-            crossings=self.major.crossed_by(geometry) if len(geometry.coords) > 1 else [],
+            crossings=crossings,
             dig_once=list(dig.values()),
-            lead_in_m=float(lead.length),
+            lead_in_m=lead,
         )
 
 
@@ -295,7 +338,8 @@ class _Searcher:
     def __init__(self, ctx: _Context, strategy: Strategy) -> None:
         self.ctx = ctx
         self.strategy = strategy
-        self.taps: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = {}
+        # suitable taps per requirement are kept with the workspace context, for later calls
+        self.taps: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = ctx.source_cache
         self.shared: dict[tuple[Any, ...], Search] = {}
         self.limit = float(ctx.profile.get("coverage.max_connection_m"))
         self.searches = 0
@@ -492,9 +536,8 @@ def _telecom(
     mask: Callable[..., Callable[[], np.ndarray]],
     include_planned: bool,
 ) -> UtilityResult:
-    mains = ctx.ws.layer("telecom")
     routes: list[Route] = []
-    for operator in sorted(set(mains["operator"].astype(str))):
+    for operator in ctx.operators:
         path, assets = searcher.nearest(
             pid, "telecom", ("telecom", operator, include_planned), mask(operator=operator)
         )

@@ -92,9 +92,11 @@ class RoutingIndex:
             return Search(
                 np.full(n, np.inf), np.full(n, -9999, np.int32), np.full(n, -9999, np.int32)
             )
+        # the matrix holds both directions of every edge: a directed search on it is the
+        # undirected search, without scipy converting the matrix on every call
         dist, pred, src = dijkstra(
             self.matrix,
-            directed=False,
+            directed=True,
             indices=sources,
             min_only=True,
             return_predecessors=True,
