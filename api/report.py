@@ -62,6 +62,8 @@ def _route(r: Route, to: _ToWgs84) -> dict[str, Any]:
             {
                 "kind": f"carriageway:{c.road_class}",
                 "name": c.name,
+                "lon": to.xy(c.x, c.y)[0],
+                "lat": to.xy(c.x, c.y)[1],
                 "road_id": c.road_id,
                 "width_m": c.width_m,
             }

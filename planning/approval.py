@@ -56,6 +56,8 @@ class CarriagewayCrossing:
     name: str
     road_class: str
     width_m: float
+    x: float = float("nan")
+    y: float = float("nan")
 
 
 @dataclass(frozen=True)

@@ -190,14 +190,17 @@ class _Context:
         self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
         # each (asset, node) pair of the routing index → the asset's row in its layer
         self.pair_rows: dict[str, np.ndarray] = {}
-        self.mains_by_id: dict[str, gpd.GeoDataFrame] = {}
+        self.feeders: dict[str, str] = {}
         for utility, assets in self.index.pair_assets.items():
             layer = ws.layers.get(utility)
             if layer is None:
                 continue
             row_of = {a: i for i, a in enumerate(layer["asset_id"].astype(str))}
             self.pair_rows[utility] = np.array([row_of[a] for a in assets], dtype=np.int64)
-            self.mains_by_id[utility] = layer.set_index(layer["asset_id"].astype(str))
+            if utility == "power" and "feeder_id" in layer:
+                self.feeders = dict(
+                    zip(layer["asset_id"].astype(str), layer["feeder_id"].astype(str))
+                )
             self.main_geoms[utility] = dict(zip(layer["asset_id"].astype(str), layer.geometry))
 
     def sources(self, utility: str, mask: np.ndarray) -> tuple[np.ndarray, set[str]]:
@@ -281,9 +284,15 @@ class _Context:
             if surface is not None:
                 surfaces[surface] += float(e["length"])
             if e["kind"] == "crossing":
+                na, nb = self.G.nodes[a], self.G.nodes[b]
                 carriageways.append(
                     CarriagewayCrossing(
-                        str(e["road_id"]), str(e["name"]), str(e["road_class"]), float(e["width_m"])
+                        str(e["road_id"]),
+                        str(e["name"]),
+                        str(e["road_class"]),
+                        float(e["width_m"]),
+                        (na["x"] + nb["x"]) / 2,
+                        (na["y"] + nb["y"]) / 2,
                     )
                 )
             for c in crossed:  # one crossing of a kind per place, even where edges meet
@@ -494,8 +503,7 @@ def _assess_utility(
         result.route.facts(), profile=profile, change_of_use=demand.change_of_use
     )
     if utility == "power":
-        by_id = ctx.mains_by_id["power"]
-        feeder = str(by_id.loc[result.route.tap_asset, "feeder_id"])
+        feeder = ctx.feeders.get(result.route.tap_asset, "")
         result.route.feeder_id = feeder
         if demand.backup_kva > 0:
             key = ("power-backup", *req.key, demand.backup_kva, feeder, include_planned)
@@ -514,7 +522,7 @@ def _assess_utility(
                 )
             else:
                 result.backup = ctx.route(pid, bpath, utility, bassets)
-                result.backup.feeder_id = str(by_id.loc[result.backup.tap_asset, "feeder_id"])
+                result.backup.feeder_id = ctx.feeders.get(result.backup.tap_asset, "")
                 bpath_decision, breasons = decide(
                     result.backup.facts(),
                     profile=profile,

@@ -297,3 +297,17 @@ def test_cli_assess_json_and_deadline(tmp_path):
     assert half.output.strip() == "2025-10-09T10:00"
     clock = runner.invoke(app, ["deadline", "--start", "2025-09-30T16:00", "--hours", "24"])
     assert clock.output.strip() == "2025-10-01T16:00"
+
+
+def test_carriageway_crossing_is_located_on_the_road(demo_ws, results):
+    from api.report import assessment_to_dict
+
+    a = results[_case("cross_arterial")]
+    out = assessment_to_dict(a, crs=demo_ws.crs)
+    (cw,) = [
+        c for c in out["utilities"]["water"]["crossings"] if c["kind"].startswith("carriageway")
+    ]
+    assert (cw["kind"], cw["name"], cw["width_m"]) == ("carriageway:arterial", "白云大道", 16.0)
+    road = demo_ws.layer("roads").query("name == '白云大道'")
+    point = gpd.GeoSeries(gpd.points_from_xy([cw["lon"]], [cw["lat"]]), crs=4326).to_crs(CRS)
+    assert road.distance(point.iloc[0]).min() < 0.01  # on the centreline, to the centimetre
