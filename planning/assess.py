@@ -64,6 +64,8 @@ class Route:
     feeder_id: str | None = None
     operator: str | None = None
     lead_in_m: float = 0.0
+    detour: dict[str, Any] | None = None
+    """Set when the shortest route was given up to avoid roads under dig-once protection."""
 
     @property
     def geometry(self) -> LineString:
@@ -187,6 +189,8 @@ class _Context:
         self.main_geoms: dict[str, dict[str, Any]] = {}
         self.source_cache: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = {}
         self.edge_cache: dict[tuple[Any, Any], tuple[str | None, tuple[Crossing, ...]]] = {}
+        self._unprotected: Any = None
+
         self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
         # each (asset, node) pair of the routing index → the asset's row in its layer
         self.pair_rows: dict[str, np.ndarray] = {}
@@ -202,6 +206,17 @@ class _Context:
                     zip(layer["asset_id"].astype(str), layer["feeder_id"].astype(str))
                 )
             self.main_geoms[utility] = dict(zip(layer["asset_id"].astype(str), layer.geometry))
+
+    def unprotected_matrix(self) -> Any:
+        """Return the search matrix without the edges of roads under dig-once protection."""
+        if self._unprotected is None:
+            edges = [
+                (u, v)
+                for u, v, road in self.G.edges(data="road_id")
+                if road is not None and road in self.protected
+            ]
+            self._unprotected = self.index.without_edges(edges)
+        return self._unprotected
 
     def sources(self, utility: str, mask: np.ndarray) -> tuple[np.ndarray, set[str]]:
         """Return the tap nodes of the mains selected by ``mask`` (over the layer's rows)."""
@@ -370,16 +385,56 @@ class _Searcher:
             search = self.shared[key]
             start = index.best_frontage(pid, search)
             return (index.path(start, search) if start is not None else None), assets
+        return self._from_site(pid, sources, assets)
+
+    def _from_site(
+        self, pid: str, sources: np.ndarray, assets: set[str], matrix: Any = None
+    ) -> tuple[list[Any] | None, set[str]]:
+        index = self.ctx.index
         front = index.frontage.get(pid)
         if front is None:
             return None, assets
-        search = index.search(front, limit=self.limit)
+        search = index.search(front, limit=self.limit, matrix=matrix)
         self.searches += 1
         d = search.dist[sources]
         k = int(np.argmin(d))
         if not np.isfinite(d[k]):
             return None, assets
         return list(reversed(index.path(int(sources[k]), search))), assets
+
+    def avoiding_protected(self, pid: str, key: tuple[Any, ...]) -> list[Any] | None:
+        """Return the shortest path that uses no road under dig-once protection, if any."""
+        sources, assets = self.taps[key]
+        path, _ = self._from_site(pid, sources, assets, matrix=self.ctx.unprotected_matrix())
+        return path
+
+
+def _keep_off_protected_roads(
+    ctx: _Context,
+    searcher: _Searcher,
+    pid: str,
+    utility: str,
+    key: tuple[Any, ...],
+    route: Route,
+    assets: set[str],
+) -> Route:
+    """R10: take a detour within the profile's allowance rather than dig a protected road."""
+    if not route.dig_once:
+        return route
+    allowance = float(ctx.profile.get("dig_once.detour_allowance"))
+    path = searcher.avoiding_protected(pid, key)
+    if path is None:
+        return route
+    other = ctx.route(pid, path, utility, assets)
+    if other.length_m > route.length_m * (1.0 + allowance) + 1e-9:
+        return route
+    other.detour = {
+        "avoided_roads": [d.name for d in route.dig_once],
+        "shortest_m": route.length_m,
+        "extra_m": other.length_m - route.length_m,
+        "allowance": allowance,
+    }
+    return other
 
 
 # ---------------------------------------------------------------- the orchestration
@@ -497,7 +552,10 @@ def _assess_utility(
     if path is None:
         result.reasons.append(_no_main(utility, req.text, profile))
         return result
-    result.route = ctx.route(pid, path, utility, assets)
+    key = (*req.key, include_planned)
+    result.route = _keep_off_protected_roads(
+        ctx, searcher, pid, utility, key, ctx.route(pid, path, utility, assets), assets
+    )
     result.covered = True
     result.approval_path, result.reasons = decide(
         result.route.facts(), profile=profile, change_of_use=demand.change_of_use

@@ -85,8 +85,28 @@ class RoutingIndex:
         parts = [table[a] for a in assets if a in table]
         return np.unique(np.concatenate(parts)) if parts else np.array([], dtype=np.int64)
 
-    def search(self, sources: npt.NDArray[np.int64], *, limit: float = np.inf) -> Search:
-        """Run one multi-source Dijkstra from ``sources`` up to ``limit`` metres."""
+    def without_edges(self, edges: Iterable[tuple[Any, Any]]) -> csr_matrix:
+        """Return a copy of the search matrix with the given graph edges removed."""
+        m = self.matrix.tolil(copy=True)
+        for u, v in edges:
+            a, b = self.index[u], self.index[v]
+            m[a, b] = 0
+            m[b, a] = 0
+        out = m.tocsr()
+        out.eliminate_zeros()
+        return out
+
+    def search(
+        self,
+        sources: npt.NDArray[np.int64],
+        *,
+        limit: float = np.inf,
+        matrix: csr_matrix | None = None,
+    ) -> Search:
+        """Run one multi-source Dijkstra from ``sources`` up to ``limit`` metres.
+
+        ``matrix`` replaces the graph's own (e.g. one without protected roads).
+        """
         n = len(self.nodes)
         if len(sources) == 0:
             return Search(
@@ -95,7 +115,7 @@ class RoutingIndex:
         # the matrix holds both directions of every edge: a directed search on it is the
         # undirected search, without scipy converting the matrix on every call
         dist, pred, src = dijkstra(
-            self.matrix,
+            self.matrix if matrix is None else matrix,
             directed=True,
             indices=sources,
             min_only=True,

@@ -311,3 +311,58 @@ def test_carriageway_crossing_is_located_on_the_road(demo_ws, results):
     road = demo_ws.layer("roads").query("name == '白云大道'")
     point = gpd.GeoSeries(gpd.points_from_xy([cw["lon"]], [cw["lat"]]), crs=4326).to_crs(CRS)
     assert road.distance(point.iloc[0]).min() < 0.01  # on the centreline, to the centimetre
+
+
+@pytest.mark.parametrize(("m2_from", "expect"), [(175.0, "detour"), (190.0, "flagged")])
+def test_protected_road_is_avoided_within_the_allowance_and_flagged_beyond(m2_from, expect):
+    # a corner site fronting 凤凰路 (east–west, opened 2024-01-01: protected until 2029) on its
+    # north side (x 20..60) and 杨湾路 (north–south, old) on its east side (y 15..60).
+    # Main M1 runs on 凤凰路's north side from x = 160: 100 m along the protected road.
+    # Main M2 runs on 杨湾路's east side from y = m2_from: m2_from − 60 m, unprotected.
+    roads = gpd.GeoDataFrame(
+        {
+            "road_id": ["r1", "r2"],
+            "name": ["凤凰路", "杨湾路"],
+            "road_class": ["secondary", "secondary"],
+            "opened_on": ["2024-01-01", "2010-05-01"],
+        },
+        geometry=[at(LineString([(-300, 0), (400, 0)])), at(LineString([(0, -300), (0, 400)]))],
+        crs=CRS,
+    )
+    site = gpd.GeoDataFrame(
+        {"project_id": ["S"], "name": ["转角厂房"], "enterprise_type": ["industrial"]},
+        geometry=[at(Polygon([(20, 15), (60, 15), (60, 60), (20, 60)]))],
+        crs=CRS,
+    )
+    water = gpd.GeoDataFrame(
+        {
+            "asset_id": ["M1", "M2"],
+            "status": ["existing", "existing"],
+            "diameter_mm": [200.0, 200.0],
+        },
+        geometry=[
+            at(LineString([(160, 10), (380, 10)])),
+            at(LineString([(10, m2_from), (10, 390)])),
+        ],
+        crs=CRS,
+    )
+    ws = Workspace.from_layers({"roads": roads, "sites": site, "water": water, "scope": scope()})
+    (a,) = assess_sites(ws, profile=JINGMEN, demands={"S": Demand(("water",), 5.0)}, as_of=AS_OF)
+    water_result = a.utilities["water"]
+    route = water_result.route
+    if expect == "detour":
+        # 115 m ≤ 100 m × 1.2: keep off the protected road
+        assert route.tap_asset == "M2" and route.length_m == pytest.approx(115.0)
+        assert route.detour == {
+            "avoided_roads": ["凤凰路"],
+            "shortest_m": 100.0,
+            "extra_m": pytest.approx(15.0),
+            "allowance": 0.2,
+        }
+        assert not route.dig_once and water_result.approval_path == "commitment"
+    else:
+        # 130 m > 120 m: the route stays on 凤凰路 and needs special approval
+        assert route.tap_asset == "M1" and route.length_m == pytest.approx(100.0)
+        assert route.detour is None
+        (reason,) = water_result.reasons
+        assert reason.code == "dig_once" and "2029-01-01" in reason.text
