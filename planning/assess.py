@@ -32,6 +32,7 @@ from gis.workspace import Workspace
 from planning.approval import CarriagewayCrossing, DigOnce, Reason, RouteFacts, decide
 from planning.crossings import Crossing, MajorLines, major_lines
 from planning.routing import Search, routing_index
+from planning.shared_trench import SharedTrench, plan_joint_trench
 from planning.suitability import Demand, requirement, suitable_mains
 
 __all__ = ["Assessment", "Route", "UtilityResult", "assess_sites", "default_demand"]
@@ -91,6 +92,7 @@ class UtilityResult:
     reasons: list[Reason] = field(default_factory=list)
     backup: Route | None = None
     operators: dict[str, float] = field(default_factory=dict)
+    search_key: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -105,6 +107,7 @@ class Assessment:
     utilities: dict[str, UtilityResult]
     needs_prelay: list[str]
     as_of: dt.date
+    shared_trench: SharedTrench | None = None
 
 
 def default_demand(profile: Profile, *, utilities: Iterable[str] = UTILITIES) -> Demand:
@@ -206,6 +209,10 @@ class _Context:
                     zip(layer["asset_id"].astype(str), layer["feeder_id"].astype(str))
                 )
             self.main_geoms[utility] = dict(zip(layer["asset_id"].astype(str), layer.geometry))
+
+    def section_checker(self, covered: Mapping[str, UtilityResult]) -> Any:
+        """Return the cross-section check for this site's utilities (None: not available)."""
+        return None
 
     def unprotected_matrix(self) -> Any:
         """Return the search matrix without the edges of roads under dig-once protection."""
@@ -503,8 +510,55 @@ def assess_sites(
             u: _assess_utility(ctx, searcher, pid, u, demand, include_planned)
             for u in demand.utilities
         }
-        results.append(_overall(pid, names[pid], not_applicable[pid], utilities, as_of))
+        assessment = _overall(pid, names[pid], not_applicable[pid], utilities, as_of)
+        covered = {u: r for u, r in utilities.items() if r.covered and r.route is not None}
+        if len(covered) > 1:
+            assessment.shared_trench = _joint_trench(ctx, searcher, pid, covered)
+        results.append(assessment)
     return results
+
+
+def _joint_trench(
+    ctx: _Context, searcher: _Searcher, pid: str, covered: Mapping[str, UtilityResult]
+) -> SharedTrench:
+    """Plan the site's joint trench; reroutes must not make any connection harder (issue 4)."""
+    index = ctx.index
+    limit = float(ctx.profile.get("commitment.max_length_m"))
+    original = {u: r.route for u, r in covered.items() if r.route is not None}
+
+    def reroute(utility: str, free: set[tuple[Any, Any]]) -> list[Any] | None:
+        sources, assets = searcher.taps[covered[utility].search_key]
+        path, _ = searcher._from_site(pid, sources, assets, matrix=index.with_free_edges(free))
+        return path
+
+    def acceptable(utility: str, path: Any) -> bool:
+        before = original[utility]
+        _, assets = searcher.taps[covered[utility].search_key]
+        after = ctx.route(pid, list(path), utility, assets)
+        was, _ = decide(before.facts(), profile=ctx.profile)
+        now, _ = decide(after.facts(), profile=ctx.profile)
+        if was == "commitment" and now != "commitment":
+            return False
+        if before.length_m < limit <= after.length_m:
+            return False
+        if {c.kind for c in after.crossings} - {c.kind for c in before.crossings}:
+            return False
+        roads_before = {c.road_id for c in before.carriageways}
+        return all(c.road_id in roads_before for c in after.carriageways)
+
+    def tap_of(utility: str, path: Any) -> str:
+        _, assets = searcher.taps[covered[utility].search_key]
+        node = ctx.G.nodes[path[-1]]
+        return next((a for u, a in node["taps"] if u == utility and a in assets), "")
+
+    return plan_joint_trench(
+        ctx.G,
+        {u: r.nodes for u, r in original.items()},
+        reroute=reroute,
+        acceptable=acceptable,
+        tap_of=tap_of,
+        check_section=ctx.section_checker(covered),
+    )
 
 
 def _assess_utility(
@@ -553,6 +607,7 @@ def _assess_utility(
         result.reasons.append(_no_main(utility, req.text, profile))
         return result
     key = (*req.key, include_planned)
+    result.search_key = key
     result.route = _keep_off_protected_roads(
         ctx, searcher, pid, utility, key, ctx.route(pid, path, utility, assets), assets
     )
@@ -603,6 +658,7 @@ def _telecom(
     include_planned: bool,
 ) -> UtilityResult:
     routes: list[Route] = []
+    keys: dict[str, tuple[Any, ...]] = {}
     for operator in ctx.operators:
         path, assets = searcher.nearest(
             pid, "telecom", ("telecom", operator, include_planned), mask(operator=operator)
@@ -612,6 +668,7 @@ def _telecom(
             r.operator = operator
             routes.append(r)
             result.operators[operator] = r.length_m
+            keys[operator] = ("telecom", operator, include_planned)
     routes.sort(key=lambda r: r.length_m)
     need = demand.operators_needed
     if len(routes) < need:
@@ -627,6 +684,7 @@ def _telecom(
         return result
     result.covered = True
     result.route = routes[0]
+    result.search_key = keys[routes[0].operator or ""]
     decisions = [
         decide(
             r.facts(),

@@ -96,6 +96,21 @@ class RoutingIndex:
         out.eliminate_zeros()
         return out
 
+    def with_free_edges(self, edges: Iterable[tuple[Any, Any]]) -> csr_matrix:
+        """Return a copy of the search matrix where the given edges cost (almost) nothing.
+
+        Used to find the route that adds the least new trench next to routes already planned.
+        """
+        m = self.matrix.copy()
+        m.sort_indices()
+        for u, v in edges:
+            for a, b in ((self.index[u], self.index[v]), (self.index[v], self.index[u])):
+                lo, hi = m.indptr[a], m.indptr[a + 1]
+                k = lo + int(np.searchsorted(m.indices[lo:hi], b))
+                if k < hi and m.indices[k] == b:
+                    m.data[k] = _ZERO
+        return m
+
     def search(
         self,
         sources: npt.NDArray[np.int64],

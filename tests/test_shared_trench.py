@@ -1,0 +1,95 @@
+"""Joint trench of one project on hand-built roads: sharing, rerouting and its limits."""
+
+import datetime as dt
+
+import geopandas as gpd
+import pytest
+from shapely import LineString, Polygon
+
+import planning  # noqa: F401
+from gis.profile import load_profile
+from gis.workspace import Workspace
+from planning.assess import assess_sites
+from planning.suitability import Demand
+
+from .geometries import CRS, at, scope
+
+PROFILE = load_profile("jingmen-2023")
+DEMAND = {"S": Demand(("water", "gas"), water_peak_m3_h=5.0, gas_peak_m3_h=30.0)}
+
+
+def _assess(water_x, gas_xs):
+    """One secondary road x −400..600; the site fronts its north side over x 0..40.
+
+    Mains run on the north side (11 m from the centreline): water from ``water_x`` eastwards
+    for 60 m; gas mains over the given x ranges.
+    """
+    roads = gpd.GeoDataFrame(
+        {"road_id": ["r"], "name": ["长宁大道"], "road_class": ["secondary"]},
+        geometry=[at(LineString([(-400, 0), (600, 0)]))],
+        crs=CRS,
+    )
+    site = gpd.GeoDataFrame(
+        {"project_id": ["S"], "name": ["厂房"], "enterprise_type": ["industrial"]},
+        geometry=[at(Polygon([(0, 15), (40, 15), (40, 55), (0, 55)]))],
+        crs=CRS,
+    )
+    water = gpd.GeoDataFrame(
+        {"asset_id": ["W"], "status": ["existing"], "diameter_mm": [200.0]},
+        geometry=[at(LineString([(water_x, 11), (water_x + 60, 11)]))],
+        crs=CRS,
+    )
+    gas = gpd.GeoDataFrame(
+        {
+            "asset_id": [f"G{i}" for i in range(len(gas_xs))],
+            "status": "existing",
+            "pressure_class": "medium_b",
+            "diameter_mm": 160.0,
+        },
+        geometry=[at(LineString([(a, 11), (b, 11)])) for a, b in gas_xs],
+        crs=CRS,
+    )
+    ws = Workspace.from_layers(
+        {"roads": roads, "sites": site, "water": water, "gas": gas, "scope": scope()}
+    )
+    (a,) = assess_sites(ws, profile=PROFILE, demands=DEMAND, as_of=dt.date(2026, 11, 29))
+    return a
+
+
+def test_two_utilities_along_one_sidewalk_share_a_trench():
+    # water 160 m (x 40 → 200), gas 210 m (x 40 → 250): 160 m shared, dug once
+    a = _assess(200, [(250, 350)])
+    t = a.shared_trench
+    assert t.separate_trench_m == pytest.approx(370.0)
+    assert t.total_trench_m == pytest.approx(210.0)
+    assert t.saved_m == pytest.approx(160.0)
+    assert t.saved_share == pytest.approx(160 / 370)
+    shared = [s for s in t.segments if s.shared]
+    assert [(s.utilities, round(s.length_m, 6)) for s in shared] == [(("gas", "water"), 160.0)]
+    assert [(s.utilities, round(s.length_m, 6)) for s in t.segments if not s.shared] == [
+        (("gas",), 50.0)
+    ]
+    assert t.rerouted == []
+
+
+def test_a_utility_is_rerouted_to_share_when_it_stays_as_easy():
+    # gas could go 100 m west (G1 at x −150..−100) or 210 m east (G0) alongside water's 160 m:
+    # separately 160 + 100 = 260 m; sharing east digs only 210 m, and gas stays < 300 m
+    a = _assess(200, [(250, 350), (-150, -100)])
+    t = a.shared_trench
+    assert t.separate_trench_m == pytest.approx(260.0)
+    assert t.total_trench_m == pytest.approx(210.0)
+    (r,) = t.rerouted
+    assert (r.utility, r.tap_from, r.tap_to) == ("gas", "G1", "G0")
+    assert (r.from_m, r.to_m, r.extra_m) == pytest.approx((100.0, 210.0, 110.0))
+
+
+def test_sharing_that_would_push_a_utility_over_300_m_is_refused():
+    # water 290 m east (x 40 → 330); gas 100 m west, or 305 m east (x 345): sharing would dig
+    # 305 m instead of 390 m, but gas would no longer be under 300 m: refused
+    a = _assess(330, [(345, 400), (-150, -100)])
+    t = a.shared_trench
+    assert a.utilities["gas"].route.length_m == pytest.approx(100.0)
+    assert t.rerouted == []
+    assert t.total_trench_m == pytest.approx(390.0) == t.separate_trench_m
+    assert t.saved_m == pytest.approx(0.0)
