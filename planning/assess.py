@@ -30,6 +30,7 @@ from gis.profile import Profile
 from gis.schema import OPERATOR_NAMES_ZH, UTILITIES
 from gis.workspace import Workspace
 from planning.approval import CarriagewayCrossing, DigOnce, Reason, RouteFacts, decide
+from planning.cost import Cost, joint_trench_cost, route_cost
 from planning.crossings import Crossing, MajorLines, major_lines
 from planning.routing import Search, routing_index
 from planning.shared_trench import SharedTrench, plan_joint_trench
@@ -108,6 +109,10 @@ class Assessment:
     needs_prelay: list[str]
     as_of: dt.date
     shared_trench: SharedTrench | None = None
+    cost_separate: Cost | None = None
+    """Estimated cost of each utility's own external line, added up (yuan)."""
+    cost_joint: Cost | None = None
+    """Estimated cost with the joint trench (yuan); equals ``cost_separate`` for one utility."""
 
 
 def default_demand(profile: Profile, *, utilities: Iterable[str] = UTILITIES) -> Demand:
@@ -514,8 +519,42 @@ def assess_sites(
         covered = {u: r for u, r in utilities.items() if r.covered and r.route is not None}
         if len(covered) > 1:
             assessment.shared_trench = _joint_trench(ctx, searcher, pid, covered)
+        _costs(ctx, assessment, covered)
         results.append(assessment)
     return results
+
+
+def _costs(ctx: _Context, a: Assessment, covered: Mapping[str, UtilityResult]) -> None:
+    """Estimate the cost of the site's external lines, separately and in the joint trench."""
+    profile = ctx.profile
+    separate = Cost()
+    for u, r in covered.items():
+        assert r.route is not None
+        separate = separate + route_cost(
+            u, r.route.surfaces, [c.kind for c in r.route.crossings], profile=profile
+        )
+    a.cost_separate = separate
+    plan = a.shared_trench
+    if plan is None:
+        a.cost_joint = separate
+        return
+    stretches: list[tuple[str, float, int]] = []
+    for s in plan.segments:
+        stretches += [(s.surface or "sidewalk", s.length_m, len(g)) for g in s.trenches]
+    pipes: dict[str, float] = {}
+    kinds: list[str] = []
+    for u, r in covered.items():
+        assert r.route is not None
+        route = r.route
+        if u in plan.paths and plan.paths[u] != route.nodes:
+            _, assets = ctx.source_cache[r.search_key]
+            route = ctx.route(a.project_id, plan.paths[u], u, assets)
+        lead = route.surfaces.get("lead_in", 0.0)
+        green_lead = route.lead_in_m - lead
+        stretches += [("lead_in", lead, 1)] + ([("green", green_lead, 1)] if green_lead > 0 else [])
+        pipes[u] = route.length_m + route.lead_in_m
+        kinds += [c.kind for c in route.crossings]
+    a.cost_joint = joint_trench_cost(stretches, pipes, kinds, profile=profile)
 
 
 def _joint_trench(
@@ -558,6 +597,7 @@ def _joint_trench(
         acceptable=acceptable,
         tap_of=tap_of,
         check_section=ctx.section_checker(covered),
+        surface_of=lambda a, b: ctx.edge_facts(a, b)[0],
     )
 
 

@@ -47,6 +47,7 @@ class TrenchSegment:
     length_m: float
     utilities: tuple[str, ...]
     nodes: list[Any]
+    surface: str | None = None
     trenches: tuple[tuple[str, ...], ...] = ()
     """How the utilities are laid: one group per trench (one group when they fit together)."""
     section: Any = None
@@ -105,7 +106,12 @@ class SharedTrench:
         return self.saved_m / self.separate_trench_m if self.separate_trench_m > 0 else 0.0
 
 
-def trench_segments(G: nx.Graph, paths: Mapping[str, Sequence[Any]]) -> list[TrenchSegment]:
+def trench_segments(
+    G: nx.Graph,
+    paths: Mapping[str, Sequence[Any]],
+    *,
+    surface_of: Callable[[Any, Any], str | None] | None = None,
+) -> list[TrenchSegment]:
     """Group the edges of the utilities' paths into stretches of trench.
 
     Consecutive sidewalk edges of the same block side used by the same utilities form one
@@ -115,25 +121,27 @@ def trench_segments(G: nx.Graph, paths: Mapping[str, Sequence[Any]]) -> list[Tre
     for utility, nodes in paths.items():
         for e in route_edges(nodes):
             users.setdefault(e, set()).add(utility)
-    pieces: list[tuple[dict[str, Any], Any, Any, tuple[str, ...]]] = []
+    pieces: list[tuple[dict[str, Any], Any, Any, tuple[str, ...], str | None]] = []
     for (a, b), who in users.items():
         data = G.edges[a, b]
         if data["kind"] == "corner" or data["length"] <= 0:
             continue
         lo, hi = (a, b) if G.nodes[a]["t"] <= G.nodes[b]["t"] else (b, a)
-        pieces.append((data, lo, hi, tuple(sorted(who))))
+        surface = surface_of(a, b) if surface_of is not None else None
+        pieces.append((data, lo, hi, tuple(sorted(who)), surface))
     pieces.sort(
         key=lambda p: (p[0]["kind"], p[0]["seg"], p[0].get("side") or "", G.nodes[p[1]]["t"])
     )
     out: list[TrenchSegment] = []
-    for data, lo, hi, names in pieces:
+    for data, lo, hi, names, surface in pieces:
         side = data.get("side")
         last = out[-1] if out else None
         if (
             last is not None
             and data["kind"] == "sidewalk"
             and last.kind == "sidewalk"
-            and (last.seg, last.side, last.utilities) == (data["seg"], side, names)
+            and (last.seg, last.side, last.utilities, last.surface)
+            == (data["seg"], side, names, surface)
             and last.nodes[-1] == lo
         ):
             last.length_m += float(data["length"])
@@ -149,6 +157,7 @@ def trench_segments(G: nx.Graph, paths: Mapping[str, Sequence[Any]]) -> list[Tre
                 length_m=float(data["length"]),
                 utilities=names,
                 nodes=[lo, hi],
+                surface=surface,
                 trenches=(names,),
             )
         )
@@ -168,6 +177,7 @@ def plan_joint_trench(
     acceptable: Callable[[str, Sequence[Any]], bool] | None = None,
     check_section: Callable[[TrenchSegment], tuple[tuple[tuple[str, ...], ...], Any]] | None = None,
     tap_of: Callable[[str, Sequence[Any]], str] | None = None,
+    surface_of: Callable[[Any, Any], str | None] | None = None,
 ) -> SharedTrench:
     """Plan the joint trench of one project.
 
@@ -224,7 +234,7 @@ def plan_joint_trench(
                     tap_of(utility, paths[utility]) if tap_of else "",
                     tap_of(utility, candidate) if tap_of else "",
                 )
-    segments = trench_segments(G, current)
+    segments = trench_segments(G, current, surface_of=surface_of)
     if check_section is not None:
         for s in segments:
             if s.shared and s.kind == "sidewalk":

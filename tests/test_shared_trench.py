@@ -93,3 +93,19 @@ def test_sharing_that_would_push_a_utility_over_300_m_is_refused():
     assert t.rerouted == []
     assert t.total_trench_m == pytest.approx(390.0) == t.separate_trench_m
     assert t.saved_m == pytest.approx(0.0)
+
+
+def test_cost_of_separate_and_joint_trenches_by_hand():
+    # profile rates (yuan/m): sidewalk trench 380, lead-in 300, water pipe 420, gas pipe 520,
+    # a shared trench costs 25 % more per extra utility. The lead-in from the red line (y 15)
+    # to the sidewalk line (secondary road: (12 + 4) / 2 = 8 m from the centreline) is 7 m.
+    a = _assess(200, [(250, 350)])
+    assert a.utilities["water"].route.lead_in_m == pytest.approx(7.0)
+    water = 380 * 160 + 300 * 7 + 420 * (160 + 7)
+    gas = 380 * 210 + 300 * 7 + 520 * (210 + 7)
+    assert a.cost_separate.total == pytest.approx(water + gas)
+    joint_trench = 380 * 160 * 1.25 + 380 * 50 + 2 * 300 * 7
+    joint = joint_trench + 420 * 167 + 520 * 217
+    assert a.cost_joint.trench == pytest.approx(joint_trench)
+    assert a.cost_joint.total == pytest.approx(joint)
+    assert a.cost_separate.total - a.cost_joint.total == pytest.approx(380 * 160 * 0.75)
