@@ -12,6 +12,7 @@ from pyproj import CRS, Transformer
 from shapely import LineString, Point
 from shapely.geometry import mapping
 
+from gis.convert import path_geometry
 from planning.assess import Assessment, Route, UtilityResult
 from planning.crossings import Crossing
 
@@ -76,6 +77,10 @@ def _route(r: Route, to: _ToWgs84) -> dict[str, Any]:
         "route": to.line(r.geometry),
         "tap": {"asset_id": r.tap_asset, "lon": lon, "lat": lat},
     }
+    if r.detour is not None:
+        out["dig_once_detour"] = {
+            k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.detour.items()
+        }
     if r.feeder_id is not None:
         out["tap"]["feeder_id"] = r.feeder_id
     if r.operator is not None:
@@ -133,6 +138,69 @@ def assessment_to_dict(
         "reasons": [{"rule": r.rule, "code": r.code, "text": r.text} for r in a.reasons],
         "utilities": {u: _utility(r, to, dl) for u, r in a.utilities.items()},
         "deadlines": dl.get(a.approval_path or "", {}),
+        "shared_trench": _shared(a, to),
+        "cost": _cost(a),
+    }
+
+
+def _shared(a: Assessment, to: _ToWgs84) -> dict[str, Any] | None:
+    t = a.shared_trench
+    if t is None:
+        return None
+    segments = []
+    for s in t.segments:
+        seg: dict[str, Any] = {
+            "kind": s.kind,
+            "road_id": s.road_id,
+            "name": s.name,
+            "side": s.side,
+            "surface": s.surface,
+            "length_m": round(s.length_m, 3),
+            "utilities": list(s.utilities),
+            "trenches": [list(g) for g in s.trenches],
+            "geometry": to.line(path_geometry(t.graph, s.nodes)) if t.graph is not None else None,
+        }
+        if s.section is not None:
+            seg["section"] = {
+                "fits": bool(getattr(s.section, "fits", True)),
+                "width_m": getattr(s.section, "width_m", None),
+                "available_m": getattr(s.section, "available_m", None),
+                "message": getattr(s.section, "message", ""),
+            }
+        segments.append(seg)
+    return {
+        "segments": segments,
+        "total_trench_m": round(t.total_trench_m, 3),
+        "separate_trench_m": round(t.separate_trench_m, 3),
+        "saved_m": round(t.saved_m, 3),
+        "saved_share": round(t.saved_share, 4),
+        "rerouted": [
+            {
+                "utility": r.utility,
+                "from_m": round(r.from_m, 3),
+                "to_m": round(r.to_m, 3),
+                "extra_m": round(r.extra_m, 3),
+                "tap_from": r.tap_from,
+                "tap_to": r.tap_to,
+            }
+            for r in t.rerouted
+        ],
+    }
+
+
+def _cost(a: Assessment) -> dict[str, Any] | None:
+    if a.cost_separate is None or a.cost_joint is None:
+        return None
+    return {
+        "currency": "CNY",
+        "separate_yuan": round(a.cost_separate.total, 2),
+        "joint_yuan": round(a.cost_joint.total, 2),
+        "saved_yuan": round(a.cost_separate.total - a.cost_joint.total, 2),
+        "joint_parts_yuan": {
+            "trench": round(a.cost_joint.trench, 2),
+            "pipe": round(a.cost_joint.pipe, 2),
+            "crossings": round(a.cost_joint.crossings, 2),
+        },
     }
 
 
@@ -155,4 +223,15 @@ def assessment_table(assessments: Sequence[Assessment]) -> str:
                 f"{length:>11}  {path:<16}{why}"
             )
         lines.append(f"{'':<12}{'合计':<5}{'':<5}{'':>11}  {PATH_ZH.get(a.approval_path, '-')}")
+        t = a.shared_trench
+        if t is not None and t.saved_m > 0:
+            lines.append(
+                f"{'':<12}{'同沟':<5}{'':<5}{t.total_trench_m:>11,.1f}  联合开挖（分别开挖 "
+                f"{t.separate_trench_m:,.1f} m，少挖 {t.saved_m:,.1f} m）"
+            )
+        if a.cost_joint is not None and a.cost_separate is not None:
+            lines.append(
+                f"{'':<12}{'估算':<5}{'':<5}{'':>11}  外线工程费用约 {a.cost_joint.total / 1e4:,.1f} 万元"
+                f"（分别施工 {a.cost_separate.total / 1e4:,.1f} 万元）"
+            )
     return "\n".join(lines)

@@ -89,6 +89,8 @@ class SharedTrench:
     rerouted: list[Rerouted] = field(default_factory=list)
     paths: dict[str, list[Any]] = field(default_factory=dict)
     """Utility → the node path it is laid along in the plan."""
+    graph: nx.Graph | None = field(default=None, repr=False)
+    """The corridor graph the plan lies on (for drawing)."""
 
     @property
     def total_trench_m(self) -> float:
@@ -239,7 +241,7 @@ def plan_joint_trench(
         for s in segments:
             if s.shared and s.kind == "sidewalk":
                 s.trenches, s.section = check_section(s)
-    return SharedTrench(segments, separate, list(rerouted.values()), current)
+    return SharedTrench(segments, separate, list(rerouted.values()), current, G)
 
 
 def _length(G: nx.Graph, nodes: Sequence[Any]) -> float:

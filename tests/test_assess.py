@@ -288,6 +288,17 @@ def test_cli_assess_json_and_deadline(tmp_path):
     # 10:00–12:00 (2 h) and 14:30–16:00 (1.5 h)
     assert short["deadlines"]["approval"] == "2025-09-30T10:00"
     assert short["deadlines"]["connection"] == "2025-09-30T16:00"
+    shared = rows[_case("shared_trench")]["shared_trench"]
+    assert (shared["total_trench_m"], shared["separate_trench_m"], shared["saved_m"]) == (
+        200.0,
+        400.0,
+        200.0,
+    )
+    (seg,) = shared["segments"]
+    assert (seg["utilities"], seg["length_m"], seg["name"]) == (["gas", "telecom"], 200.0, "掇刀路")
+    assert seg["geometry"]["type"] == "LineString"
+    cost = rows[_case("shared_trench")]["cost"]
+    assert cost["saved_yuan"] > 0 and cost["joint_yuan"] < cost["separate_yuan"]
     table = runner.invoke(app, ["assess", str(ws), "--site", _case("exact_300")])
     assert table.exit_code == 0, table.output
     assert "联合审批" in table.output and "外线长度 300.0 m，不小于 300 m" in table.output
