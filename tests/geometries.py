@@ -55,3 +55,30 @@ def scope() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         geometry=[at(Polygon([(-500, -500), (500, -500), (500, 500), (-500, 500)]))], crs=CRS
     )
+
+
+def straight_block(road_class: str = "arterial") -> gpd.GeoDataFrame:
+    """One 800 m block of 长宁大道 from x = 0 to x = 800 (no junction on it)."""
+    return gpd.GeoDataFrame(
+        {"road_id": ["r"], "name": ["长宁大道"], "road_class": [road_class]},
+        geometry=[at(LineString([(0, 0), (800, 0)]))],
+        crs=CRS,
+    )
+
+
+def block_site() -> gpd.GeoDataFrame:
+    """A site north of :func:`straight_block`, fronting it over x 100..180."""
+    return gpd.GeoDataFrame(
+        {"project_id": ["S"], "name": ["甲"], "enterprise_type": ["industrial"]},
+        geometry=[at(Polygon([(100, 20), (180, 20), (180, 90), (100, 90)]))],
+        crs=CRS,
+    )
+
+
+def water_main(x0: float, x1: float, y: float, diameter_mm: float = 300.0) -> gpd.GeoDataFrame:
+    """A water main ``W`` from x0 to x1 at distance y from the block's centreline."""
+    return gpd.GeoDataFrame(
+        {"asset_id": ["W"], "status": ["existing"], "diameter_mm": [diameter_mm]},
+        geometry=[at(LineString([(x0, y), (x1, y)]))],
+        crs=CRS,
+    )

@@ -15,7 +15,7 @@ from planning.assess import assess_sites
 from planning.intake import parse_intake
 from planning.suitability import Demand
 
-from .geometries import CRS, at, scope
+from .geometries import CRS, at, block_site, scope, straight_block, water_main
 
 AS_OF = dt.date(2026, 11, 29)
 JINGMEN = load_profile("jingmen-2023")
@@ -203,21 +203,8 @@ def test_default_demand_assesses_all_five_utilities(demo_ws):
 
 
 def test_hand_built_299_5_m_is_commitment():
-    roads = gpd.GeoDataFrame(
-        {"road_id": ["r"], "name": ["长宁大道"], "road_class": ["secondary"]},
-        geometry=[at(LineString([(0, 0), (800, 0)]))],
-        crs=CRS,
-    )
-    site = gpd.GeoDataFrame(
-        {"project_id": ["S"], "name": ["甲"], "enterprise_type": ["industrial"]},
-        geometry=[at(Polygon([(100, 20), (180, 20), (180, 90), (100, 90)]))],
-        crs=CRS,
-    )
-    water = gpd.GeoDataFrame(
-        {"asset_id": ["W"], "status": ["existing"], "diameter_mm": [200.0]},
-        geometry=[at(LineString([(479.5, 10), (760, 10)]))],
-        crs=CRS,
-    )
+    roads, site = straight_block("secondary"), block_site()
+    water = water_main(479.5, 760, 10, diameter_mm=200.0)
     ws = Workspace.from_layers({"roads": roads, "sites": site, "water": water, "scope": scope()})
     (a,) = assess_sites(ws, profile=JINGMEN, demands={"S": Demand(("water",), 5.0)}, as_of=AS_OF)
     route = a.utilities["water"].route

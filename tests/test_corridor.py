@@ -3,13 +3,22 @@
 import geopandas as gpd
 import networkx as nx
 import pytest
-from shapely import LineString, Polygon
+from shapely import LineString
 
 from gis.convert import graph_from_gdfs, graph_to_gdfs
 from gis.corridor import build_corridor_graph, road_segments
 from gis.errors import GeographicCRSError, ValidationError
 
-from .geometries import CRS, at, corner_site, crossroads, water_sw
+from .geometries import (
+    CRS,
+    at,
+    block_site,
+    corner_site,
+    crossroads,
+    straight_block,
+    water_main,
+    water_sw,
+)
 
 
 def _route(G, utility="water", site=None):
@@ -86,21 +95,7 @@ def test_route_from_corner_site_to_main_across_the_junction():
 def test_same_side_route_has_no_crossing_and_exact_length():
     # one 800 m block; a site fronting x 100..180 on the north; a main on the north from
     # x = 480: the external line is exactly 300 m along the sidewalk, with no crossing
-    roads = gpd.GeoDataFrame(
-        {"road_id": ["r"], "name": ["长宁大道"], "road_class": ["arterial"]},
-        geometry=[at(LineString([(0, 0), (800, 0)]))],
-        crs=CRS,
-    )
-    site = gpd.GeoDataFrame(
-        {"project_id": ["S"], "name": ["甲"], "enterprise_type": ["industrial"]},
-        geometry=[at(Polygon([(100, 20), (180, 20), (180, 90), (100, 90)]))],
-        crs=CRS,
-    )
-    main = gpd.GeoDataFrame(
-        {"asset_id": ["W"], "status": ["existing"], "diameter_mm": [300.0]},
-        geometry=[at(LineString([(480, 11), (760, 11)]))],
-        crs=CRS,
-    )
+    roads, site, main = straight_block(), block_site(), water_main(480, 760, 11)
     G = build_corridor_graph(roads, sites=site, networks={"water": main})
     length, steps = _route(G)
     assert length == 300.0
