@@ -31,10 +31,11 @@ from gis.schema import OPERATOR_NAMES_ZH, UTILITIES
 from gis.workspace import Workspace
 from planning.approval import CarriagewayCrossing, DigOnce, Reason, RouteFacts, decide
 from planning.cost import Cost, joint_trench_cost, route_cost
+from planning.cross_section import SectionCheck, check_section, pipe_for
 from planning.crossings import Crossing, MajorLines, major_lines
 from planning.routing import Search, routing_index
-from planning.shared_trench import SharedTrench, plan_joint_trench
-from planning.suitability import Demand, requirement, suitable_mains
+from planning.shared_trench import SharedTrench, TrenchSegment, plan_joint_trench
+from planning.suitability import Demand, requirement, suitable_mains, water_min_diameter_mm
 
 __all__ = ["Assessment", "Route", "UtilityResult", "assess_sites", "default_demand"]
 
@@ -215,9 +216,45 @@ class _Context:
                 )
             self.main_geoms[utility] = dict(zip(layer["asset_id"].astype(str), layer.geometry))
 
-    def section_checker(self, covered: Mapping[str, UtilityResult]) -> Any:
-        """Return the cross-section check for this site's utilities (None: not available)."""
-        return None
+    def section_checker(
+        self, covered: Mapping[str, UtilityResult], demand: Demand
+    ) -> Callable[[TrenchSegment], tuple[tuple[tuple[str, ...], ...], SectionCheck]]:
+        """Return the cross-section check (GB 50289) of a shared stretch for this site.
+
+        Each pipe is sized from the main it taps (pressure class, voltage, medium, diameter),
+        the water service line from the demand's peak flow; the available width is the
+        block's sidewalk width (profile default by road class).
+        """
+        sidewalk = self.segments["sidewalk_m"].to_numpy(dtype=float)
+
+        def check(seg: TrenchSegment) -> tuple[tuple[tuple[str, ...], ...], SectionCheck]:
+            pipes = []
+            for u in seg.utilities:
+                route = covered[u].route
+                assert route is not None
+                attrs = self.main_attrs(u, route.tap_asset)
+                if u == "water":
+                    attrs["diameter_mm"] = water_min_diameter_mm(
+                        demand.water_peak_m3_h, self.profile
+                    )
+                pipes.append(pipe_for(u, attrs, profile=self.profile))
+            result = check_section(
+                pipes, available_m=float(sidewalk[seg.seg]), profile=self.profile
+            )
+            if result.fits:
+                return (seg.utilities,), result
+            groups = tuple(
+                tuple(label.split(":", 1)[0] for label in g) for g in result.split
+            ) or tuple((u,) for u in seg.utilities)
+            return groups, result
+
+        return check
+
+    def main_attrs(self, utility: str, asset_id: str) -> dict[str, Any]:
+        """Return the attributes of one main (a copy)."""
+        layer = self.ws.layer(utility)
+        row = layer.loc[layer["asset_id"].astype(str) == asset_id].iloc[0]
+        return {k: v for k, v in row.items() if k != "geometry"}
 
     def unprotected_matrix(self) -> Any:
         """Return the search matrix without the edges of roads under dig-once protection."""
@@ -518,7 +555,7 @@ def assess_sites(
         assessment = _overall(pid, names[pid], not_applicable[pid], utilities, as_of)
         covered = {u: r for u, r in utilities.items() if r.covered and r.route is not None}
         if len(covered) > 1:
-            assessment.shared_trench = _joint_trench(ctx, searcher, pid, covered)
+            assessment.shared_trench = _joint_trench(ctx, searcher, pid, covered, demand)
         _costs(ctx, assessment, covered)
         results.append(assessment)
     return results
@@ -558,7 +595,11 @@ def _costs(ctx: _Context, a: Assessment, covered: Mapping[str, UtilityResult]) -
 
 
 def _joint_trench(
-    ctx: _Context, searcher: _Searcher, pid: str, covered: Mapping[str, UtilityResult]
+    ctx: _Context,
+    searcher: _Searcher,
+    pid: str,
+    covered: Mapping[str, UtilityResult],
+    demand: Demand,
 ) -> SharedTrench:
     """Plan the site's joint trench; reroutes must not make any connection harder (issue 4)."""
     index = ctx.index
@@ -596,7 +637,7 @@ def _joint_trench(
         reroute=reroute,
         acceptable=acceptable,
         tap_of=tap_of,
-        check_section=ctx.section_checker(covered),
+        check_section=ctx.section_checker(covered, demand),
         surface_of=lambda a, b: ctx.edge_facts(a, b)[0],
     )
 

@@ -109,3 +109,57 @@ def test_cost_of_separate_and_joint_trenches_by_hand():
     assert a.cost_joint.trench == pytest.approx(joint_trench)
     assert a.cost_joint.total == pytest.approx(joint)
     assert a.cost_separate.total - a.cost_joint.total == pytest.approx(380 * 160 * 0.75)
+
+
+def test_a_stretch_too_narrow_for_gas_and_power_splits_with_the_reason():
+    # an access road: 2.0 m of sidewalk (profile default). Gas (medium B, DN160) and a 10 kV
+    # cable in duct share 150 m of it; in section: 0.3 working space + 0.6 power duct bank
+    # + 1.0 gas–power clearance (cable in duct) + 0.16 gas + 0.3 = 2.36 m > 2.0 m available
+    roads = gpd.GeoDataFrame(
+        {"road_id": ["r"], "name": ["杨湾巷"], "road_class": ["access"]},
+        geometry=[at(LineString([(-400, 0), (600, 0)]))],
+        crs=CRS,
+    )
+    site = gpd.GeoDataFrame(
+        {"project_id": ["S"], "name": ["厂房"], "enterprise_type": ["industrial"]},
+        geometry=[at(Polygon([(0, 10), (40, 10), (40, 50), (0, 50)]))],
+        crs=CRS,
+    )
+    gas = gpd.GeoDataFrame(
+        {
+            "asset_id": ["G"],
+            "status": ["existing"],
+            "pressure_class": ["medium_b"],
+            "diameter_mm": [160.0],
+        },
+        geometry=[at(LineString([(190, 5), (300, 5)]))],
+        crs=CRS,
+    )
+    power = gpd.GeoDataFrame(
+        {
+            "asset_id": ["P"],
+            "status": ["existing"],
+            "voltage_kv": [10.0],
+            "spare_capacity_kva": [2000.0],
+            "feeder_id": ["F1"],
+        },
+        geometry=[at(LineString([(190, 6), (300, 6)]))],
+        crs=CRS,
+    )
+    ws = Workspace.from_layers(
+        {"roads": roads, "sites": site, "gas": gas, "power": power, "scope": scope()}
+    )
+    demand = {"S": Demand(("gas", "power"), gas_peak_m3_h=30.0, power_kva=630.0)}
+    (a,) = assess_sites(ws, profile=PROFILE, demands=demand, as_of=dt.date(2026, 11, 29))
+    t = a.shared_trench
+    (seg,) = [s for s in t.segments if s.shared]
+    assert seg.length_m == pytest.approx(150.0)
+    assert not seg.section.fits
+    assert seg.section.width_m == pytest.approx(2.36)
+    assert seg.section.available_m == 2.0
+    assert seg.section.message.startswith(
+        "需 2.36 m，可用 2.0 m；净距 电力 P–燃气 G 1.0 m；建议分 2 条沟槽"
+    )
+    assert sorted(seg.trenches) == [("gas",), ("power",)]
+    # split: the stretch is dug twice, so nothing is saved
+    assert t.total_trench_m == pytest.approx(300.0) == t.separate_trench_m
