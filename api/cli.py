@@ -142,6 +142,16 @@ def demo(
         start=dt.datetime.now().replace(second=0, microsecond=0),
         as_json=False,
     )
+    typer.echo("\n协同施工 (coordination of the demo sites' works in 2027)")
+    coordinate(
+        out,
+        date_from="2027-01-01",
+        date_to="2027-12-31",
+        demand=forms,
+        profile="jingmen-2023",
+        window_days=None,
+        out=None,
+    )
 
 
 def _assess_and_report(
@@ -258,6 +268,78 @@ def deadline(
         calendar=calendar,
     )
     typer.echo(end.isoformat(timespec="minutes"))
+
+
+@app.command()
+def coordinate(
+    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace")],
+    date_from: Annotated[str, typer.Option("--from", help="first day, e.g. 2027-01-01")],
+    date_to: Annotated[str, typer.Option("--to", help="last day, e.g. 2027-12-31")],
+    demand: Annotated[Path | None, typer.Option(help="intake forms (附件2) with site_id")] = None,
+    profile: Annotated[str, typer.Option(help="policy profile")] = "jingmen-2023",
+    window_days: Annotated[
+        int | None, typer.Option(help="override coordination.window_days")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="GeoPackage for the packages (default: the workspace)")
+    ] = None,
+) -> None:
+    """Group the planned works of all sites into coordinated construction packages (协同施工)."""
+    import planning  # noqa: F401
+    from gis.profile import load_profile
+    from gis.workspace import add_layers
+    from planning.assess import assess_sites
+    from planning.coordination import coordinate_works, packages_to_gdf
+    from planning.intake import load_intakes
+    from planning.works import works_from_assessments
+
+    prof = load_profile(profile)
+    ws = open_workspace(workspace)
+    sites = ws.layer("sites")
+    windows = {}
+    if {"construction_start", "construction_end"} <= set(sites.columns):
+        for row in sites.itertuples():
+            if isinstance(row.construction_start, str) and isinstance(row.construction_end, str):
+                windows[str(row.project_id)] = (row.construction_start, row.construction_end)
+    demands = None
+    if demand is not None:
+        forms = load_intakes(demand, require_identity=False)
+        demands = {
+            sid: f.demand_summary(profile=prof).to_demand(profile=prof) for sid, f in forms.items()
+        }
+    results = assess_sites(ws, profile=prof, demands=demands)
+    works = works_from_assessments(results, ws.corridor_graph(), windows)
+    result = coordinate_works(
+        works, profile=prof, window_days=window_days, date_from=date_from, date_to=date_to
+    )
+    typer.echo(
+        f"{len(windows)} of {len(sites)} sites have a construction window; "
+        f"{works['work_id'].nunique() if len(works) else 0} works in {len(works)} pieces; "
+        f"window {result.window_days} days"
+    )
+    typer.echo(f"{'包号':<7}{'开始':<12}{'结束':<12}{'开挖(m)':>9}  项目 / 专业 / 道路")
+    names = dict(zip(works["seg"], works["road_name"])) if len(works) else {}
+    for pkg in result.packages:
+        if not pkg.is_joint:
+            continue
+        roads = "、".join(sorted({names.get(seg, str(seg)) for seg, _ in pkg.segments}))
+        typer.echo(
+            f"{pkg.package_id:<7}{pkg.start.isoformat():<12}{pkg.end.isoformat():<12}"
+            f"{pkg.dug_m:>9,.1f}  {'、'.join(pkg.projects)} / {'、'.join(pkg.utilities)} / {roads}"
+        )
+    typer.echo(
+        f"packages: {len(result.packages)} ({sum(p.is_joint for p in result.packages)} joint); "
+        f"excavations {result.excavations_without} → {result.excavations_with} "
+        f"(avoided {result.excavations_avoided}); metres dug {result.metres_without:,.1f} → "
+        f"{result.metres_with:,.1f} (avoided {result.metres_avoided:,.1f})"
+    )
+    if len(result.packages):
+        target = out or workspace
+        add_layers(
+            target,
+            {"construction_packages": packages_to_gdf(result, works), "planned_works": works},
+        )
+        typer.echo(f"layers construction_packages and planned_works written to {target}")
 
 
 @app.command("import")

@@ -1210,11 +1210,22 @@ def _build_demo(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     blocks = _demo_blocks(profile)
     roads = _demo_roads(blocks, rng)
     networks = _demo_networks(blocks, rng)
-    sites = _demo_sites(blocks)
+    sites = _with_windows(_demo_sites(blocks), rng)
     rest = _demo_rest(blocks, roads, profile)
     layers = {"roads": roads, **networks, **rest, "sites": sites}
     ax, ay = district_anchor()
     return {name: _place(gdf, ax, ay) for name, gdf in layers.items()}
+
+
+def _with_windows(sites: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Give each site the window of its external works (外线施工): 2027, 30 to 75 days long."""
+    first = np.datetime64("2027-03-01")
+    offset = np.sort(rng.integers(0, 300, len(sites)))
+    length = rng.choice(np.array([30, 45, 60, 75]), len(sites))
+    out = sites.copy()
+    out["construction_start"] = [str(first + int(d)) for d in offset]
+    out["construction_end"] = [str(first + int(d) + int(n)) for d, n in zip(offset, length)]
+    return out
 
 
 def _place(gdf: gpd.GeoDataFrame, ax: float, ay: float) -> gpd.GeoDataFrame:
@@ -1732,7 +1743,7 @@ def _city_rest(
         "scope": scope,
         "service_areas": service,
         "green_space": green,
-        "sites": sites,
+        "sites": _with_windows(sites, rng),
         "intents": intents,
     }
 

@@ -216,6 +216,8 @@ LAYERS: dict[str, LayerSpec] = {
                 FieldSpec("project_id"),
                 FieldSpec("name"),
                 FieldSpec("enterprise_type", "enum", choices=ENTERPRISE_TYPES),
+                FieldSpec("construction_start", "date", required=False),
+                FieldSpec("construction_end", "date", required=False),
             ),
             id_field="project_id",
             required=True,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Workspace",
+    "add_layers",
     "import_layers",
     "open_workspace",
     "read_layers",
@@ -211,6 +212,16 @@ def write_workspace(
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def add_layers(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
+    """Add or replace derived layers (plans, packages) in a workspace file, atomically.
+
+    The stored layers are kept as they are; the file is rewritten in one ``os.replace``.
+    """
+    path = Path(path)
+    stored = read_layers(path) if path.exists() else {}
+    return write_workspace({**stored, **layers}, path)
 
 
 def import_layers(
