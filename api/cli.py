@@ -202,6 +202,24 @@ def _assess_and_report(
         from api.report import PATH_ZH
 
         typer.echo("；".join(f"{PATH_ZH[k]} {v} 个" for k, v in counts.items()))
+        from planning.cost import summarise
+
+        sites = ws.layer("sites")
+        district = (
+            dict(zip(sites["project_id"].astype(str), sites["district"].fillna("未分区")))
+            if "district" in sites.columns
+            else {}
+        )
+        totals = summarise(
+            (str(district.get(a.project_id, "未分区")), a.project_id, a.cost_joint.total)
+            for a in results
+            if a.applicable and a.cost_joint is not None
+        )
+        for name, table in totals.items():
+            typer.echo(
+                f"{name}：外线工程估算 {table['total'] / 1e4:,.1f} 万元（{len(table) - 1} 个项目；"
+                "市、区财政各承担 50%，实施方案 八(六)；单价为示意值，见 profile costs）"
+            )
     return results
 
 

@@ -1223,6 +1223,7 @@ def _with_windows(sites: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoD
     offset = np.sort(rng.integers(0, 300, len(sites)))
     length = rng.choice(np.array([30, 45, 60, 75]), len(sites))
     out = sites.copy()
+    out["district"] = "掇刀区"
     out["construction_start"] = [str(first + int(d)) for d in offset]
     out["construction_end"] = [str(first + int(d) + int(n)) for d, n in zip(offset, length)]
     return out

@@ -216,6 +216,7 @@ LAYERS: dict[str, LayerSpec] = {
                 FieldSpec("project_id"),
                 FieldSpec("name"),
                 FieldSpec("enterprise_type", "enum", choices=ENTERPRISE_TYPES),
+                FieldSpec("district", required=False),
                 FieldSpec("construction_start", "date", required=False),
                 FieldSpec("construction_end", "date", required=False),
             ),
