@@ -56,6 +56,28 @@ class Profile:
             return node["value"]
         return node
 
+    def with_value(self, key: str, value: Any, *, source: str) -> Profile:
+        """Return a copy of the profile with one value replaced (and its source).
+
+        Examples
+        --------
+        >>> p = load_profile("gb-defaults").with_value("attach.site_frontage_max_m", 150.0,
+        ...                                           source="test")
+        >>> p.get("attach.site_frontage_max_m"), load_profile().get("attach.site_frontage_max_m")
+        (150.0, 30.0)
+        """
+        parts = key.split(".")
+
+        def put(node: Mapping[str, Any], i: int) -> dict[str, Any]:
+            out = dict(node)
+            if i == len(parts) - 1:
+                out[parts[i]] = {"value": value, "source": source}
+            else:
+                out[parts[i]] = put(node.get(parts[i], {}), i + 1)
+            return out
+
+        return Profile(name=self.name, data=put(self.data, 0), chain=self.chain)
+
     def source(self, key: str) -> str:
         """Return the documented source of the value at ``key``."""
         node = self._node(key)
