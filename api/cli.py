@@ -142,6 +142,8 @@ def demo(
         start=dt.datetime.now().replace(second=0, microsecond=0),
         as_json=False,
     )
+    typer.echo("\n提前布局周边管网 (pre-lay plan for the demo intents)")
+    prelay(out, utility=None, out=out.with_name("demo_prelay.gpkg"), profile="jingmen-2023")
     typer.echo("\n协同施工 (coordination of the demo sites' works in 2027)")
     coordinate(
         out,
@@ -162,6 +164,7 @@ def _assess_and_report(
     profile_name: str,
     start: dt.datetime,
     as_json: bool,
+    include_planned: bool = False,
 ) -> list[Any]:
     """Run the assessment of sites and print it as a table or as JSON lines."""
     import planning  # noqa: F401  (registers the policy profiles)
@@ -182,7 +185,12 @@ def _assess_and_report(
         if site_ids is None and len(forms) == 1:
             site_ids = list(forms)
     results = assess_sites(
-        ws, profile=profile, site_ids=site_ids, demands=demands, as_of=start.date()
+        ws,
+        profile=profile,
+        site_ids=site_ids,
+        demands=demands,
+        as_of=start.date(),
+        include_planned=include_planned,
     )
     deadlines = {
         path: deadlines_for_path(start, path, profile=profile) for path in ("commitment", "joint")
@@ -237,6 +245,9 @@ def assess(
         typer.Option(help="request time for deadlines, e.g. 2025-09-30T10:00 (default: now)"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per site")] = False,
+    include_planned: Annotated[
+        bool, typer.Option(help="planned mains count as taps (after a pre-lay plan)")
+    ] = False,
 ) -> None:
     """Assess sites: coverage, external-line route and length, crossings, approval path, deadlines.
 
@@ -259,6 +270,7 @@ def assess(
         profile_name=profile,
         start=when,
         as_json=as_json,
+        include_planned=include_planned,
     )
 
 
@@ -360,6 +372,59 @@ def coordinate(
         typer.echo(f"layers construction_packages and planned_works written to {target}")
 
 
+@app.command()
+def prelay(
+    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace with an intents layer")],
+    utility: Annotated[
+        list[str] | None, typer.Option(help="only these utilities, repeatable")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="GeoPackage for the plan")] = Path(
+        "build/prelay.gpkg"
+    ),
+    profile: Annotated[str, typer.Option(help="policy profile")] = "jingmen-2023",
+) -> None:
+    """Plan main extensions for the registered intents (提前布局周边管网) and write the plan."""
+    import planning  # noqa: F401
+    from gis.profile import load_profile
+    from gis.schema import UTILITIES
+    from gis.workspace import add_layers
+    from planning.prelay import plan_prelay
+
+    prof = load_profile(profile)
+    ws = open_workspace(workspace)
+    chosen = utility or list(UTILITIES)
+    plan = plan_prelay(ws, profile=prof, utilities=chosen)
+    zh = {"water": "供水", "gas": "燃气", "heat": "供热", "power": "供电", "telecom": "通信"}
+    typer.echo(
+        f"{'专业':<6}{'延伸段':>6}{'长度(m)':>10}{'估算(万元)':>11}{'服务意向':>8}  告知承诺可办 前→后"
+    )
+    for row in plan.summary(prof):
+        typer.echo(
+            f"{zh[row['utility']]:<6}{row['extensions']:>6}{row['length_m']:>10,.1f}"
+            f"{row['cost_yuan'] / 1e4:>11,.1f}{row['intents_served']:>8}  "
+            f"{row['eligible_before']} → {row['eligible_after']} / {row['requested']}"
+        )
+    for j in plan.joint:
+        typer.echo(
+            f"同槽延伸：{j.road_name} {'、'.join(j.utilities)} {j.length_m:,.0f} m，"
+            f"最晚开工 {j.latest_start.isoformat()}；{j.message}"
+        )
+    for pid, u, why in plan.still_not_eligible():
+        typer.echo(f"仍不能告知承诺：{pid} {zh[u]}：{why}")
+    for c in plan.conflicts:
+        typer.echo(f"冲突：{c}")
+    if out.resolve() != workspace.resolve():
+        import shutil
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(workspace, out)
+    add_layers(out, plan.layers(ws))
+    typer.echo(
+        f"plan written to {out} (layers prelay_extensions, prelay_joint and the networks "
+        "with planned mains: assess it with --include-planned)"
+    )
+
+
 @app.command("import")
 def import_(
     workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace (created if missing)")],
@@ -398,8 +463,12 @@ def import_(
         dxf_map=dict(item.split("=", 1) for item in dxf_map or []),
         defaults=dict(item.split("=", 1) for item in default or []),
     )
+    spreadsheet = layer == "intents" and source.suffix.lower() in (".csv", ".xlsx", ".txt")
     ws = import_layers(
-        workspace, new, crs=crs, source_crs=source_crs if fmt not in ("dxf", "epanet") else None
+        workspace,
+        new,
+        crs=crs,
+        source_crs=None if fmt in ("dxf", "epanet") or spreadsheet else source_crs,
     )
     typer.echo(
         f"imported {', '.join(f'{k} ({len(v):,})' for k, v in new.items())} into {workspace}"

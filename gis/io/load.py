@@ -111,4 +111,9 @@ def load_for_import(
     if layer is None:
         msg = f"{path}: say which layer it becomes (--layer roads, water, gas, ...)"
         raise InputFormatError(msg)
+    if layer == "intents" and path.suffix.lower() in (".csv", ".xlsx", ".txt"):
+        from gis.io.intents import read_intents
+
+        # a spreadsheet of registered intents (一口登记): points or WKT, converted at the edge
+        return {layer: read_intents(path, coordinates=source_crs or "wgs84", sheet=source_layer)}
     return {layer: _fill(read_vector(path, layer=source_layer), extra)}

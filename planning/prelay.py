@@ -1,0 +1,617 @@
+"""Pre-laying planner (提前布局周边管网, seed 三1 and 四): main extensions for registered intents.
+
+:func:`plan_prelay` reads as its steps: (1) the registered intents become pseudo-sites and are
+assessed as they stand; (2) per utility, the intents that are not covered, or would need joint
+approval, are the terminals; (3) a Steiner tree on the corridor graph joins them to the suitable
+existing network (one root), searching with penalties that keep it off roads under dig-once
+protection and away from major crossings; (4) every new main is sized by the demand it carries
+downstream; (5) the planned mains are added to the network (``status = planned``) and every
+intent is assessed again; (6) extensions of different utilities on the same block side become
+one joint construction, with a cross-section check; each extension gets the latest start date
+that meets the earliest intent it serves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely import LineString
+
+from gis.convert import edge_geometry
+from gis.profile import Profile
+from gis.schema import UTILITIES
+from gis.workspace import Workspace
+from planning.assess import Assessment, _Context, assess_sites, default_demand
+from planning.cost import trench_rate
+from planning.cross_section import check_section, pipe_for
+from planning.routing import routing_index
+from planning.steiner import steiner_tree
+from planning.suitability import Demand, power_voltage_kv, suitable_mains, water_min_diameter_mm
+
+__all__ = ["Extension", "PrelayPlan", "intent_demands", "plan_prelay"]
+
+
+@dataclass
+class Extension:
+    """One planned main: a run of new main along one block side (or across one road)."""
+
+    utility: str
+    asset_id: str
+    kind: str
+    seg: int
+    side: str | None
+    road_id: str
+    road_name: str
+    geometry: LineString
+    length_m: float
+    attrs: dict[str, Any]
+    serves: tuple[str, ...]
+    earliest_need: dt.date
+    latest_start: dt.date
+
+
+@dataclass
+class JointStretch:
+    """A block side where extensions of several utilities are laid in one construction."""
+
+    seg: int
+    side: str | None
+    road_name: str
+    utilities: tuple[str, ...]
+    length_m: float
+    fits: bool
+    message: str
+    latest_start: dt.date
+    geometry: LineString | None = None
+
+
+@dataclass
+class PrelayPlan:
+    """The pre-lay plan of a workspace's intents."""
+
+    extensions: list[Extension]
+    before: dict[str, Assessment]
+    after: dict[str, Assessment]
+    unreachable: dict[str, list[str]] = field(default_factory=dict)
+    joint: list[JointStretch] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    crs: Any = None
+
+    def eligible(self, which: str, utility: str) -> int:
+        """Count intents whose ``utility`` connection is commitment-eligible before or after."""
+        table = self.before if which == "before" else self.after
+        return sum(
+            1
+            for a in table.values()
+            if utility in a.utilities
+            and a.utilities[utility].approval_path == "commitment"
+            and a.utilities[utility].covered
+        )
+
+    def summary(self, profile: Profile) -> list[dict[str, Any]]:
+        """Return one row per utility: length, cost, intents served, eligible before → after."""
+        rows = []
+        pipe = profile.get("costs.pipe_per_m")
+        for u in UTILITIES:
+            ext = [e for e in self.extensions if e.utility == u]
+            requested = sum(1 for a in self.before.values() if u in a.utilities)
+            if not requested:
+                continue
+            length = sum(e.length_m for e in ext)
+            cost = sum(
+                e.length_m
+                * (
+                    float(pipe[u])
+                    + trench_rate(
+                        "sidewalk"
+                        if e.kind == "sidewalk"
+                        else f"carriageway:{e.attrs.get('road_class', 'secondary')}",
+                        profile,
+                    )
+                )
+                for e in ext
+            )
+            rows.append(
+                {
+                    "utility": u,
+                    "extensions": len(ext),
+                    "length_m": length,
+                    "cost_yuan": cost,
+                    "intents_served": len({i for e in ext for i in e.serves}),
+                    "requested": requested,
+                    "eligible_before": self.eligible("before", u),
+                    "eligible_after": self.eligible("after", u),
+                    "unreachable": len(self.unreachable.get(u, [])),
+                }
+            )
+        return rows
+
+    def still_not_eligible(self) -> list[tuple[str, str, str]]:
+        """Return ``(intent, utility, reason)`` for connections still not commitment-eligible."""
+        out = []
+        for pid, a in self.after.items():
+            for u, r in a.utilities.items():
+                if r.covered and r.approval_path == "commitment":
+                    continue
+                why = "；".join(x.text for x in r.reasons) or "无可接管线"
+                if u in self.unreachable and pid in self.unreachable[u]:
+                    why = f"无满足电压/参数等级的现状管网可作为延伸起点；{why}"
+                elif u == "power" and not r.covered:
+                    why = f"沿线线路剩余容量不足，需由变电站新出馈线（工作空间无变电站数据）；{why}"
+                out.append((pid, u, why))
+        return out
+
+    def layers(self, ws: Workspace | None = None) -> dict[str, gpd.GeoDataFrame]:
+        """Return the plan as layers.
+
+        ``prelay_extensions`` (every planned main with its size, the intents it serves and its
+        latest start) and ``prelay_joint``; with ``ws``, also the workspace's network layers
+        with the planned mains added as ``status = planned``, which the assessment reads.
+        """
+        ext = gpd.GeoDataFrame(
+            {
+                "asset_id": [e.asset_id for e in self.extensions],
+                "utility": [e.utility for e in self.extensions],
+                "kind": [e.kind for e in self.extensions],
+                "road_name": [e.road_name for e in self.extensions],
+                "length_m": [round(e.length_m, 3) for e in self.extensions],
+                "size": [_size_text(e) for e in self.extensions],
+                "serves": [",".join(e.serves) for e in self.extensions],
+                "earliest_need": [e.earliest_need.isoformat() for e in self.extensions],
+                "latest_start": [e.latest_start.isoformat() for e in self.extensions],
+            },
+            geometry=[e.geometry for e in self.extensions],
+            crs=self.crs,
+        )
+        out = {"prelay_extensions": ext}
+        if self.joint:
+            out["prelay_joint"] = gpd.GeoDataFrame(
+                {
+                    "road_name": [j.road_name for j in self.joint],
+                    "side": [j.side for j in self.joint],
+                    "utilities": [",".join(j.utilities) for j in self.joint],
+                    "length_m": [round(j.length_m, 3) for j in self.joint],
+                    "fits": [j.fits for j in self.joint],
+                    "message": [j.message for j in self.joint],
+                    "latest_start": [j.latest_start.isoformat() for j in self.joint],
+                },
+                geometry=[j.geometry for j in self.joint],
+                crs=self.crs,
+            )
+        if ws is not None:
+            planned = _with_planned(ws, self.extensions)
+            out.update({u: planned[u] for u in UTILITIES if u in planned})
+        return out
+
+
+def _size_text(e: Extension) -> str:
+    a = e.attrs
+    if e.utility == "water":
+        return f"DN{a['diameter_mm']:g}"
+    if e.utility == "gas":
+        return f"{a['pressure_class']} DN{a['diameter_mm']:g}"
+    if e.utility == "heat":
+        return f"steam {a['pressure_mpa']:g} MPa {a['temperature_c']:g} ℃ DN{a.get('diameter_mm', 0):g}"
+    if e.utility == "power":
+        return f"{a['voltage_kv']:g} kV, {a['load_kva']:g} kVA"
+    return str(a.get("operator", ""))
+
+
+# ---------------------------------------------------------------------- step 1: demands
+
+
+def intent_demands(intents: gpd.GeoDataFrame, profile: Profile) -> dict[str, Demand]:
+    """Return each intent's demand from its registered columns (profile defaults otherwise)."""
+    base = default_demand(profile)
+    k_h = float(profile.get("demand.water_peak_factor"))
+    hours = float(profile.get("demand.water_hours_per_day"))
+    out = {}
+    for row in intents.itertuples():
+        wanted = tuple(u.strip() for u in str(row.utilities).split(",") if u.strip())
+
+        def value(col: str, default: float, row: Any = row) -> float:
+            v = getattr(row, col, None)
+            return float(v) if v is not None and pd.notna(v) and float(v) > 0 else default
+
+        out[str(row.intent_id)] = Demand(
+            utilities=wanted,
+            water_peak_m3_h=value("water_m3_day", base.water_peak_m3_h * hours / k_h) * k_h / hours,
+            gas_peak_m3_h=value("gas_m3_h", base.gas_peak_m3_h),
+            steam_pressure_mpa=base.steam_pressure_mpa,
+            steam_temperature_c=base.steam_temperature_c,
+            steam_t_h=value("steam_t_h", base.steam_t_h),
+            power_kva=value("power_kva", base.power_kva),
+        )
+    return out
+
+
+def _as_sites(intents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "project_id": intents["intent_id"].astype(str),
+            "name": intents["name"].astype(str),
+            "enterprise_type": "industrial",
+        },
+        geometry=list(intents.geometry),
+        crs=intents.crs,
+    )
+
+
+def _lookup(table: list[list[float]], value: float) -> float:
+    for upper, result in table:
+        if value <= float(upper):
+            return float(result)
+    return float(table[-1][1])
+
+
+# ------------------------------------------------------------------- the orchestration
+
+
+def plan_prelay(
+    ws: Workspace,
+    *,
+    profile: Profile,
+    utilities: Iterable[str] = UTILITIES,
+    as_of: dt.date | None = None,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+) -> PrelayPlan:
+    """Plan main extensions for the workspace's registered intents (see the module docstring)."""
+    as_of = as_of or dt.date.today()
+    intents = ws.layer("intents")
+    demands = intent_demands(intents, profile)
+    need = dict(zip(intents["intent_id"].astype(str), intents["expected_start"].astype(str)))
+    # (1) the intents as they stand
+    # an intent is a parcel registered before its plan is final: it fronts the roads within the
+    # profile's (wider) intent reach
+    reach = float(profile.get("prelay.intent_frontage_max_m"))
+    iprofile = ws.profile.with_value(
+        "attach.site_frontage_max_m", reach, source=profile.source("prelay.intent_frontage_max_m")
+    )
+    iws = Workspace(layers={**ws.layers, "sites": _as_sites(intents)}, crs=ws.crs, profile=iprofile)
+    before = {
+        a.project_id: a for a in assess_sites(iws, profile=profile, demands=demands, as_of=as_of)
+    }
+    ctx = iws.cache[next(k for k in iws.cache if k[0] == "assess-context")]
+    G = ctx.G
+    index = routing_index(G)
+    weights = _penalised(ctx, profile)
+    lead = profile.get("prelay.lead_time_days")
+    extensions: list[Extension] = []
+    unreachable: dict[str, list[str]] = {}
+    conflicts: list[str] = []
+    loop: Iterable[str] = progress(list(utilities)) if progress else list(utilities)
+    for utility in loop:
+        # (2) terminals: intents not covered, or covered only by joint approval
+        terminals = [
+            pid
+            for pid, a in before.items()
+            if utility in a.utilities
+            and (
+                not a.utilities[utility].covered
+                or a.utilities[utility].approval_path != "commitment"
+            )
+            and pid in index.frontage
+        ]
+        mains = ws.layers.get(utility)
+        if not terminals or mains is None or not len(mains):
+            if terminals:
+                unreachable[utility] = terminals
+            continue
+        # (3) one Steiner tree per supply level (power: voltage) from the suitable existing
+        # network; water, gas and steam roots are sized for the largest demand of the group
+        groups: dict[Any, list[str]] = defaultdict(list)
+        for t in terminals:
+            level = power_voltage_kv(demands[t].power_kva, profile) if utility == "power" else 0
+            groups[level].append(t)
+        for group in groups.values():
+            biggest = _largest(utility, [demands[t] for t in group])
+            if utility == "telecom":
+                mask = (mains["status"] == "existing").to_numpy()
+            else:  # a new feeder carries power: roots need the voltage, not the spare capacity
+                mask = suitable_mains(utility, mains, biggest, profile, capacity_kva=0.0)
+            roots, _ = ctx.sources(utility, mask)
+            tree = steiner_tree(
+                index.matrix,
+                roots,
+                [index.frontage[t] for t in group],
+                weights=weights,
+                limit=float(profile.get("coverage.max_connection_m")) * 5,
+            )
+            missed = [group[i] for i in tree.unreachable]
+            if missed:
+                unreachable.setdefault(utility, []).extend(missed)
+            # (4) size every new main by the demand downstream of it
+            extensions += _extensions(
+                utility,
+                tree,
+                index,
+                G,
+                group,
+                demands,
+                need,
+                lead,
+                profile,
+                mains,
+                start=len(extensions),
+            )
+    # (5) the planned mains in the network, and every intent assessed again
+    planned = _with_planned(ws, extensions)
+    pws = Workspace.from_layers(
+        {**planned, "sites": _as_sites(intents)}, crs=ws.crs, profile=iprofile
+    )
+    after = {
+        a.project_id: a
+        for a in assess_sites(
+            pws, profile=profile, demands=demands, as_of=as_of, include_planned=True
+        )
+    }
+    # (6) joint construction and timing; an extension that itself crosses a major line is
+    # joint-approval works for the utility (flagged, with the line crossed)
+    joint = _joint(extensions, ctx, profile)
+    for e in extensions:
+        crossed = ctx.major.crossed_by(e.geometry)
+        if crossed:
+            e.attrs["crosses"] = [f"{c.kind_zh}「{c.name}」" for c in crossed]
+            conflicts.append(
+                f"{e.asset_id}（{e.road_name}）延伸工程需穿(跨)越 {'、'.join(e.attrs['crosses'])}："
+                "延伸工程本身实行联合审批（实施方案 四(二)2）"
+            )
+    for e in extensions:
+        if e.latest_start < as_of:
+            conflicts.append(
+                f"{e.asset_id}（{e.road_name}）最晚开工 {e.latest_start.isoformat()} 已早于 "
+                f"{as_of.isoformat()}：赶不上 {e.earliest_need.isoformat()} 开工的 {'、'.join(e.serves)}"
+            )
+    for j in joint:
+        if not j.fits:
+            conflicts.append(
+                f"{j.road_name} 同槽敷设 {'、'.join(j.utilities)} 宽度不足：{j.message}"
+            )
+    return PrelayPlan(extensions, before, after, unreachable, joint, conflicts, ws.crs)
+
+
+def _largest(utility: str, ds: list[Demand]) -> Demand:
+    return Demand(
+        utilities=(utility,),
+        water_peak_m3_h=max(d.water_peak_m3_h for d in ds),
+        gas_peak_m3_h=max(d.gas_peak_m3_h for d in ds),
+        steam_pressure_mpa=max(d.steam_pressure_mpa for d in ds),
+        steam_temperature_c=max(d.steam_temperature_c for d in ds),
+        steam_t_h=max(d.steam_t_h for d in ds),
+        power_kva=max(d.power_kva for d in ds),
+    )
+
+
+def _penalised(ctx: _Context, profile: Profile) -> Any:
+    """Search weights: the corridor lengths plus penalties on protected roads and crossings."""
+    penalty = profile.get("prelay.penalty_m")
+    index = ctx.index
+    m = index.matrix.copy()
+    m.sort_indices()
+    major_roads = set(profile.get("major_lines.major_road_classes"))
+    blocks = ctx.segments
+    crossed = np.zeros(len(blocks), dtype=bool)
+    if len(ctx.major.lines):
+        hit = ctx.major.tree.query(
+            np.asarray(blocks.geometry.values, dtype=object), predicate="intersects"
+        )
+        crossed[np.unique(hit[0])] = True
+    extra: dict[tuple[int, int], float] = {}
+    for u, v, e in ctx.G.edges(data=True):
+        add = 0.0
+        if e.get("road_id") in ctx.protected:
+            add += float(penalty["dig_once"])
+        if e["kind"] != "corner" and crossed[int(e["seg"])]:
+            add += float(penalty["major_crossing"])
+        if e["kind"] == "crossing" and e["road_class"] in major_roads:
+            add += float(penalty["major_crossing"])
+        if add:
+            extra[(index.index[u], index.index[v])] = add
+    for (a, b), add in extra.items():
+        for r, c in ((a, b), (b, a)):
+            lo, hi = m.indptr[r], m.indptr[r + 1]
+            k = lo + int(np.searchsorted(m.indices[lo:hi], c))
+            if k < hi and m.indices[k] == c:
+                m.data[k] += add
+    return m
+
+
+def _extensions(
+    utility: str,
+    tree: Any,
+    index: Any,
+    G: Any,
+    group: list[str],
+    demands: Mapping[str, Demand],
+    need: Mapping[str, str],
+    lead: Mapping[str, int],
+    profile: Profile,
+    mains: gpd.GeoDataFrame,
+    *,
+    start: int = 0,
+) -> list[Extension]:
+    # the node each connected intent hangs on, and the demand it adds downstream
+    load: dict[int, list[str]] = defaultdict(list)
+    stubs: list[tuple[int, int, str]] = []
+    for i in tree.connected:
+        pid = group[i]
+        node = int(tree.terminal_node[i])
+        load[node].append(pid)
+        # a main that reaches the frontage across the road runs on along the frontage, so the
+        # connection itself is a short sidewalk line (not a second road crossing)
+        parent = tree.parent.get(node, -1)
+        via = G.edges[index.nodes[node], index.nodes[parent]]["kind"] if parent >= 0 else "tap"
+        if via != "sidewalk" and via != "tap":
+            front = set(int(x) for x in index.frontage[pid])
+            for nb in G.neighbors(index.nodes[node]):
+                e = G.edges[index.nodes[node], nb]
+                if e["kind"] == "sidewalk" and index.index[nb] in front:
+                    stubs.append((index.index[nb], node, pid))
+                    break
+    children: dict[int, list[int]] = defaultdict(list)
+    for n, p in tree.parent.items():
+        if p >= 0:
+            children[p].append(n)
+    served: dict[int, set[str]] = {}
+    for leaf, node, pid in stubs:  # stubs hang below the terminal node
+        children[node].append(leaf)
+        load[leaf] = [pid]
+        load[node] = [x for x in load[node] if x != pid]
+
+    def subtree(n: int) -> set[str]:
+        stack, order = [n], []
+        while stack:
+            x = stack.pop()
+            order.append(x)
+            stack.extend(children.get(x, []))
+        for x in reversed(order):
+            if x not in served:
+                served[x] = set(load.get(x, [])).union(*(served[c] for c in children.get(x, [])))
+        return served[n]
+
+    feeder_kva = float(profile.get("prelay.power_feeder_kva"))
+    ops = mains.loc[mains["status"] == "existing", "operator"] if utility == "telecom" else None
+    operator = str(ops.mode().iloc[0]) if ops is not None and len(ops) else "china_telecom"
+    pieces: dict[tuple[int, str | None, str], list[tuple[int, int, set[str]]]] = defaultdict(list)
+    links = [(n, p) for n, p in tree.parent.items() if p >= 0] + [(lf, nd) for lf, nd, _ in stubs]
+    for n, p in links:
+        a, b = index.nodes[n], index.nodes[p]
+        e = G.edges[a, b]
+        if e["kind"] == "corner" or e["length"] <= 0:
+            continue
+        pieces[(int(e["seg"]), e.get("side"), e["kind"])].append((n, p, subtree(n)))
+    out = []
+    for k, ((seg, side, kind), edges) in enumerate(
+        sorted(pieces.items(), key=lambda x: (x[0][0], str(x[0][1]), x[0][2]))
+    ):
+        who = sorted(set().union(*(s for _, _, s in edges)))
+        if not who:
+            continue
+        geoms = [edge_geometry(G, index.nodes[n], index.nodes[p]) for n, p, _ in edges]
+        merged = shapely.line_merge(shapely.union_all(geoms))
+        length = float(sum(G.edges[index.nodes[n], index.nodes[p]]["length"] for n, p, _ in edges))
+        first = G.edges[index.nodes[edges[0][0]], index.nodes[edges[0][1]]]
+        ds = [demands[i] for i in who]
+        attrs: dict[str, Any] = {"road_class": first["road_class"]}
+        if utility == "water":
+            # the new main must be one the downstream intents could all tap: sized for their sum
+            attrs["diameter_mm"] = water_min_diameter_mm(
+                sum(d.water_peak_m3_h for d in ds), profile
+            )
+        elif utility == "gas":
+            flow = sum(d.gas_peak_m3_h for d in ds)
+            attrs["diameter_mm"] = _lookup(profile.get("prelay.gas_main_diameter_mm"), flow)
+            attrs["pressure_class"] = (
+                "medium_a"
+                if flow > float(profile.get("suitability.gas_low_pressure_max_m3_h"))
+                else "medium_b"
+            )
+        elif utility == "heat":
+            attrs.update(
+                medium="steam",
+                pressure_mpa=max(d.steam_pressure_mpa for d in ds),
+                temperature_c=max(d.steam_temperature_c for d in ds),
+                diameter_mm=_lookup(
+                    profile.get("prelay.steam_main_diameter_mm"), sum(d.steam_t_h for d in ds)
+                ),
+            )
+        elif utility == "power":
+            kva = sum(d.power_kva for d in ds)
+            attrs.update(
+                voltage_kv=power_voltage_kv(max(d.power_kva for d in ds), profile),
+                load_kva=kva,
+                spare_capacity_kva=max(feeder_kva - kva, max(d.power_kva for d in ds)),
+                feeder_id=f"PL-{utility}-F{k + 1:03d}",
+            )
+        else:
+            attrs["operator"] = operator
+        earliest = min(dt.date.fromisoformat(need[i][:10]) for i in who)
+        out.append(
+            Extension(
+                utility=utility,
+                asset_id=f"PL-{utility}-{k + 1:04d}",
+                kind=str(kind),
+                seg=seg,
+                side=side,
+                road_id=str(first["road_id"]),
+                road_name=str(first["name"]),
+                geometry=merged
+                if merged.geom_type == "LineString"
+                else LineString(shapely.get_coordinates(merged)),
+                length_m=length,
+                attrs=attrs,
+                serves=tuple(who),
+                earliest_need=earliest,
+                latest_start=earliest - dt.timedelta(days=int(lead[utility])),
+            )
+        )
+    return out
+
+
+def _with_planned(ws: Workspace, extensions: list[Extension]) -> dict[str, gpd.GeoDataFrame]:
+    """Return the workspace's layers with the extensions added as ``planned`` mains."""
+    layers = dict(ws.layers)
+    for utility in UTILITIES:
+        ext = [e for e in extensions if e.utility == utility and e.kind == "sidewalk"]
+        if not ext:
+            continue
+        rows = []
+        for e in ext:
+            row = {"asset_id": e.asset_id, "status": "planned"}
+            row.update(
+                {k: v for k, v in e.attrs.items() if k not in ("road_class", "load_kva", "crosses")}
+            )
+            rows.append(row)
+        add = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=[e.geometry for e in ext], crs=ws.crs)
+        base = layers.get(utility)
+        layers[utility] = (
+            add
+            if base is None
+            else gpd.GeoDataFrame(pd.concat([base, add], ignore_index=True), crs=ws.crs)
+        )
+    return layers
+
+
+def _joint(extensions: list[Extension], ctx: _Context, profile: Profile) -> list[JointStretch]:
+    """Block sides where several utilities' extensions run: one construction, checked in section."""
+    by_side: dict[tuple[int, str | None], list[Extension]] = defaultdict(list)
+    for e in extensions:
+        if e.kind == "sidewalk":
+            by_side[(e.seg, e.side)].append(e)
+    sidewalk = ctx.segments["sidewalk_m"].to_numpy(dtype=float)
+    out = []
+    for (seg, side), exts in sorted(by_side.items(), key=lambda x: (x[0][0], str(x[0][1]))):
+        utilities = tuple(sorted({e.utility for e in exts}))
+        if len(utilities) < 2:
+            continue
+        pipes = [
+            pipe_for(
+                e.utility,
+                {k: v for k, v in e.attrs.items() if k != "load_kva"},
+                profile=profile,
+                asset_id=e.asset_id,
+            )
+            for e in exts
+        ]
+        check = check_section(pipes, available_m=float(sidewalk[seg]), profile=profile)
+        out.append(
+            JointStretch(
+                seg=seg,
+                side=side,
+                road_name=exts[0].road_name,
+                utilities=utilities,
+                length_m=max(e.length_m for e in exts),
+                fits=check.fits,
+                message=check.message,
+                latest_start=min(e.latest_start for e in exts),
+            )
+        )
+    return out
