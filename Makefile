@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-graph bench-assess bench-coordination clean
+.PHONY: demo test lint typecheck pytest bench bench-graph bench-assess bench-coordination bench-prelay clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, got " + sys.version'
@@ -30,13 +30,15 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 ## bench: benchmarks on the city-size district (not part of make test)
-bench: bench-graph bench-assess bench-coordination
+bench: bench-graph bench-assess bench-coordination bench-prelay
 bench-graph: $(STAMP)
 	$(BIN)/python bench/bench_corridor.py
 bench-assess: $(STAMP)
 	$(BIN)/python bench/bench_assess.py
 bench-coordination: $(STAMP)
 	$(BIN)/python bench/bench_coordination.py
+bench-prelay: $(STAMP)
+	$(BIN)/python bench/bench_prelay.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
