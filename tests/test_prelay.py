@@ -137,3 +137,40 @@ def test_demo_intents_before_and_after():
     added = sum(1 for e in plan.extensions if e.utility == "water" and e.kind == "sidewalk")
     assert int((layers["water"]["status"] == "planned").sum()) == already + added
     assert added > 0
+
+
+def test_cli_imports_intents_from_a_spreadsheet_and_writes_the_plan(tmp_path):
+    from pathlib import Path
+
+    import pyogrio
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from data.demo_district import build_district
+    from gis.workspace import write_workspace
+
+    ws = tmp_path / "demo.gpkg"
+    layers = build_district("demo")
+    del layers["intents"]
+    write_workspace(layers, ws)
+    csv = Path(__file__).resolve().parents[1] / "data" / "intents_example.csv"
+    runner = CliRunner()
+    res = runner.invoke(app, ["import", str(ws), str(csv), "--layer", "intents"])
+    assert res.exit_code == 0, res.output
+    intents = pyogrio.read_dataframe(ws, layer="intents")
+    assert len(intents) == 5 and intents.crs.to_epsg() == 4546
+    out = tmp_path / "plan.gpkg"
+    res = runner.invoke(app, ["prelay", str(ws), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "告知承诺可办 前→后" in res.output
+    names = dict(pyogrio.list_layers(out))
+    assert names["prelay_extensions"] == "LineString"
+    ext = pyogrio.read_dataframe(out, layer="prelay_extensions")
+    added = ((ext["utility"] == "water") & (ext["kind"] == "sidewalk")).sum()
+    before = (layers["water"]["status"] == "planned").sum()
+    water = pyogrio.read_dataframe(out, layer="water")
+    assert (water["status"] == "planned").sum() == before + added
+    assert len(ext) > 0
+    # the plan file is a workspace: the assessment reads it with the planned mains
+    res = runner.invoke(app, ["assess", str(out), "--all", "--include-planned"])
+    assert res.exit_code == 0, res.output
