@@ -19,7 +19,7 @@ import geopandas as gpd
 import typer
 import yaml
 
-from gis.errors import LinkplanError, ValidationError
+from gis.errors import CalendarError, LinkplanError, ValidationError
 from gis.schema import LAYERS
 from gis.validate import ValidationReport, validate_layers
 from gis.workspace import (
@@ -192,9 +192,18 @@ def _assess_and_report(
         as_of=start.date(),
         include_planned=include_planned,
     )
-    deadlines = {
-        path: deadlines_for_path(start, path, profile=profile) for path in ("commitment", "joint")
-    }
+    # a year nobody has described in the holiday data is an explicit error, not a guess: it is
+    # reported in place of the deadlines, and the assessment itself still stands
+    deadlines: dict[str, Any] = {}
+    calendar_error = None
+    for path in ("commitment", "joint"):
+        try:
+            deadlines[path] = deadlines_for_path(start, path, profile=profile)
+        except CalendarError as exc:
+            calendar_error = str(exc)
+            deadlines[path] = {"error": calendar_error}
+    if calendar_error and not as_json:
+        typer.echo(f"期限无法计算 (deadlines not computed): {calendar_error}", err=True)
     if as_json:
         for a in results:
             typer.echo(

@@ -364,3 +364,23 @@ def test_protected_road_is_avoided_within_the_allowance_and_flagged_beyond(m2_fr
         assert route.detour is None
         (reason,) = water_result.reasons
         assert reason.code == "dig_once" and "2029-01-01" in reason.text
+
+
+def test_deadlines_in_an_undescribed_year_are_an_explicit_error_not_a_crash(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from gis.workspace import write_workspace
+
+    ws = tmp_path / "demo.gpkg"
+    write_workspace(build_district("demo"), ws)
+    res = CliRunner().invoke(
+        app,
+        ["assess", str(ws), "--site", _case("exact_300"), "--json", "--start", "2031-03-03T09:00"],
+    )
+    assert res.exit_code == 0, res.output
+    (row,) = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
+    assert row["approval_path"] == "joint"
+    assert "2031" in row["deadlines"]["error"] and "holidays.yaml" in row["deadlines"]["error"]
