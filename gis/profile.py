@@ -39,6 +39,7 @@ class Profile:
     name: str
     data: Mapping[str, Any]
     chain: tuple[str, ...] = field(default_factory=tuple)
+    _values: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def _node(self, key: str) -> Any:
         node: Any = self.data
@@ -51,10 +52,12 @@ class Profile:
 
     def get(self, key: str) -> Any:
         """Return the value at dotted ``key`` (the ``value`` of a ``{value, source}`` leaf)."""
+        if key in self._values:
+            return self._values[key]
         node = self._node(key)
-        if isinstance(node, Mapping) and "value" in node:
-            return node["value"]
-        return node
+        value = node["value"] if isinstance(node, Mapping) and "value" in node else node
+        self._values[key] = value  # profiles are read in hot loops; values never change
+        return value
 
     def with_value(self, key: str, value: Any, *, source: str) -> Profile:
         """Return a copy of the profile with one value replaced (and its source).

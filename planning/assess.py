@@ -34,7 +34,7 @@ from planning.cost import Cost, joint_trench_cost, route_cost
 from planning.cross_section import SectionCheck, check_section, pipe_for
 from planning.crossings import Crossing, MajorLines, major_lines
 from planning.routing import Search, routing_index
-from planning.shared_trench import SharedTrench, TrenchSegment, plan_joint_trench
+from planning.shared_trench import SharedTrench, TrenchSegment, plan_joint_trench, route_edges
 from planning.suitability import Demand, requirement, suitable_mains, water_min_diameter_mm
 
 __all__ = ["Assessment", "Route", "UtilityResult", "assess_sites", "default_demand"]
@@ -201,6 +201,7 @@ class _Context:
         self._unprotected: Any = None
 
         self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
+        self.main_rows: dict[str, dict[str, int]] = {}
         # each (asset, node) pair of the routing index → the asset's row in its layer
         self.pair_rows: dict[str, np.ndarray] = {}
         self.feeders: dict[str, str] = {}
@@ -253,7 +254,11 @@ class _Context:
     def main_attrs(self, utility: str, asset_id: str) -> dict[str, Any]:
         """Return the attributes of one main (a copy)."""
         layer = self.ws.layer(utility)
-        row = layer.loc[layer["asset_id"].astype(str) == asset_id].iloc[0]
+        rows = self.main_rows.get(utility)
+        if rows is None:
+            rows = {a: i for i, a in enumerate(layer["asset_id"].astype(str))}
+            self.main_rows[utility] = rows
+        row = layer.iloc[rows[asset_id]]
         return {k: v for k, v in row.items() if k != "geometry"}
 
     def unprotected_matrix(self) -> Any:
@@ -607,9 +612,34 @@ def _joint_trench(
     original = {u: r.route for u, r in covered.items() if r.route is not None}
 
     def reroute(utility: str, free: set[tuple[Any, Any]]) -> list[Any] | None:
-        sources, assets = searcher.taps[covered[utility].search_key]
-        path, _ = searcher._from_site(pid, sources, assets, matrix=index.with_free_edges(free))
-        return path
+        own = original[utility]
+        if own.length_m <= 0 or not free:
+            return None  # nothing to save, or nothing to share with
+        key = covered[utility].search_key
+        sources, _ = searcher.taps[key]
+        shared = searcher.shared.get(key)
+        if shared is not None:
+            # a lower bound: any rerouted line reaches a tap from some node of the free edges,
+            # so it adds at least that node's distance to the nearest tap; if that is no less
+            # than what the line adds now, no reroute can shorten the trench (skip the search)
+            own_edges = set(route_edges(own.nodes))
+            adds_now = sum(ctx.G.edges[a, b]["length"] for a, b in own_edges - free)
+            nodes = np.array([index.index[n] for e in free for n in e], dtype=np.int64)
+            if float(shared.dist[nodes].min()) >= adds_now - 1e-9:
+                return None
+        front = index.frontage.get(pid)
+        if front is None or not len(sources):
+            return None
+        # only a route that adds less than the line adds now can help: search no farther
+        bound = own.length_m
+        if shared is not None:
+            bound = min(bound, adds_now)
+        search = index.search_with_free_edges(front, free, limit=min(searcher.limit, bound))
+        d = search.dist[sources]
+        k = int(np.argmin(d))
+        if not np.isfinite(d[k]):
+            return None
+        return list(reversed(index.path(int(sources[k]), search)))
 
     def acceptable(utility: str, path: Any) -> bool:
         before = original[utility]

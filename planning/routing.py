@@ -59,6 +59,7 @@ class RoutingIndex:
             cols += [b, a]
             vals += [w, w]
         self.matrix = csr_matrix((vals, (rows, cols)), shape=(n, n))
+        self.matrix.sum_duplicates()  # canonical: sorted indices, one entry per edge
         frontage: dict[str, list[int]] = defaultdict(list)
         taps: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for node, data in G.nodes(data=True):
@@ -96,20 +97,34 @@ class RoutingIndex:
         out.eliminate_zeros()
         return out
 
-    def with_free_edges(self, edges: Iterable[tuple[Any, Any]]) -> csr_matrix:
-        """Return a copy of the search matrix where the given edges cost (almost) nothing.
-
-        Used to find the route that adds the least new trench next to routes already planned.
-        """
-        m = self.matrix.copy()
-        m.sort_indices()
+    def _positions(self, edges: Iterable[tuple[Any, Any]]) -> npt.NDArray[np.int64]:
+        """Return where the given edges (both directions) sit in the matrix's data array."""
+        m = self.matrix
+        out = []
         for u, v in edges:
             for a, b in ((self.index[u], self.index[v]), (self.index[v], self.index[u])):
                 lo, hi = m.indptr[a], m.indptr[a + 1]
                 k = lo + int(np.searchsorted(m.indices[lo:hi], b))
                 if k < hi and m.indices[k] == b:
-                    m.data[k] = _ZERO
-        return m
+                    out.append(k)
+        return np.array(out, dtype=np.int64)
+
+    def search_with_free_edges(
+        self, sources: npt.NDArray[np.int64], free: Iterable[tuple[Any, Any]], *, limit: float
+    ) -> Search:
+        """Search as :meth:`search`, with the given edges costing (almost) nothing.
+
+        Used to find the route that adds the least new trench next to routes already planned.
+        The matrix is patched in place and restored afterwards (no copy of a city's matrix per
+        call); the index is therefore not safe to share between threads during such a search.
+        """
+        k = self._positions(free)
+        saved = self.matrix.data[k].copy()
+        self.matrix.data[k] = _ZERO
+        try:
+            return self.search(sources, limit=limit)
+        finally:
+            self.matrix.data[k] = saved
 
     def search(
         self,
