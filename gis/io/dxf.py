@@ -12,7 +12,6 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
-from pathlib import Path
 from typing import Any
 
 import ezdxf
@@ -22,6 +21,7 @@ from shapely import LineString
 
 from gis.crs import resolve_crs
 from gis.errors import InputFormatError, Problem, ValidationError
+from gis.io.files import existing_file
 from gis.schema import UTILITIES
 
 __all__ = ["LINE_TYPES", "match_dxf_layer", "read_dxf_lines"]
@@ -159,10 +159,7 @@ def read_dxf_lines(
     """
     target_crs = resolve_crs(crs)
     mapping = _check_layer_map(layer_map)
-    p = Path(path)
-    if not p.is_file():
-        msg = f"DXF file {str(p)!r} not found: expected an existing .dxf file"
-        raise InputFormatError(msg)
+    p = existing_file(path, kind="DXF file", expected="an existing .dxf file")
     try:
         doc = ezdxf.readfile(p, encoding=encoding)
     except (OSError, DXFError, UnicodeDecodeError, LookupError) as exc:

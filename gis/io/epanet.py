@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -20,6 +19,7 @@ from shapely import LineString
 
 from gis.crs import resolve_crs
 from gis.errors import InputFormatError, Problem, ValidationError
+from gis.io.files import existing_file
 from gis.schema import LAYERS
 
 __all__ = ["read_epanet"]
@@ -81,10 +81,7 @@ def read_epanet(
     """
     target_crs = resolve_crs(crs)
     _check_status(status)
-    p = Path(path)
-    if not p.is_file():
-        msg = f"EPANET file {str(p)!r} not found: expected an existing .inp file"
-        raise InputFormatError(msg)
+    p = existing_file(path, kind="EPANET file", expected="an existing .inp file")
     try:
         wn = wntr.network.WaterNetworkModel(str(p))
     except Exception as exc:  # WNTR raises ENSyntaxError, KeyError, ValueError, ... on bad input

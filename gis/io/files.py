@@ -155,12 +155,25 @@ def _shapefile_encoding(path: str, read_sidecar: Callable[[str], bytes | None]) 
     return detected
 
 
-def _require_path(path: str | os.PathLike[str]) -> Path:
+def existing_file(path: str | os.PathLike[str], *, kind: str, expected: str) -> Path:
+    """Return ``path`` as a :class:`~pathlib.Path` if it is an existing file, else raise.
+
+    Examples
+    --------
+    >>> existing_file("/no/such.dxf", kind="DXF file", expected="an existing .dxf file")
+    Traceback (most recent call last):
+    ...
+    gis.errors.InputFormatError: DXF file '/no/such.dxf' not found: expected an existing .dxf file
+    """
     p = Path(path)
-    if not p.exists():
-        msg = f"vector file {str(p)!r} not found: expected {EXPECTED_FORMATS}"
+    if not p.is_file():
+        msg = f"{kind} {str(p)!r} not found: expected {expected}"
         raise InputFormatError(msg)
     return p
+
+
+def _require_path(path: str | os.PathLike[str]) -> Path:
+    return existing_file(path, kind="vector file", expected=EXPECTED_FORMATS)
 
 
 def _zip_shapefiles(path: Path) -> tuple[dict[str, str], list[str]]:

@@ -19,7 +19,6 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -30,6 +29,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from gis.errors import InputFormatError, ProfileError
+from gis.io.files import existing_file
 from gis.profile import Profile, load_profile
 from gis.schema import ROAD_CLASSES
 
@@ -279,10 +279,7 @@ def roads_from_graphml(
         If the profile lacks a valid ``osm.highway_class`` table.
     """
     mapping = _highway_mapping(profile)
-    p = Path(path)
-    if not p.is_file():
-        msg = f"GraphML file {str(p)!r} not found: expected an OSMnx street graph (.graphml)"
-        raise InputFormatError(msg)
+    p = existing_file(path, kind="GraphML file", expected="an OSMnx street graph (.graphml)")
     try:
         graph = ox.load_graphml(p)
         edges = ox.graph_to_gdfs(graph, nodes=False, fill_edge_geometry=True)
@@ -336,10 +333,7 @@ def roads_from_osm_pbf(
         If the profile lacks a valid ``osm.highway_class`` table.
     """
     mapping = _highway_mapping(profile)
-    p = Path(path)
-    if not p.is_file():
-        msg = f"OSM file {str(p)!r} not found: expected an OpenStreetMap extract (.osm.pbf)"
-        raise InputFormatError(msg)
+    p = existing_file(path, kind="OSM file", expected="an OpenStreetMap extract (.osm.pbf)")
     try:
         lines = pyogrio.read_dataframe(p, layer="lines")
     except (DataSourceError, DataLayerError, OSError) as exc:
