@@ -83,7 +83,8 @@ def validate(
     report = validate_layers(layers, working_crs=target, source_crs=source_crs)
     _echo_problems(report, show_info=info)
     n_err, n_warn = len(report.errors), sum(p.severity == "warning" for p in report.problems)
-    typer.echo(f"{workspace}: {n_err} error(s), {n_warn} warning(s), working CRS {target}")
+    label = target.to_string() if hasattr(target, "to_string") else str(target)
+    typer.echo(f"{workspace}: {n_err} error(s), {n_warn} warning(s), working CRS {label}")
     if n_err:
         raise typer.Exit(1)
 
