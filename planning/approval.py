@@ -81,6 +81,18 @@ class RouteFacts:
     surfaces: Mapping[str, float] = field(default_factory=dict)
 
 
+def _metres(x: float) -> str:
+    """Format a length to 0.1 m, or to the millimetre when 0.1 m would hide the difference.
+
+    Examples
+    --------
+    >>> _metres(120.0), _metres(299.5), _metres(299.999)
+    ('120.0', '299.5', '299.999')
+    """
+    short = f"{x:.1f}"
+    return short if float(short) == x else f"{x:.3f}".rstrip("0")
+
+
 def decide(
     facts: RouteFacts, *, profile: Profile, change_of_use: bool = False, label: str = "外线"
 ) -> tuple[Path, list[Reason]]:
@@ -102,12 +114,14 @@ def decide(
     trenchless = set(profile.get("commitment.trenchless_road_classes"))
     major_roads: Mapping[str, str] = profile.get("major_lines.major_road_classes")
     reasons: list[Reason] = []
-    if facts.length_m >= limit:
+    # lengths are sums of many edges: compare them to the millimetre, as they are printed
+    length = round(facts.length_m, 3)
+    if length >= limit:
         reasons.append(
             Reason(
                 "R4",
                 "length",
-                f"{label}长度 {facts.length_m:.1f} m，不小于 {limit:g} m（实施方案 四(二)1 要求小于 "
+                f"{label}长度 {_metres(length)} m，不小于 {limit:g} m（实施方案 四(二)1 要求小于 "
                 f"{limit:g} m；四(二)2 超 {limit:g} 米实行联合审批）",
             )
         )
@@ -167,7 +181,7 @@ def decide(
         Reason(
             "R3",
             "commitment",
-            f"{label}长度 {facts.length_m:.1f} m，小于 {limit:g} m；{surfaces}；不穿(跨)越重大管(线、路)，"
+            f"{label}长度 {_metres(length)} m，小于 {limit:g} m；{surfaces}；不穿(跨)越重大管(线、路)，"
             "不改变规划性质：实行告知承诺制，即时办结（实施方案 四(二)1）",
         )
     ]

@@ -13,7 +13,7 @@ utility and overall. Deadlines are added by the caller from :mod:`planning.calen
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -373,6 +373,17 @@ class _Context:
             if e["kind"] in ("sidewalk", "crossing") and e["road_id"] in self.protected:
                 until, why = self.protected[e["road_id"]]
                 dig.setdefault(e["road_id"], DigOnce(e["road_id"], str(e["name"]), until, why))
+        # a major road drawn in major_lines and crossed by a carriageway edge is one crossing
+        major_roads = self.profile.get("major_lines.major_road_classes")
+        crossings = [
+            c
+            for c in crossings
+            if not any(
+                major_roads.get(cw.road_class) == c.kind
+                and np.hypot(cw.x - c.x, cw.y - c.y) <= cw.width_m + self.major.merge_m
+                for cw in carriageways
+            )
+        ]
         lead, on_green = self.lead_in(pid, path[0])
         if on_green > 0:
             surfaces["green"] += on_green
@@ -542,7 +553,8 @@ def assess_sites(
     # (2) routing index on the corridor graph (built once per workspace)
     ctx_key = ("assess-context", profile.name, profile.chain, as_of)
     ctx = ws.cache.get(ctx_key)
-    if not isinstance(ctx, _Context):
+    # the same name can carry other values (Profile.with_value): the context must be this one's
+    if not isinstance(ctx, _Context) or ctx.profile is not profile:
         ctx = _Context(ws, profile, as_of)
         ws.cache[ctx_key] = ctx
     searcher = _Searcher(ctx, strategy)
@@ -642,26 +654,34 @@ def _joint_trench(
         return list(reversed(index.path(int(sources[k]), search)))
 
     def acceptable(utility: str, path: Any) -> bool:
+        """Return whether a shared route leaves this utility's connection no harder."""
+        if utility == "power" and covered[utility].backup is not None:
+            return False  # the main supply keeps its own feeder, apart from the backup's
         before = original[utility]
         _, assets = searcher.taps[covered[utility].search_key]
         after = ctx.route(pid, list(path), utility, assets)
-        was, _ = decide(before.facts(), profile=ctx.profile)
-        now, _ = decide(after.facts(), profile=ctx.profile)
+        was, why_before = decide(before.facts(), profile=ctx.profile)
+        now, why_after = decide(after.facts(), profile=ctx.profile)
         if was == "commitment" and now != "commitment":
             return False
         if before.length_m < limit <= after.length_m:
             return False
-        if {c.kind for c in after.crossings} - {c.kind for c in before.crossings}:
-            return False
-        roads_before = {c.road_id for c in before.carriageways}
-        return all(c.road_id in roads_before for c in after.carriageways)
+        if {r.code for r in why_after} - {r.code for r in why_before}:
+            return False  # e.g. a dig-once road the shortest route (or its detour) kept off
+        if Counter((c.kind, c.name) for c in after.crossings) - Counter(
+            (c.kind, c.name) for c in before.crossings
+        ):
+            return False  # a major line crossed that was not crossed before, or more often
+        return not Counter(c.road_id for c in after.carriageways) - Counter(
+            c.road_id for c in before.carriageways
+        )
 
     def tap_of(utility: str, path: Any) -> str:
         _, assets = searcher.taps[covered[utility].search_key]
         node = ctx.G.nodes[path[-1]]
         return next((a for u, a in node["taps"] if u == utility and a in assets), "")
 
-    return plan_joint_trench(
+    plan = plan_joint_trench(
         ctx.G,
         {u: r.nodes for u, r in original.items()},
         reroute=reroute,
@@ -670,6 +690,17 @@ def _joint_trench(
         check_section=ctx.section_checker(covered, demand),
         surface_of=lambda a, b: ctx.edge_facts(a, b)[0],
     )
+    # a rerouted utility is reported on the route it will be laid along
+    for moved in plan.rerouted:
+        result = covered[moved.utility]
+        _, assets = searcher.taps[result.search_key]
+        route = ctx.route(pid, plan.paths[moved.utility], moved.utility, assets)
+        route.feeder_id = ctx.feeders.get(route.tap_asset) if moved.utility == "power" else None
+        result.route = route
+        result.approval_path, result.reasons = decide(
+            route.facts(), profile=ctx.profile, change_of_use=demand.change_of_use
+        )
+    return plan
 
 
 def _assess_utility(
@@ -699,7 +730,7 @@ def _assess_utility(
             )
             if operator is not None:
                 m &= (mains["operator"] == operator).to_numpy()
-            if not_feeder is not None:
+            if not_feeder is not None and "feeder_id" in mains:
                 m &= (mains["feeder_id"].astype(str) != not_feeder).to_numpy()
             return m
 
@@ -730,22 +761,39 @@ def _assess_utility(
         feeder = ctx.feeders.get(result.route.tap_asset, "")
         result.route.feeder_id = feeder
         if demand.backup_kva > 0:
+            if not feeder or feeder == "nan":
+                # without feeder ids a second, independent supply cannot be shown
+                result.covered = False
+                result.approval_path = None
+                result.reasons = [
+                    Reason(
+                        "R1",
+                        "no_feeder_id",
+                        f"备供容量 {demand.backup_kva:g} kVA 需第二电源，但供电线路 {result.route.tap_asset} "
+                        "无馈线编号（feeder_id），无法确认不同馈线：请补充线路数据",
+                    )
+                ]
+                return result
             key = ("power-backup", *req.key, demand.backup_kva, feeder, include_planned)
             bpath, bassets = searcher.nearest(
                 pid, "power", key, mask(demand.backup_kva, not_feeder=feeder)
             )
             if bpath is None:
                 result.covered = False
-                result.reasons.append(
+                result.approval_path = None
+                result.reasons = [
                     Reason(
                         "R1",
                         "no_backup",
                         f"备供容量 {demand.backup_kva:g} kVA：{profile.get('coverage.max_connection_m'):g} m 内"
                         f"无馈线 {feeder} 以外的满足条件线路，需提前布局第二电源",
                     )
-                )
+                ]
             else:
-                result.backup = ctx.route(pid, bpath, utility, bassets)
+                backup = ctx.route(pid, bpath, utility, bassets)
+                result.backup = _keep_off_protected_roads(
+                    ctx, searcher, pid, utility, key, backup, bassets
+                )
                 result.backup.feeder_id = ctx.feeders.get(result.backup.tap_asset, "")
                 bpath_decision, breasons = decide(
                     result.backup.facts(),
@@ -775,7 +823,10 @@ def _telecom(
             pid, "telecom", ("telecom", operator, include_planned), mask(operator=operator)
         )
         if path is not None:
-            r = ctx.route(pid, path, "telecom", assets)
+            tkey = ("telecom", operator, include_planned)
+            r = _keep_off_protected_roads(
+                ctx, searcher, pid, "telecom", tkey, ctx.route(pid, path, "telecom", assets), assets
+            )
             r.operator = operator
             routes.append(r)
             result.operators[operator] = r.length_m

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -340,7 +341,7 @@ def plan_prelay(
                 lead,
                 profile,
                 mains,
-                start=len(extensions),
+                start=sum(1 for e in extensions if e.utility == utility),
             )
     # (5) the planned mains in the network, and every intent assessed again
     planned = _with_planned(ws, extensions)
@@ -488,10 +489,17 @@ def _extensions(
         if e["kind"] == "corner" or e["length"] <= 0:
             continue
         pieces[(int(e["seg"]), e.get("side"), e["kind"])].append((n, p, subtree(n)))
+    # one extension per connected run of new main along one block side (or one crossing)
+    runs: list[tuple[tuple[int, str | None, str], list[tuple[int, int, set[str]]]]] = []
+    for place, edges in sorted(pieces.items(), key=lambda x: (x[0][0], str(x[0][1]), x[0][2])):
+        links = nx.Graph()
+        links.add_edges_from((n, p, {"piece": i}) for i, (n, p, _) in enumerate(edges))
+        for comp in sorted(nx.connected_components(links), key=min):
+            run = [edges[d["piece"]] for _, _, d in links.subgraph(comp).edges(data=True)]
+            runs.append((place, run))
+    first_id = _next_number(mains, utility)
     out = []
-    for k, ((seg, side, kind), edges) in enumerate(
-        sorted(pieces.items(), key=lambda x: (x[0][0], str(x[0][1]), x[0][2]))
-    ):
+    for k, ((seg, side, kind), edges) in enumerate(runs):
         who = sorted(set().union(*(s for _, _, s in edges)))
         if not who:
             continue
@@ -529,7 +537,7 @@ def _extensions(
                 voltage_kv=power_voltage_kv(max(d.power_kva for d in ds), profile),
                 load_kva=kva,
                 spare_capacity_kva=max(feeder_kva - kva, max(d.power_kva for d in ds)),
-                feeder_id=f"PL-{utility}-F{k + 1:03d}",
+                feeder_id=f"PL-{utility}-F{first_id + start + k:03d}",
             )
         else:
             attrs["operator"] = operator
@@ -537,7 +545,7 @@ def _extensions(
         out.append(
             Extension(
                 utility=utility,
-                asset_id=f"PL-{utility}-{k + 1:04d}",
+                asset_id=f"PL-{utility}-{first_id + start + k:04d}",
                 kind=str(kind),
                 seg=seg,
                 side=side,
@@ -554,6 +562,17 @@ def _extensions(
             )
         )
     return out
+
+
+def _next_number(mains: gpd.GeoDataFrame, utility: str) -> int:
+    """Return the first free number for this utility's planned mains (``PL-<utility>-NNNN``)."""
+    prefix = f"PL-{utility}-"
+    used = [
+        int(a[len(prefix) :])
+        for a in mains["asset_id"].astype(str)
+        if a.startswith(prefix) and a[len(prefix) :].isdigit()
+    ]
+    return max(used, default=0) + 1
 
 
 def _with_planned(ws: Workspace, extensions: list[Extension]) -> dict[str, gpd.GeoDataFrame]:

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely import LineString, Polygon
 
@@ -384,3 +385,50 @@ def test_deadlines_in_an_undescribed_year_are_an_explicit_error_not_a_crash(tmp_
     (row,) = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
     assert row["approval_path"] == "joint"
     assert "2031" in row["deadlines"]["error"] and "holidays.yaml" in row["deadlines"]["error"]
+
+
+def test_an_arterial_in_major_lines_and_crossed_by_the_route_is_one_crossing(demo_ws):
+    # the demo's major_lines layer has no 白云大道; draw it there too: still one R4 reason
+    roads = demo_ws.layer("roads")
+    baiyun = roads[roads["name"] == "白云大道"]
+    extra = gpd.GeoDataFrame(
+        {"kind": ["arterial_road"] * len(baiyun), "name": "白云大道"},
+        geometry=list(baiyun.geometry),
+        crs=CRS,
+    )
+    layers = dict(demo_ws.layers)
+    layers["major_lines"] = gpd.GeoDataFrame(
+        pd.concat([layers["major_lines"], extra], ignore_index=True), crs=CRS
+    )
+    ws = Workspace.from_layers(layers, crs=CRS)
+    pid = _case("cross_arterial")
+    (a,) = assess_sites(
+        ws,
+        profile=JINGMEN,
+        site_ids=[pid],
+        demands={pid: demo_demand(DEMO_CASES[pid])},
+        as_of=AS_OF,
+    )
+    water = a.utilities["water"]
+    assert [r.code for r in water.reasons] == ["crosses_arterial_road", "carriageway_arterial"]
+    assert water.route.crossings == []
+
+
+def test_exactly_300_m_summed_from_awkward_pieces_is_still_joint():
+    from planning.approval import RouteFacts, decide
+
+    length = sum([0.1] * 3000)  # 299.99999999999... in floating point
+    assert length < 300.0
+    path, reasons = decide(RouteFacts(length), profile=JINGMEN)
+    assert path == "joint" and "外线长度 300.0 m，不小于 300 m" in reasons[0].text
+    path, reasons = decide(RouteFacts(299.9994), profile=JINGMEN)
+    assert path == "commitment" and reasons[0].text.startswith("外线长度 299.999 m，小于 300 m")
+
+
+def test_a_changed_profile_under_the_same_name_is_not_served_from_the_cache(demo_ws):
+    pid = _case("planned_main")
+    d = {pid: demo_demand(DEMO_CASES[pid])}
+    (a,) = assess_sites(demo_ws, profile=JINGMEN, site_ids=[pid], demands=d, as_of=AS_OF)
+    strict = JINGMEN.with_value("commitment.max_length_m", 200.0, source="test")
+    (b,) = assess_sites(demo_ws, profile=strict, site_ids=[pid], demands=d, as_of=AS_OF)
+    assert (a.approval_path, b.approval_path) == ("commitment", "joint")

@@ -174,3 +174,45 @@ def test_cli_imports_intents_from_a_spreadsheet_and_writes_the_plan(tmp_path):
     # the plan file is a workspace: the assessment reads it with the planned mains
     res = runner.invoke(app, ["assess", str(out), "--all", "--include-planned"])
     assert res.exit_code == 0, res.output
+
+
+def test_separate_runs_on_one_block_side_are_separate_mains_and_replanning_continues_ids():
+    # one 2 km block: mains at both ends (x 0..50 and x 1950..2000), intents at x 500..540 and
+    # x 1460..1500: each is joined to its nearer end (450 m each), two mains, not one
+    roads = gpd.GeoDataFrame(
+        {"road_id": ["r"], "name": ["长宁大道"], "road_class": ["secondary"]},
+        geometry=[at(LineString([(0, 0), (2000, 0)]))],
+        crs=CRS,
+    )
+    site = gpd.GeoDataFrame(
+        {"project_id": ["X"], "name": ["无关地块"], "enterprise_type": ["industrial"]},
+        geometry=[at(Polygon([(1000, -30), (1040, -30), (1040, -70), (1000, -70)]))],
+        crs=CRS,
+    )
+    water = gpd.GeoDataFrame(
+        {"asset_id": ["W1", "W2"], "status": "existing", "diameter_mm": 300.0},
+        geometry=[at(LineString([(0, 11), (50, 11)])), at(LineString([(1950, 11), (2000, 11)]))],
+        crs=CRS,
+    )
+    intents = _intents(("A", 500, 540, 100.0, "2027-06-01"), ("B", 1460, 1500, 100.0, "2027-06-01"))
+    big_scope = gpd.GeoDataFrame(
+        geometry=[at(Polygon([(-500, -500), (2500, -500), (2500, 500), (-500, 500)]))], crs=CRS
+    )
+    ws = Workspace.from_layers(
+        {"roads": roads, "sites": site, "scope": big_scope, "intents": intents, "water": water},
+        crs=CRS,
+    )
+    plan = plan_prelay(ws, profile=PROFILE, utilities=["water"], as_of=AS_OF)
+    assert sorted((e.serves, round(e.length_m, 6)) for e in plan.extensions) == [
+        (("A",), 450.0),
+        (("B",), 450.0),
+    ]
+    for e in plan.extensions:
+        assert e.geometry.length == pytest.approx(e.length_m)
+    # planning again on the planned workspace: new ids follow the old ones
+    again = Workspace.from_layers(
+        {**ws.layers, **{k: v for k, v in plan.layers(ws).items() if k == "water"}}, crs=CRS
+    )
+    replan = plan_prelay(again, profile=PROFILE, utilities=["water"], as_of=AS_OF)
+    old_ids = {e.asset_id for e in plan.extensions}
+    assert not old_ids & {e.asset_id for e in replan.extensions}
