@@ -129,6 +129,38 @@ class _Polylines:
 # --------------------------------------------------------------------------------- blocks
 
 
+def _snap_near_junctions(
+    geoms: npt.NDArray[Any], splits: dict[int, list[float]], snap: float
+) -> None:
+    """Join a road end that stops within ``snap`` metres of another road's middle (T junction).
+
+    Digitised roads often stop a little short of the road they meet. Such an end is moved onto
+    the other road and that road is split there, so the two meet in one junction.
+    """
+    ends = np.concatenate([shapely.get_point(geoms, 0), shapely.get_point(geoms, -1)])
+    owner = np.concatenate([np.arange(len(geoms)), np.arange(len(geoms))])
+    tree = shapely.STRtree(geoms)
+    e_idx, road = tree.query(ends, predicate="dwithin", distance=snap)
+    moved: dict[tuple[int, int], tuple[float, float]] = {}
+    for e, j in zip(e_idx, road):
+        i = int(owner[e])
+        if i == j or (i, int(e >= len(geoms))) in moved:
+            continue
+        point = ends[e]
+        gap = shapely.distance(point, geoms[j])
+        t = shapely.line_locate_point(geoms[j], point)
+        length = shapely.length(geoms[j])
+        if gap <= 0 or not (0.01 < t < length - 0.01):
+            continue  # already touching, or near the other road's own end (clustered later)
+        target = shapely.line_interpolate_point(geoms[j], t)
+        moved[(i, int(e >= len(geoms)))] = (target.x, target.y)
+        splits[int(j)].append(float(t))
+    for (i, which), xy in moved.items():
+        coords = shapely.get_coordinates(geoms[i])
+        coords[0 if which == 0 else -1] = xy
+        geoms[i] = shapely.linestrings(coords)
+
+
 def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) -> gpd.GeoDataFrame:
     """Split roads into blocks at junctions and number the junctions.
 
@@ -146,15 +178,16 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
     """
     profile = profile or load_profile()
     crs = require_projected(roads.crs, what="splitting roads into blocks")
-    geoms = np.asarray(roads.geometry.values, dtype=object)
-    lengths = shapely.length(geoms)
+    geoms = np.asarray(roads.geometry.values, dtype=object).copy()
     classes = roads["road_class"].astype(str).to_numpy()
     grade_sep = set(profile.get("graph.grade_separated_classes"))
+    splits: dict[int, list[float]] = defaultdict(list)
+    _snap_near_junctions(geoms, splits, float(profile.get("graph.junction_snap_m")))
+    lengths = shapely.length(geoms)
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
-    splits: dict[int, list[float]] = defaultdict(list)
     if len(left):
         inter = shapely.intersection(geoms[left], geoms[right])
         pts, pair = shapely.get_coordinates(inter, return_index=True)

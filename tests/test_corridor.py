@@ -208,3 +208,25 @@ def test_graph_round_trips_through_geodataframes():
         graph_from_gdfs(nodes, broken)
     with pytest.raises(GeographicCRSError):
         graph_from_gdfs(nodes.to_crs(4326), edges)
+
+
+def test_a_road_stopping_just_short_of_another_is_joined():
+    # 南北路 ends 0.3 m short of 东西大道 (digitising gap < the 0.5 m junction snap)
+    roads = gpd.GeoDataFrame(
+        {
+            "road_id": ["a", "b"],
+            "name": ["东西大道", "南北路"],
+            "road_class": ["arterial", "branch"],
+        },
+        geometry=[at(LineString([(-100, 0), (100, 0)])), at(LineString([(0, 0.3), (0, 100)]))],
+        crs=CRS,
+    )
+    G = build_corridor_graph(roads)
+    assert nx.number_connected_components(G) == 1
+    segs = G.graph["segments"]
+    assert sorted(segs.groupby("road_id").size().items()) == [("a", 2), ("b", 1)]
+    assert segs.loc[segs.road_id == "b", "length"].iloc[0] == pytest.approx(100.0)
+    # 0.8 m short is beyond the snap: left apart (and visible as two components)
+    far = roads.copy()
+    far.loc[1, "geometry"] = at(LineString([(0, 0.8), (0, 100)]))
+    assert nx.number_connected_components(build_corridor_graph(far)) == 2
