@@ -141,13 +141,14 @@ def _snap_near_junctions(
     owner = np.concatenate([np.arange(len(geoms)), np.arange(len(geoms))])
     tree = shapely.STRtree(geoms)
     e_idx, road = tree.query(ends, predicate="dwithin", distance=snap)
+    gaps = shapely.distance(ends[e_idx], geoms[road])
+    near = (owner[e_idx] != road) & (gaps > 0)  # touching ends are handled as intersections
     moved: dict[tuple[int, int], tuple[float, float]] = {}
-    for e, j in zip(e_idx, road):
+    for e, j, gap in zip(e_idx[near], road[near], gaps[near]):
         i = int(owner[e])
-        if i == j or (i, int(e >= len(geoms))) in moved:
+        if (i, int(e >= len(geoms))) in moved:
             continue
         point = ends[e]
-        gap = shapely.distance(point, geoms[j])
         t = shapely.line_locate_point(geoms[j], point)
         length = shapely.length(geoms[j])
         if gap <= 0 or not (0.01 < t < length - 0.01):

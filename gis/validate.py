@@ -169,22 +169,27 @@ def _check_fields(
             gdf[fspec.name] = pd.to_numeric(pd.Series(cleaned, index=gdf.index), errors="coerce")
         else:
             gdf[fspec.name] = pd.Series(cleaned, index=gdf.index, dtype=object)
-    if spec.id_field and spec.id_field in gdf.columns:
-        ids = gdf[spec.id_field]
-        dup = ids[ids.notna() & ids.duplicated(keep=False)]
-        for value in sorted(set(dup.astype(str))):
-            count = int((dup.astype(str) == value).sum())
-            problems.append(
-                Problem(
-                    spec.name,
-                    value,
-                    spec.id_field,
-                    f"{value!r} used by {count} features",
-                    "a unique id per feature",
-                    code="duplicate_id",
-                )
-            )
+    problems.extend(_duplicate_ids(gdf, spec))
     return gdf
+
+
+def _duplicate_ids(gdf: gpd.GeoDataFrame, spec: LayerSpec, note: str = "") -> list[Problem]:
+    """Report every id used by more than one feature."""
+    if not spec.id_field or spec.id_field not in gdf.columns:
+        return []
+    ids = gdf[spec.id_field]
+    dup = ids[ids.notna() & ids.duplicated(keep=False)]
+    return [
+        Problem(
+            spec.name,
+            value,
+            spec.id_field,
+            f"{value!r} used by {int((dup.astype(str) == value).sum())} features{note}",
+            "a unique id per feature",
+            code="duplicate_id",
+        )
+        for value in sorted(set(dup.astype(str)))
+    ]
 
 
 def _check_degrees(
@@ -373,7 +378,14 @@ def validate_layer(
         gdf, spec, problems, float(profile.get("validation.repair_max_area_change"))
     )
     if spec.geometry == "line":
+        before = {(p.feature, p.code) for p in problems}
         gdf = _explode_lines(gdf, spec, problems)
+        # ids made for the parts of a split line may collide with ids already in the layer
+        problems.extend(
+            p
+            for p in _duplicate_ids(gdf, spec, " after splitting multi-part lines")
+            if (p.feature, p.code) not in before
+        )
     gdf = to_working_crs(gdf, working_crs, layer=spec.name, source_crs=source_crs)
     return gdf, problems
 

@@ -149,3 +149,15 @@ def test_bad_dates_and_csv_enums():
     assert msgs["expected_start"].value == "'2026-13-01' (not a date)"
     assert msgs["utilities"].value == "'water,steam' (unknown value(s) steam)"
     assert msgs["utilities"].code == "unknown_enum"
+
+
+def test_ids_made_by_splitting_a_multiline_cannot_collide_silently():
+    roads = crossroads()
+    roads.loc[1, "geometry"] = at(LineString([(0, -100), (0, -10)])).union(
+        at(LineString([(0, 10), (0, 100)]))
+    )
+    roads.loc[0, "road_id"] = "b-1"  # the id the first part of b would get
+    report = validate_layers({**_good(), "roads": roads}, working_crs=CRS)
+    (dup,) = [p for p in report.errors if p.code == "duplicate_id"]
+    assert (dup.layer, dup.feature) == ("roads", "b-1")
+    assert "after splitting multi-part lines" in dup.value
