@@ -35,7 +35,13 @@ from planning.cost import trench_rate
 from planning.cross_section import check_section, pipe_for
 from planning.routing import routing_index
 from planning.steiner import steiner_tree
-from planning.suitability import Demand, power_voltage_kv, suitable_mains, water_min_diameter_mm
+from planning.suitability import (
+    Demand,
+    power_voltage_kv,
+    step_lookup,
+    suitable_mains,
+    water_min_diameter_mm,
+)
 
 __all__ = ["Extension", "PrelayPlan", "intent_demands", "plan_prelay"]
 
@@ -246,13 +252,6 @@ def _as_sites(intents: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     )
 
 
-def _lookup(table: list[list[float]], value: float) -> float:
-    for upper, result in table:
-        if value <= float(upper):
-            return float(result)
-    return float(table[-1][1])
-
-
 # ------------------------------------------------------------------- the orchestration
 
 
@@ -396,7 +395,6 @@ def _penalised(ctx: _Context, profile: Profile) -> Any:
     penalty = profile.get("prelay.penalty_m")
     index = ctx.index
     m = index.matrix.copy()
-    m.sort_indices()
     major_roads = set(profile.get("major_lines.major_road_classes"))
     blocks = ctx.segments
     crossed = np.zeros(len(blocks), dtype=bool)
@@ -415,13 +413,9 @@ def _penalised(ctx: _Context, profile: Profile) -> Any:
         if e["kind"] == "crossing" and e["road_class"] in major_roads:
             add += float(penalty["major_crossing"])
         if add:
-            extra[(index.index[u], index.index[v])] = add
-    for (a, b), add in extra.items():
-        for r, c in ((a, b), (b, a)):
-            lo, hi = m.indptr[r], m.indptr[r + 1]
-            k = lo + int(np.searchsorted(m.indices[lo:hi], c))
-            if k < hi and m.indices[k] == c:
-                m.data[k] += add
+            extra[(u, v)] = add
+    for (u, v), add in extra.items():
+        m.data[index.edge_positions([(u, v)])] += add
     return m
 
 
@@ -516,7 +510,7 @@ def _extensions(
             )
         elif utility == "gas":
             flow = sum(d.gas_peak_m3_h for d in ds)
-            attrs["diameter_mm"] = _lookup(profile.get("prelay.gas_main_diameter_mm"), flow)
+            attrs["diameter_mm"] = step_lookup(profile.get("prelay.gas_main_diameter_mm"), flow)
             attrs["pressure_class"] = (
                 "medium_a"
                 if flow > float(profile.get("suitability.gas_low_pressure_max_m3_h"))
@@ -527,7 +521,7 @@ def _extensions(
                 medium="steam",
                 pressure_mpa=max(d.steam_pressure_mpa for d in ds),
                 temperature_c=max(d.steam_temperature_c for d in ds),
-                diameter_mm=_lookup(
+                diameter_mm=step_lookup(
                     profile.get("prelay.steam_main_diameter_mm"), sum(d.steam_t_h for d in ds)
                 ),
             )

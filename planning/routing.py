@@ -97,7 +97,7 @@ class RoutingIndex:
         out.eliminate_zeros()
         return out
 
-    def _positions(self, edges: Iterable[tuple[Any, Any]]) -> npt.NDArray[np.int64]:
+    def edge_positions(self, edges: Iterable[tuple[Any, Any]]) -> npt.NDArray[np.int64]:
         """Return where the given edges (both directions) sit in the matrix's data array."""
         m = self.matrix
         out = []
@@ -118,7 +118,7 @@ class RoutingIndex:
         The matrix is patched in place and restored afterwards (no copy of a city's matrix per
         call); the index is therefore not safe to share between threads during such a search.
         """
-        k = self._positions(free)
+        k = self.edge_positions(free)
         saved = self.matrix.data[k].copy()
         self.matrix.data[k] = _ZERO
         try:

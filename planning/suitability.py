@@ -16,7 +16,14 @@ import numpy.typing as npt
 
 from gis.profile import Profile
 
-__all__ = ["Demand", "Requirement", "power_voltage_kv", "suitable_mains", "water_min_diameter_mm"]
+__all__ = [
+    "Demand",
+    "Requirement",
+    "power_voltage_kv",
+    "step_lookup",
+    "suitable_mains",
+    "water_min_diameter_mm",
+]
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,14 @@ class Requirement:
     text: str
 
 
-def _lookup(table: list[list[float]], value: float) -> float:
+def step_lookup(table: list[list[float]], value: float) -> float:
+    """Return the result of the first ``[upper, result]`` row with ``value <= upper``.
+
+    Examples
+    --------
+    >>> step_lookup([[10, 1.0], [20, 2.0]], 15.0), step_lookup([[10, 1.0], [20, 2.0]], 99.0)
+    (2.0, 2.0)
+    """
     for upper, result in table:
         if value <= float(upper):
             return float(result)
@@ -78,7 +92,7 @@ def water_min_diameter_mm(peak_m3_h: float, profile: Profile) -> float:
     >>> water_min_diameter_mm(10.0, load_profile()), water_min_diameter_mm(60.0, load_profile())
     (100.0, 200.0)
     """
-    return _lookup(profile.get("suitability.water_min_diameter_mm"), peak_m3_h)
+    return step_lookup(profile.get("suitability.water_min_diameter_mm"), peak_m3_h)
 
 
 def power_voltage_kv(kva: float, profile: Profile) -> float:
@@ -90,7 +104,7 @@ def power_voltage_kv(kva: float, profile: Profile) -> float:
     >>> power_voltage_kv(630.0, load_profile()), power_voltage_kv(80.0, load_profile())
     (10.0, 0.4)
     """
-    return _lookup(profile.get("suitability.power_voltage_kv"), kva)
+    return step_lookup(profile.get("suitability.power_voltage_kv"), kva)
 
 
 def requirement(utility: str, demand: Demand, profile: Profile) -> Requirement:
