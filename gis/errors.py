@@ -38,6 +38,10 @@ class CalendarError(LinkplanError, ValueError):
     """A date falls in a year whose holiday schedule nobody has described, or times are bad."""
 
 
+class ConfigurationError(LinkplanError, ValueError):
+    """A setting or option has a value Linkplan cannot use (e.g. a basemap without its key)."""
+
+
 class CrossSectionError(LinkplanError, ValueError):
     """A pipe of a cross-section is unknown or lacks the attributes that size or place it."""
 

@@ -18,12 +18,22 @@ class Settings(BaseSettings):
         CGCS2000 3-degree Gauss–Krüger, central meridian 111°E).
     cache_dir
         Where built corridor graphs are cached between runs.
+    basemap
+        Basemap of the HTML maps: ``none`` (default: offline, no tiles), ``tianditu`` (needs
+        ``tianditu_key``), ``osm`` or ``gaode`` (overlays then shifted to GCJ-02).
+    tianditu_key
+        天地图 API key (no default: each deployment applies for its own).
+    cjk_font
+        A TrueType font with Chinese glyphs for PDF documents (default: found on the system).
     """
 
     model_config = SettingsConfigDict(env_prefix="LINKPLAN_", env_file=".env", extra="ignore")
 
     working_crs: str = "EPSG:4546"
     cache_dir: Path = Path.home() / ".cache" / "linkplan"
+    basemap: str = "none"
+    tianditu_key: str | None = None
+    cjk_font: Path | None = None
 
 
 @lru_cache(maxsize=1)

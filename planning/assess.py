@@ -37,7 +37,14 @@ from planning.routing import Search, routing_index
 from planning.shared_trench import SharedTrench, TrenchSegment, plan_joint_trench, route_edges
 from planning.suitability import Demand, requirement, suitable_mains, water_min_diameter_mm
 
-__all__ = ["Assessment", "Route", "UtilityResult", "assess_sites", "default_demand"]
+__all__ = [
+    "Assessment",
+    "Route",
+    "UtilityResult",
+    "assess_sites",
+    "default_demand",
+    "protected_roads",
+]
 
 Strategy = Literal["batch", "per_site"]
 
@@ -282,26 +289,7 @@ class _Context:
         return nodes, set(self.index.pair_assets[utility][chosen])
 
     def _protection(self) -> dict[str, tuple[dt.date, str]]:
-        new_y = int(self.profile.get("dig_once.new_road_years"))
-        rep_y = int(self.profile.get("dig_once.repaired_road_years"))
-        roads = self.ws.layer("roads")
-        out: dict[str, tuple[dt.date, str]] = {}
-        for row in roads.itertuples():
-            ends = []
-            for col, years, why in (
-                ("opened_on", new_y, "新建/改建交付"),
-                ("repaired_on", rep_y, "大修竣工"),
-            ):
-                value = getattr(row, col, None)
-                if isinstance(value, str) and value:
-                    d = dt.date.fromisoformat(value[:10])
-                    until = _add_years(d, years)
-                    ends.append((until, f"{d.isoformat()} {why}未满 {years} 年"))
-            if ends:
-                until, why = max(ends)
-                if until > self.as_of:
-                    out[str(row.road_id)] = (until, why)
-        return out
+        return protected_roads(self.ws.layer("roads"), profile=self.profile, as_of=self.as_of)
 
     def centre_point(self, node: Any) -> Point:
         data = self.G.nodes[node]
@@ -405,6 +393,36 @@ class _Context:
             dig_once=list(dig.values()),
             lead_in_m=lead,
         )
+
+
+def protected_roads(
+    roads: gpd.GeoDataFrame, *, profile: Profile, as_of: dt.date
+) -> dict[str, tuple[dt.date, str]]:
+    """Return the roads under dig-once protection on ``as_of`` (R10): id → (until, why).
+
+    A road opened (new or rebuilt) or repaired less than the profile's number of years
+    (``dig_once.new_road_years``, ``dig_once.repaired_road_years``) before ``as_of`` may not
+    be dug; the later of its two protection ends counts.
+    """
+    new_y = int(profile.get("dig_once.new_road_years"))
+    rep_y = int(profile.get("dig_once.repaired_road_years"))
+    out: dict[str, tuple[dt.date, str]] = {}
+    for row in roads.itertuples():
+        ends = []
+        for col, years, why in (
+            ("opened_on", new_y, "新建/改建交付"),
+            ("repaired_on", rep_y, "大修竣工"),
+        ):
+            value = getattr(row, col, None)
+            if isinstance(value, str) and value:
+                d = dt.date.fromisoformat(value[:10])
+                until = _add_years(d, years)
+                ends.append((until, f"{d.isoformat()} {why}未满 {years} 年"))
+        if ends:
+            until, why = max(ends)
+            if until > as_of:
+                out[str(row.road_id)] = (until, why)
+    return out
 
 
 def _add_years(d: dt.date, years: int) -> dt.date:

@@ -172,6 +172,32 @@ class RoutingIndex:
             out.append(node)
         return [self.nodes[i] for i in out]
 
+    def reach(
+        self, sources: npt.NDArray[np.int64], *, limit: float
+    ) -> list[tuple[Any, Any, float, float]]:
+        """Return the parts of edges within ``limit`` metres of ``sources`` along the graph.
+
+        Each item is ``(u, v, start_m, end_m)``: the stretch of edge ``(u, v)`` from
+        ``start_m`` to ``end_m`` metres from ``u`` (a whole edge is ``(u, v, 0, length)``;
+        a partly reached one is cut where the distance reaches ``limit``). This is the corridor
+        a route of at most ``limit`` metres can use, e.g. the 300 m reference of a site.
+        """
+        dist = self.search(sources, limit=limit).dist
+        out: list[tuple[Any, Any, float, float]] = []
+        for u, v, length in self.G.edges(data="length"):
+            du, dv = dist[self.index[u]], dist[self.index[v]]
+            if not (np.isfinite(du) or np.isfinite(dv)):
+                continue
+            length = float(length)
+            if du + length <= limit + 1e-9 or dv + length <= limit + 1e-9:
+                out.append((u, v, 0.0, length))  # the whole edge (reached from either end)
+                continue
+            if np.isfinite(du):
+                out.append((u, v, 0.0, min(length, limit - float(du))))
+            if np.isfinite(dv):
+                out.append((u, v, max(0.0, length - (limit - float(dv))), length))
+        return out
+
     def path_edges(self, path: Sequence[Any]) -> list[dict[str, Any]]:
         """Return the edge attributes along a node path."""
         return [self.G.edges[a, b] for a, b in zip(path[:-1], path[1:])]
