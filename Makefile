@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-graph bench-assess bench-coordination bench-prelay clean
+.PHONY: demo test system-deps lint typecheck pytest bench bench-graph bench-assess bench-coordination bench-prelay clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, got " + sys.version'
@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/linkplan demo --out build/demo.gpkg
 
-## test: lint, type-check and run the whole test suite
-test: lint typecheck pytest
+## test: lint, type-check and run the whole test suite (installs Chromium and a CJK font if missing)
+test: system-deps lint typecheck pytest
+
+system-deps:
+	./scripts/system-deps.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check api gis planning data tests bench
@@ -26,7 +29,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
 ## bench: benchmarks on the city-size district (not part of make test)

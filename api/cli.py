@@ -435,6 +435,57 @@ def prelay(
     )
 
 
+@app.command("map")
+def map_(
+    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace")],
+    site: Annotated[str | None, typer.Option(help="project_id: the project map")] = None,
+    all_sites: Annotated[
+        bool, typer.Option("--all", help="district map of every project by approval path")
+    ] = False,
+    prelay_plan: Annotated[
+        bool, typer.Option("--prelay", help="pre-lay plan map of the registered intents")
+    ] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write")] = Path(
+        "build/map.html"
+    ),
+    demand: Annotated[
+        Path | None, typer.Option(help="intake form(s) 附件2, YAML or JSON, with site_id")
+    ] = None,
+    profile: Annotated[str, typer.Option(help="policy profile")] = "jingmen-2023",
+    basemap: Annotated[
+        str | None,
+        typer.Option(help="none (offline, default), tianditu, osm or gaode (GCJ-02)"),
+    ] = None,
+    tianditu_key: Annotated[
+        str | None, typer.Option(help="天地图 key (or LINKPLAN_TIANDITU_KEY)")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="assessment date (default: today)")] = None,
+) -> None:
+    """Write a map as one HTML file that opens offline: a project, the district or a pre-lay plan."""
+    from api import service
+
+    if sum([site is not None, all_sites, prelay_plan]) != 1:
+        msg = "say which map: --site PROJECT_ID, --all (district) or --prelay (pre-lay plan)"
+        raise typer.BadParameter(msg)
+    ws = open_workspace(workspace)
+    when = dt.date.fromisoformat(as_of) if as_of else None
+    if prelay_plan:
+        page = service.prelay_map_html(
+            ws, profile=profile, as_of=when, basemap=basemap, tianditu_key=tianditu_key
+        )
+    else:
+        done = service.assess(
+            ws, profile=profile, site_ids=[site] if site else None, forms=demand, as_of=when
+        )
+        page = (
+            service.project_map_html(done, site, basemap=basemap, tianditu_key=tianditu_key)
+            if site
+            else service.district_map_html(done, basemap=basemap, tianditu_key=tianditu_key)
+        )
+    service.write_text(page, out)
+    typer.echo(f"地图已生成 (map written): {out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)")
+
+
 @app.command("import")
 def import_(
     workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace (created if missing)")],
