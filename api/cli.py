@@ -143,6 +143,7 @@ def demo(
         start=dt.datetime.now().replace(second=0, microsecond=0),
         as_json=False,
     )
+    _demo_outputs(ws, forms, out.parent, profile_name="jingmen-2023")
     typer.echo("\n提前布局周边管网 (pre-lay plan for the demo intents)")
     prelay(out, utility=None, out=out.with_name("demo_prelay.gpkg"), profile="jingmen-2023")
     typer.echo("\n协同施工 (coordination of the demo sites' works in 2027)")
@@ -154,6 +155,32 @@ def demo(
         profile="jingmen-2023",
         window_days=None,
         out=None,
+    )
+
+
+def _demo_outputs(ws: Workspace, forms: Path, root: Path, *, profile_name: str) -> None:
+    """Write the maps, documents and survey packages of every demo site, and say where."""
+    from api import service
+
+    start = dt.datetime.now().replace(second=0, microsecond=0)
+    done = service.assess(ws, profile=profile_name, forms=forms, as_of=start.date())
+    maps, sheets, packs = root / "maps", root / "sheets", root / "survey"
+    for pid in done.assessments:
+        service.write_text(service.project_map_html(done, pid, basemap="none"), maps / f"{pid}.html")
+        service.write_documents(done, pid, sheets / pid, start=start)
+        service.survey_pack(done, pid, packs / f"{pid}_踏勘包.zip")
+    service.write_text(service.district_map_html(done, basemap="none"), maps / "district.html")
+    service.write_text(
+        service.prelay_map_html(ws, profile=profile_name, as_of=start.date(), basemap="none"),
+        maps / "prelay.html",
+    )
+    n = len(done.assessments)
+    typer.echo(
+        f"\n地图与文书 (maps and documents, open offline in a browser):\n"
+        f"  项目研判图 {n} 张: {maps}/<项目代码>.html；总图 {maps / 'district.html'}；"
+        f"提前布局图 {maps / 'prelay.html'}\n"
+        f"  审批文书 (附件2、附件3 PDF、规划意见): {sheets}/<项目代码>/\n"
+        f"  踏勘包 (GeoPackage + 离线地图): {packs}/<项目代码>_踏勘包.zip"
     )
 
 
@@ -484,6 +511,61 @@ def map_(
         )
     service.write_text(page, out)
     typer.echo(f"地图已生成 (map written): {out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)")
+
+
+@app.command("survey-pack")
+def survey_pack(
+    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace")],
+    site: Annotated[list[str], typer.Option(help="project_id, repeatable")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="folder for the zips (one per project)")
+    ] = Path("build/survey"),
+    demand: Annotated[
+        Path | None, typer.Option(help="intake form(s) 附件2, YAML or JSON, with site_id")
+    ] = None,
+    profile: Annotated[str, typer.Option(help="policy profile")] = "jingmen-2023",
+    as_of: Annotated[str | None, typer.Option(help="assessment date (default: today)")] = None,
+) -> None:
+    """Write the survey package (踏勘包) of each project: GeoPackage for QGIS/QField + offline map."""
+    from api import service
+
+    ws = open_workspace(workspace)
+    when = dt.date.fromisoformat(as_of) if as_of else None
+    done = service.assess(ws, profile=profile, site_ids=site, forms=demand, as_of=when)
+    for pid in site:
+        path = service.survey_pack(done, pid, out / f"{pid}_踏勘包.zip")
+        typer.echo(f"踏勘包已生成 (survey package written): {path}")
+
+
+@app.command()
+def sheet(
+    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace")],
+    site: Annotated[list[str], typer.Option(help="project_id, repeatable")],
+    demand: Annotated[
+        Path, typer.Option(help="intake form(s) 附件2, YAML or JSON, with site_id")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="folder (one subfolder per project)")
+    ] = Path("build/sheets"),
+    profile: Annotated[str, typer.Option(help="policy profile")] = "jingmen-2023",
+    start: Annotated[
+        str | None,
+        typer.Option(help="request time for the time limits, e.g. 2025-09-30T10:00 (default: now)"),
+    ] = None,
+) -> None:
+    """Write 附件2 (intake form), 附件3 (综合审批意见单, HTML + PDF) and the drafted planning opinion."""
+    from api import service
+
+    ws = open_workspace(workspace)
+    when = (
+        dt.datetime.fromisoformat(start)
+        if start
+        else dt.datetime.now().replace(second=0, microsecond=0)
+    )
+    done = service.assess(ws, profile=profile, site_ids=site, forms=demand, as_of=when.date())
+    for pid in site:
+        paths = service.write_documents(done, pid, out / pid, start=when)
+        typer.echo(f"{pid}: " + "、".join(str(p) for p in paths))
 
 
 @app.command("import")

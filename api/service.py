@@ -22,11 +22,19 @@ from planning.intake import Intake, load_intakes
 from planning.prelay import plan_prelay
 
 __all__ = [
+    "DOCUMENTS",
+    "FILE_NAMES",
     "Assessed",
     "assess",
+    "construction_period",
     "district_map_html",
+    "document_html",
+    "document_pdf",
     "prelay_map_html",
     "project_map_html",
+    "survey_pack",
+    "write_documents",
+    "write_text",
 ]
 
 
@@ -126,6 +134,115 @@ def prelay_map_html(
     name, key = _basemap(basemap, tianditu_key)
     m = prelay_map(ws, plan, profile=prof, basemap=name, tianditu_key=key)
     return render_html(m, offline=name == "none")
+
+
+def survey_pack(done: Assessed, project_id: str, out: Path) -> Path:
+    """Write a project's survey package (GeoPackage + offline map + README) as one zip."""
+    from api.survey import survey_package
+
+    page = project_map_html(done, project_id, basemap="none")  # the field copy is always offline
+    return survey_package(
+        done.ws, done.one(project_id), profile=done.profile, out=out, map_html=page
+    )
+
+
+DOCUMENTS = ("intake_form", "approval_sheet", "planning_opinion")
+"""The documents of a project: 附件2, 附件3 and the drafted planning opinion."""
+
+FILE_NAMES = {
+    "intake_form": "附件2_需求信息采集单",
+    "approval_sheet": "附件3_综合审批意见单",
+    "planning_opinion": "规划意见_草拟",
+}
+
+
+def construction_period(ws: Workspace, project_id: str) -> tuple[dt.date, dt.date] | None:
+    """Return a site's construction window from ``sites.construction_start/_end``, if any."""
+    sites = ws.layer("sites")
+    if not {"construction_start", "construction_end"} <= set(sites.columns):
+        return None
+    row = sites.loc[sites["project_id"].astype(str) == project_id]
+    if not len(row):
+        return None
+    a, b = row["construction_start"].iloc[0], row["construction_end"].iloc[0]
+    if not isinstance(a, str) or not isinstance(b, str) or not a or not b:
+        return None
+    return dt.date.fromisoformat(a[:10]), dt.date.fromisoformat(b[:10])
+
+
+def document_html(done: Assessed, project_id: str, kind: str, *, start: dt.datetime) -> str:
+    """Return one document of a project as a self-contained HTML page.
+
+    ``kind`` is one of :data:`DOCUMENTS`; ``start`` is when the request was received (the
+    time limits count from it).
+    """
+    from api.documents import approval_sheet_html, intake_form_html, planning_opinion_html
+
+    a = done.one(project_id)
+    G = done.ws.corridor_graph()
+    if kind == "intake_form":
+        return intake_form_html(done.form(project_id))
+    if kind == "approval_sheet":
+        return approval_sheet_html(
+            a,
+            done.form(project_id),
+            G=G,
+            profile=done.profile,
+            start=start,
+            period=construction_period(done.ws, project_id),
+        )
+    if kind == "planning_opinion":
+        return planning_opinion_html(
+            a, done.forms.get(project_id), G=G, profile=done.profile, start=start
+        )
+    msg = f"document {kind!r}: expected one of {', '.join(DOCUMENTS)}"
+    raise NotFoundError(msg)
+
+
+def document_pdf(
+    done: Assessed, project_id: str, kind: str, out: Path, *, start: dt.datetime
+) -> Path:
+    """Write one document of a project as PDF (Chinese font embedded) and return its path."""
+    from api.documents import approval_sheet_pdf, planning_opinion_pdf
+
+    a = done.one(project_id)
+    G = done.ws.corridor_graph()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "approval_sheet":
+        return approval_sheet_pdf(
+            a,
+            done.form(project_id),
+            out,
+            G=G,
+            profile=done.profile,
+            start=start,
+            period=construction_period(done.ws, project_id),
+        )
+    if kind == "planning_opinion":
+        return planning_opinion_pdf(
+            a, done.forms.get(project_id), out, G=G, profile=done.profile, start=start
+        )
+    msg = f"no PDF of document {kind!r}: expected approval_sheet or planning_opinion"
+    raise NotFoundError(msg)
+
+
+def write_documents(
+    done: Assessed, project_id: str, folder: Path, *, start: dt.datetime
+) -> list[Path]:
+    """Write every document of a project into ``folder`` (HTML, and PDF where there is one)."""
+    out = []
+    for kind in DOCUMENTS:
+        if kind == "intake_form" and project_id not in done.forms:
+            continue  # no form, no 附件2 (the other documents say what is missing)
+        if kind == "approval_sheet" and project_id not in done.forms:
+            continue
+        page = document_html(done, project_id, kind, start=start)
+        out.append(write_text(page, folder / f"{FILE_NAMES[kind]}.html"))
+        if kind != "intake_form":
+            out.append(
+                document_pdf(done, project_id, kind, folder / f"{FILE_NAMES[kind]}.pdf", start=start)
+            )
+    return out
 
 
 def write_text(page: str, path: Path) -> Path:

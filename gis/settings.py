@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         天地图 API key (no default: each deployment applies for its own).
     cjk_font
         A TrueType font with Chinese glyphs for PDF documents (default: found on the system).
+    workspace
+        GeoPackage workspace the web service serves (default: the embedded demo district).
+    intake_forms
+        Intake forms (附件2, YAML/JSON) of the served workspace's projects (default: the demo's).
+    profile
+        Policy profile of the web service.
     """
 
     model_config = SettingsConfigDict(env_prefix="LINKPLAN_", env_file=".env", extra="ignore")
@@ -34,6 +40,9 @@ class Settings(BaseSettings):
     basemap: str = "none"
     tianditu_key: str | None = None
     cjk_font: Path | None = None
+    workspace: Path | None = None
+    intake_forms: Path | None = None
+    profile: str = "jingmen-2023"
 
 
 @lru_cache(maxsize=1)
