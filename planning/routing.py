@@ -88,12 +88,8 @@ class RoutingIndex:
 
     def without_edges(self, edges: Iterable[tuple[Any, Any]]) -> csr_matrix:
         """Return a copy of the search matrix with the given graph edges removed."""
-        m = self.matrix.tolil(copy=True)
-        for u, v in edges:
-            a, b = self.index[u], self.index[v]
-            m[a, b] = 0
-            m[b, a] = 0
-        out = m.tocsr()
+        out = self.matrix.copy()
+        out.data[self.edge_positions(edges)] = 0.0
         out.eliminate_zeros()
         return out
 
