@@ -17,11 +17,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/linkplan demo --out build/demo.gpkg
 
-## test: lint, type-check and run the whole test suite (installs Chromium and a CJK font if missing)
+## test: lint, type-check and run the whole test suite (installs Chromium, a CJK font, PostgreSQL
+## and PostGIS from Debian's packages if missing; the tests start a throwaway PostGIS cluster)
 test: system-deps lint typecheck pytest
 
 system-deps:
 	./scripts/system-deps.sh
+	./scripts/postgis.sh install
 
 lint: $(STAMP)
 	$(BIN)/ruff check api gis planning data tests bench

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         Intake forms (附件2, YAML/JSON) of the served workspace's projects (default: the demo's).
     profile
         Policy profile of the web service.
+    database_url
+        ``postgresql+psycopg://user@host/db`` (PostGIS) or ``sqlite:///file.db``; default: the
+        embedded SQLite file ``linkplan.db`` under ``data_dir``.
+    data_dir
+        Where the embedded database lives.
     """
 
     model_config = SettingsConfigDict(env_prefix="LINKPLAN_", env_file=".env", extra="ignore")
@@ -43,6 +48,8 @@ class Settings(BaseSettings):
     workspace: Path | None = None
     intake_forms: Path | None = None
     profile: str = "jingmen-2023"
+    database_url: str | None = None
+    data_dir: Path = Path.home() / ".local" / "share" / "linkplan"
 
 
 @lru_cache(maxsize=1)

@@ -448,7 +448,6 @@ class _Searcher:
         # suitable taps per requirement are kept with the workspace context, for later calls
         self.taps: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = ctx.source_cache
         self.shared: dict[tuple[Any, ...], Search] = {}
-        self.detours: dict[tuple[Any, ...], Search] = {}
         self.limit = float(ctx.profile.get("coverage.max_connection_m"))
         self.searches = 0
 
@@ -489,22 +488,14 @@ class _Searcher:
     def avoiding_protected(self, pid: str, key: tuple[Any, ...]) -> list[Any] | None:
         """Return the shortest path that uses no road under dig-once protection, if any.
 
-        ``batch``: one multi-source search per requirement on the graph without protected
-        roads, shared by every site that needs a detour; ``per_site``: one search per site.
+        One search from the site on the graph without protected roads, in both strategies:
+        few sites need a detour, and a search from the site breaks ties between equally long
+        detours the same way as the per-site baseline (a shared search from the taps may pick
+        another of them, and with it another joint trench).
         """
         sources, assets = self.taps[key]
-        matrix = self.ctx.unprotected_matrix()
-        if self.strategy != "batch":
-            path, _ = self._from_site(pid, sources, assets, matrix=matrix)
-            return path
-        index = self.ctx.index
-        shared = self.detours.get(key)
-        if shared is None:
-            shared = index.search(sources, limit=self.limit, matrix=matrix)
-            self.detours[key] = shared
-            self.searches += 1
-        start = index.best_frontage(pid, shared)
-        return index.path(start, shared) if start is not None else None
+        path, _ = self._from_site(pid, sources, assets, matrix=self.ctx.unprotected_matrix())
+        return path
 
 
 def _keep_off_protected_roads(

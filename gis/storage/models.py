@@ -1,0 +1,160 @@
+"""Storage models (SQLAlchemy 2 declarative, GeoAlchemy2 geometry on PostGIS).
+
+Network layers are **versioned**: an import of a utility's network writes a new
+:class:`NetworkVersion` with all its :class:`NetworkFeature` rows in one transaction, so a
+failed import leaves the previous version as it was and no half-written version is visible
+(only ``committed`` versions are read). Every assessment records the versions it used.
+
+Spatial tables have a fixed SRID, EPSG:4546 (the default working CRS); layers in another CRS
+are projected to it on import. Each spatial row also keeps its bounding box, which the
+SQLite backend filters on (indexed); PostGIS filters with ``&&``/``ST_Intersects`` on a GiST
+index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from gis.storage.geometry import GeometryColumn
+
+__all__ = [
+    "SRID",
+    "AssessmentRecord",
+    "AuditEntry",
+    "Base",
+    "NetworkFeature",
+    "NetworkVersion",
+    "ProjectRecord",
+    "User",
+]
+
+SRID = 4546
+"""SRID of every spatial column: EPSG:4546 (CGCS2000 3° GK, CM 111°E), the working CRS."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of Linkplan's tables."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class NetworkVersion(Base):
+    """One imported version of one layer (a utility network, roads, sites, …)."""
+
+    __tablename__ = "network_versions"
+    __table_args__ = (UniqueConstraint("layer", "version", name="uq_network_versions_layer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    layer: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    """``pending`` while rows are written, ``committed`` when complete (only those are read)."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(Text)
+    n_features: Mapped[int] = mapped_column(Integer, default=0)
+    diff: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Changes against the previous version: ``added``, ``removed``, ``changed`` asset ids."""
+
+    features: Mapped[list[NetworkFeature]] = relationship(
+        back_populates="version", cascade="all, delete-orphan"
+    )
+
+
+class NetworkFeature(Base):
+    """One feature of a layer version: its id, attributes and geometry (working CRS)."""
+
+    __tablename__ = "network_features"
+    __table_args__ = (
+        Index("ix_network_features_bbox", "version_id", "minx", "maxx", "miny", "maxy"),
+        Index("ix_network_features_geom", "geom", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("network_versions.id", ondelete="CASCADE"), index=True
+    )
+    feature_id: Mapped[str] = mapped_column(String(64))
+    attrs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    geom: Mapped[Any] = mapped_column(GeometryColumn("GEOMETRY", SRID))
+    minx: Mapped[float] = mapped_column(Float)
+    miny: Mapped[float] = mapped_column(Float)
+    maxx: Mapped[float] = mapped_column(Float)
+    maxy: Mapped[float] = mapped_column(Float)
+
+    version: Mapped[NetworkVersion] = relationship(back_populates="features")
+
+
+class ProjectRecord(Base):
+    """A project: its site id and the full intake form (附件2) as submitted."""
+
+    __tablename__ = "projects"
+
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    intake: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    time_nodes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """E-ledger time nodes (registered, form complete, assessed, …) as ISO date-times."""
+
+
+class AssessmentRecord(Base):
+    """One assessment of a project, with the network versions it used."""
+
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.project_id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    as_of: Mapped[dt.date] = mapped_column(DateTime)
+    profile: Mapped[str] = mapped_column(String(64))
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """Layer → network version used."""
+    approval_path: Mapped[str | None] = mapped_column(String(16))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class User(Base):
+    """A user with one role (and a utility for utility planners)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    utility: Mapped[str | None] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+
+
+class AuditEntry(Base):
+    """Who did what, when (imports, project changes, opinions)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, index=True)
+    user: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(128))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

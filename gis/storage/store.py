@@ -1,0 +1,348 @@
+"""The workspace in a database: versioned layers on PostGIS or on the embedded SQLite default.
+
+:class:`Store` reads as its use cases: :meth:`Store.import_layer` validates a layer together
+with the stored ones, writes it as a new version in one transaction and says what changed;
+:meth:`Store.layer` reads the current (or a given) version, optionally within a bounding box
+filtered in the database; :meth:`Store.workspace` assembles a :class:`~gis.workspace.Workspace`
+from the latest versions, with the versions it used.
+
+Backends: ``LINKPLAN_DATABASE_URL`` — ``postgresql+psycopg://…`` (PostGIS, GiST index,
+``ST_Intersects``) or ``sqlite:///path.db`` (the default: a local file, no server; bounding-box
+columns filtered by an index, exact test in shapely).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from gis.errors import ConfigurationError, LayerNotFoundError, NotFoundError, ValidationError
+from gis.profile import Profile
+from gis.schema import LAYERS
+from gis.settings import get_settings
+from gis.storage.models import SRID, AuditEntry, Base, NetworkFeature, NetworkVersion
+from gis.validate import validate_layers
+from gis.workspace import Workspace
+
+__all__ = ["ImportResult", "Store", "default_database_url", "make_engine"]
+
+
+def default_database_url() -> str:
+    """Return ``LINKPLAN_DATABASE_URL``, or the embedded SQLite file under the data folder."""
+    settings = get_settings()
+    if settings.database_url:
+        return settings.database_url
+    path = Path(settings.data_dir) / "linkplan.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout for concurrency."""
+    url = url or default_database_url()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql"):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    msg = f"database URL {url.split(':', 1)[0]}://…: expected postgresql+psycopg:// or sqlite:///"
+    raise ConfigurationError(msg)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import stored: the new version and what changed against the previous one."""
+
+    layer: str
+    version: int
+    n_features: int
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+
+    def summary(self) -> dict[str, Any]:
+        """Return counts and ids, JSON-ready."""
+        return {
+            "layer": self.layer,
+            "version": self.version,
+            "n_features": self.n_features,
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "changed": len(self.changed),
+            "added_ids": self.added,
+            "removed_ids": self.removed,
+            "changed_ids": self.changed,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+class Store:
+    """Versioned layers (and projects, assessments, users, audit) in one database.
+
+    Parameters
+    ----------
+    engine
+        From :func:`make_engine`; the schema is created by the migrations
+        (:func:`gis.storage.migrate.upgrade`).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.session = sessionmaker(engine, expire_on_commit=False)
+        self.crs = CRS.from_epsg(SRID)
+
+    @property
+    def postgis(self) -> bool:
+        """Whether the backend is PostGIS (spatial filtering with GiST and ST_Intersects)."""
+        return self.engine.dialect.name == "postgresql"
+
+    # ------------------------------------------------------------------ reading
+    def versions(self, layer: str | None = None) -> list[NetworkVersion]:
+        """Return the committed versions (of one layer, or all), oldest first."""
+        with self.session() as s:
+            q = select(NetworkVersion).where(NetworkVersion.status == "committed")
+            if layer is not None:
+                q = q.where(NetworkVersion.layer == layer)
+            return list(s.scalars(q.order_by(NetworkVersion.layer, NetworkVersion.version)))
+
+    def latest(self) -> dict[str, int]:
+        """Return layer → latest committed version number."""
+        with self.session() as s:
+            rows = s.execute(
+                select(NetworkVersion.layer, func.max(NetworkVersion.version))
+                .where(NetworkVersion.status == "committed")
+                .group_by(NetworkVersion.layer)
+            ).all()
+        return {str(layer): int(v) for layer, v in rows}
+
+    def _version_row(self, s: Session, layer: str, version: int | None) -> NetworkVersion:
+        q = select(NetworkVersion).where(
+            NetworkVersion.layer == layer, NetworkVersion.status == "committed"
+        )
+        q = q.where(NetworkVersion.version == version) if version is not None else q.order_by(
+            NetworkVersion.version.desc()
+        )
+        row = s.scalars(q.limit(1)).first()
+        if row is None:
+            what = f"version {version} of layer {layer!r}" if version else f"layer {layer!r}"
+            msg = f"the database has no {what}"
+            raise LayerNotFoundError(msg) if version is None else NotFoundError(msg)
+        return row
+
+    def layer(
+        self,
+        layer: str,
+        *,
+        version: int | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> gpd.GeoDataFrame:
+        """Return a layer version as a GeoDataFrame (EPSG:4546), optionally within ``bbox``.
+
+        ``bbox`` (working CRS) is filtered in the database: ``&&`` + ``ST_Intersects`` on a
+        GiST index with PostGIS; indexed bounding-box columns on SQLite, then the exact test.
+        Features come in a stable order (``limit``/``offset`` page through them).
+        """
+        with self.session() as s:
+            v = self._version_row(s, layer, version)
+            q = select(NetworkFeature).where(NetworkFeature.version_id == v.id)
+            if bbox is not None:
+                x0, y0, x1, y1 = bbox
+                q = q.where(
+                    NetworkFeature.minx <= x1,
+                    NetworkFeature.maxx >= x0,
+                    NetworkFeature.miny <= y1,
+                    NetworkFeature.maxy >= y0,
+                )
+                if self.postgis:
+                    envelope = func.ST_MakeEnvelope(x0, y0, x1, y1, SRID)
+                    q = q.where(func.ST_Intersects(NetworkFeature.geom, envelope))
+            q = q.order_by(NetworkFeature.id).offset(offset)
+            if limit is not None:
+                q = q.limit(limit)
+            rows = list(s.scalars(q))
+        if bbox is not None and not self.postgis:
+            box = shapely.box(*bbox)
+            rows = [r for r in rows if shapely.intersects(r.geom, box)]
+        return self._frame(layer, rows)
+
+    def count(self, layer: str, *, version: int | None = None) -> int:
+        """Return the number of features of a layer version."""
+        with self.session() as s:
+            v = self._version_row(s, layer, version)
+            return int(v.n_features)
+
+    def _frame(self, layer: str, rows: list[NetworkFeature]) -> gpd.GeoDataFrame:
+        spec = LAYERS.get(layer)
+        id_field = spec.id_field if spec is not None and spec.id_field else "feature_id"
+        records = [{id_field: r.feature_id, **{k: v for k, v in r.attrs.items() if k != id_field}} for r in rows]
+        return gpd.GeoDataFrame(
+            pd.DataFrame.from_records(records) if records else pd.DataFrame({id_field: []}),
+            geometry=[r.geom for r in rows],
+            crs=self.crs,
+        )
+
+    def workspace(self, *, profile: str | Profile = "gb-defaults") -> tuple[Workspace, dict[str, int]]:
+        """Return a workspace of the latest versions of every stored layer, and those versions."""
+        latest = self.latest()
+        if not latest:
+            msg = "the database holds no layers yet: import roads, scope, sites and the networks"
+            raise LayerNotFoundError(msg)
+        layers = {name: self.layer(name, version=v) for name, v in latest.items()}
+        return Workspace.from_layers(layers, crs=self.crs, profile=profile), latest
+
+    # ------------------------------------------------------------------ writing
+    def import_layer(
+        self,
+        layer: str,
+        gdf: gpd.GeoDataFrame,
+        *,
+        user: str | None = None,
+        source: str | None = None,
+        source_crs: Any = None,
+        profile: str | Profile = "gb-defaults",
+    ) -> ImportResult:
+        """Validate a layer with the stored ones and store it as a new version, all or nothing.
+
+        Validation reports every problem at once (:class:`~gis.errors.ValidationError`) and
+        nothing is written; otherwise the version and all its features are written in one
+        transaction and only then marked ``committed``.
+        """
+        # (1) validate against the stored layers (e.g. a network against the stored scope)
+        stored = {name: self.layer(name) for name in self.latest() if name != layer}
+        report = validate_layers(
+            {**stored, layer: gdf},
+            working_crs=self.crs,
+            profile=profile if isinstance(profile, Profile) else None,
+            source_crs={layer: source_crs} if source_crs is not None else None,
+        )
+        mine = [p for p in report.problems if p.layer == layer]
+        errors = [p for p in mine if p.severity == "error"]
+        if errors:
+            raise ValidationError(problems=mine, summary=f"import of layer {layer!r} refused")
+        clean = report.layers[layer]
+        spec = LAYERS.get(layer)
+        id_field = spec.id_field if spec is not None and spec.id_field else None
+        ids = (
+            clean[id_field].astype(str).tolist()
+            if id_field
+            else [str(i) for i in range(len(clean))]
+        )
+        attrs = [
+            {k: _jsonable(v) for k, v in row.items() if k != "geometry"}
+            for row in clean.drop(columns="geometry").to_dict("records")
+        ]
+        geoms = list(clean.geometry)
+        bounds = shapely.bounds(np.asarray(geoms, dtype=object))
+        # (2) one transaction: version row, features, diff, commit flag
+        try:
+            with self.session.begin() as s:
+                previous = s.scalars(
+                    select(NetworkVersion)
+                    .where(NetworkVersion.layer == layer, NetworkVersion.status == "committed")
+                    .order_by(NetworkVersion.version.desc())
+                    .limit(1)
+                ).first()
+                number = (previous.version if previous else 0) + 1
+                v = NetworkVersion(
+                    layer=layer, version=number, status="pending", created_by=user, source=source
+                )
+                s.add(v)
+                s.flush()
+                s.add_all(
+                    NetworkFeature(
+                        version_id=v.id,
+                        feature_id=fid,
+                        attrs=a,
+                        geom=g,
+                        minx=float(b[0]),
+                        miny=float(b[1]),
+                        maxx=float(b[2]),
+                        maxy=float(b[3]),
+                    )
+                    for fid, a, g, b in zip(ids, attrs, geoms, bounds)
+                )
+                added, removed, changed = self._diff(s, previous, ids, attrs, geoms)
+                diff = {"added": added, "removed": removed, "changed": changed}
+                s.execute(
+                    update(NetworkVersion)
+                    .where(NetworkVersion.id == v.id)
+                    .values(status="committed", n_features=len(ids), diff=diff)
+                )
+                s.add(
+                    AuditEntry(
+                        user=user,
+                        action="import_layer",
+                        target=f"{layer} v{number}",
+                        detail={"source": source, "features": len(ids), **{k: len(x) for k, x in diff.items()}},
+                    )
+                )
+        except IntegrityError as exc:
+            msg = f"another import of layer {layer!r} committed first; import again: {exc.orig}"
+            raise ConfigurationError(msg) from exc
+        return ImportResult(layer, number, len(ids), added, removed, changed)
+
+    def _diff(
+        self,
+        s: Session,
+        previous: NetworkVersion | None,
+        ids: list[str],
+        attrs: list[dict[str, Any]],
+        geoms: list[Any],
+    ) -> tuple[list[str], list[str], list[str]]:
+        if previous is None:
+            return sorted(ids), [], []
+        old = {
+            r.feature_id: (r.attrs, r.geom)
+            for r in s.scalars(select(NetworkFeature).where(NetworkFeature.version_id == previous.id))
+        }
+        new = dict(zip(ids, zip(attrs, geoms)))
+        added = sorted(set(new) - set(old))
+        removed = sorted(set(old) - set(new))
+        changed = sorted(
+            fid
+            for fid in set(new) & set(old)
+            if json.dumps(new[fid][0], sort_keys=True, default=str)
+            != json.dumps(old[fid][0], sort_keys=True, default=str)
+            or not shapely.equals_exact(new[fid][1], old[fid][1], tolerance=1e-6)
+        )
+        return added, removed, changed
+
+
+def create_all(engine: Engine) -> None:
+    """Create the tables directly (tests of the models; deployments use the migrations)."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as c:
+            c.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+    Base.metadata.create_all(engine)
+
