@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test system-deps lint typecheck pytest bench bench-graph bench-assess bench-coordination bench-prelay clean
+.PHONY: demo test system-deps lint typecheck pytest bench bench-graph bench-assess bench-coordination bench-prelay bench-api serve clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, got " + sys.version'
@@ -35,7 +35,7 @@ pytest: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
 ## bench: benchmarks on the city-size district (not part of make test)
-bench: bench-graph bench-assess bench-coordination bench-prelay
+bench: bench-graph bench-assess bench-coordination bench-prelay bench-api
 bench-graph: $(STAMP)
 	$(BIN)/python bench/bench_corridor.py
 bench-assess: $(STAMP)
@@ -44,6 +44,12 @@ bench-coordination: $(STAMP)
 	$(BIN)/python bench/bench_coordination.py
 bench-prelay: $(STAMP)
 	$(BIN)/python bench/bench_prelay.py
+bench-api: $(STAMP)
+	$(BIN)/python bench/bench_api.py
+
+## serve: the web service on the embedded SQLite database, seeded with the demo (development)
+serve: $(STAMP)
+	$(BIN)/linkplan serve
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

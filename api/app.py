@@ -1,21 +1,46 @@
-"""The Linkplan web service (FastAPI): maps and documents of the served workspace.
+"""The Linkplan web service (FastAPI) on PostGIS or the embedded SQLite default.
 
-``create_app()`` serves the embedded demo district by default (no server, no file needed);
-``LINKPLAN_WORKSPACE`` serves a GeoPackage. Storage in PostGIS, projects, users and roles come
-with the web-service issue; this app already answers with the same pages and files as the
-command line.
+``create_app()`` opens ``LINKPLAN_DATABASE_URL`` (default: a SQLite file under
+``LINKPLAN_DATA_DIR``), migrates it, and in development seeds an empty one with the 掇刀区 demo
+district. Routes, one module per resource in ``api/routes``: projects (intake, assessment, time
+nodes, opinions), networks (versioned uploads), plans (pre-lay, coordination), the ledger,
+maps, documents and OGC API Features. Domain errors map to HTTP codes in ``api/errors.py``.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import add_exception_handlers
-from api.routes import documents, maps
+from api.routes import documents, ledger, maps, networks, ogc, plans, projects
+from api.security import RequestSizeLimitMiddleware, current_user, max_upload_bytes
 from api.state import load_state
 from gis.settings import Settings, get_settings
 
 __all__ = ["create_app"]
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Serve the OpenAPI page with Swagger UI from the installed package (no CDN)."""
+    import fastapi_offline
+
+    static = Path(fastapi_offline.__file__).resolve().parent / "static"
+    app.mount("/static/swagger", StaticFiles(directory=static), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=str(app.openapi_url),
+            title=f"{app.title} — API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon.png",
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -23,11 +48,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Linkplan 联动接入预规划",
-        description="荆门市中心城区水气热电网联动接入：项目研判图、踏勘包与审批文书。",
+        description="荆门市中心城区水气热电网联动接入：项目受理与研判、管网版本、提前布局与协同施工、"
+        "电子台账与预警、项目研判图、踏勘包与审批文书、OGC API Features。"
+        "除 /docs 外，所有接口需 Bearer 令牌。",
         version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
     )
+    _offline_docs(app)
     app.state.linkplan = load_state(settings)
     add_exception_handlers(app)
-    app.include_router(maps.router)
-    app.include_router(documents.router)
+    # refuse an oversized upload while it streams in, before multipart parsing spools it
+    app.add_middleware(RequestSizeLimitMiddleware, max_bytes=max_upload_bytes(settings) + 1024 * 1024)
+    for module in (projects, networks, plans, ledger, maps, documents):
+        app.include_router(module.router)
+    # OGC API Features for QGIS/GDAL: the same token (GDAL: GDAL_HTTP_AUTH=BEARER,
+    # GDAL_HTTP_BEARER=<token>; QGIS: an "API header" authentication configuration)
+    app.include_router(ogc.router, dependencies=[Depends(current_user)])
     return app

@@ -568,6 +568,114 @@ def sheet(
         typer.echo(f"{pid}: " + "、".join(str(p) for p in paths))
 
 
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Start the web service (OpenAPI page at /docs) on LINKPLAN_DATABASE_URL or the embedded SQLite."""
+    import uvicorn
+
+    from api.app import create_app
+    from gis.settings import get_settings
+    from gis.storage.store import default_database_url
+
+    settings = get_settings()
+    url = settings.database_url or default_database_url()
+    typer.echo(f"Linkplan 联动接入预规划: http://{host}:{port}/docs  (database {url.split('@')[-1]})")
+    if settings.env == "development":
+        from api.seed import DEV_TOKENS
+
+        typer.echo("development users (do not use in production; LINKPLAN_ENV=production):")
+        for role, token in DEV_TOKENS.items():
+            typer.echo(f"  {role:<11} Authorization: Bearer {token}")
+    if workers > 1:
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port)
+
+
+@app.command("load")
+def load_db(
+    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace to store")],
+    demand: Annotated[
+        Path | None, typer.Option(help="intake forms (附件2) of its projects, YAML or JSON")
+    ] = None,
+) -> None:
+    """Store a GeoPackage's layers (as new versions) and its projects in the service database."""
+    from api.state import load_state
+    from gis.settings import get_settings
+    from gis.storage.models import ProjectRecord
+    from planning.intake import load_intakes
+
+    state = load_state(get_settings())
+    for name, gdf in read_layers(workspace).items():
+        if name not in LAYERS:
+            continue
+        result = state.store.import_layer(name, gdf, user="cli", source=str(workspace))
+        typer.echo(
+            f"{name}: version {result.version}, {result.n_features} features "
+            f"(+{len(result.added)} −{len(result.removed)} ~{len(result.changed)})"
+        )
+    if demand is not None:
+        forms = load_intakes(demand, require_identity=False)
+        with state.store.session.begin() as s:
+            for sid, form in forms.items():
+                record = s.get(ProjectRecord, sid)
+                data = form.model_dump(mode="json", exclude_none=True)
+                if record is None:
+                    s.add(ProjectRecord(project_id=sid, intake=data, created_by="cli"))
+                else:
+                    record.intake = data
+        typer.echo(f"{len(forms)} projects stored")
+
+
+@app.command()
+def ledger(
+    now: Annotated[str | None, typer.Option(help="compute at, e.g. 2025-10-11T10:00 (default: now)")] = None,
+    all_entries: Annotated[bool, typer.Option("--all", help="every project, not only warnings")] = False,
+    department: Annotated[str | None, typer.Option(help="one department, e.g. 市行政审批局")] = None,
+) -> None:
+    """List projects approaching a deadline (75 % of the time used) or overdue, by department."""
+    from api.routes.ledger import ledger_projects
+    from api.state import load_state
+    from gis.settings import get_settings
+    from planning.ledger import ALERT_STATUSES, by_department, ledger_status
+
+    state = load_state(get_settings())
+    at = dt.datetime.fromisoformat(now) if now else dt.datetime.now().replace(second=0, microsecond=0)
+    entries = ledger_status(ledger_projects(state), now=at, profile=state.profile)
+    groups = by_department(entries, statuses=None if all_entries else ALERT_STATUSES)
+    shown = 0
+    for dept, items in groups.items():
+        if department is not None and dept != department:
+            continue
+        typer.echo(f"{dept}（{len(items)}）")
+        for e in items:
+            typer.echo(f"  {e.project_id} {e.name} {e.step_label}：{e.message}")
+            shown += 1
+    if not shown:
+        typer.echo(f"{at.isoformat(timespec='minutes')}：无临近时限或超时的项目")
+
+
+@app.command()
+def user(
+    name: Annotated[str, typer.Argument(help="user name")],
+    role: Annotated[str, typer.Option(help="admin, investment, intake, utility, survey or planning")],
+    utility: Annotated[str | None, typer.Option(help="for role utility: water, gas, heat, power, telecom")] = None,
+) -> None:
+    """Create a user of the web service and print its token (shown once, stored hashed)."""
+    from api.security import create_user
+    from api.state import load_state
+    from gis.settings import get_settings
+
+    state = load_state(get_settings())
+    token = create_user(state.store, name, role, utility=utility)
+    typer.echo(f"user {name} ({role}{'/' + utility if utility else ''}) created; token (shown once):")
+    typer.echo(token)
+
+
 @app.command("import")
 def import_(
     workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace (created if missing)")],

@@ -1,4 +1,4 @@
-"""FastAPI dependencies (``Annotated``): the served state and the assessment date."""
+"""FastAPI dependencies (``Annotated``): the served state, the store, the assessment date."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from fastapi import Depends, Query, Request
 
 from api.service import Assessed
 from api.state import ServiceState
+from gis.storage.store import Store
 
-__all__ = ["AssessedDep", "StateDep"]
+__all__ = ["AssessedDep", "StateDep", "StoreDep"]
 
 
 def get_state(request: Request) -> ServiceState:
@@ -20,6 +21,14 @@ def get_state(request: Request) -> ServiceState:
 
 
 StateDep = Annotated[ServiceState, Depends(get_state)]
+
+
+def get_store(state: StateDep) -> Store:
+    """Return the database store of the service."""
+    return state.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
 
 
 def get_assessed(

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from gis.errors import (
+    AuthenticationError,
     CalendarError,
     ConfigurationError,
     CRSError,
@@ -15,13 +16,18 @@ from gis.errors import (
     LayerNotFoundError,
     LinkplanError,
     NotFoundError,
+    PermissionDeniedError,
     ProfileError,
+    UploadTooLargeError,
     ValidationError,
 )
 
 __all__ = ["STATUS_CODES", "add_exception_handlers"]
 
 STATUS_CODES: dict[type[Exception], int] = {
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
+    UploadTooLargeError: 413,
     NotFoundError: 404,
     LayerNotFoundError: 404,
     ValidationError: 422,
@@ -51,6 +57,7 @@ def add_exception_handlers(app: FastAPI) -> None:
         problems = getattr(exc, "problems", None)
         if problems:
             body["problems"] = [dataclasses.asdict(p) for p in problems]
-        return JSONResponse(status_code=status_for(exc), content=body)
+        headers = getattr(exc, "headers", None)
+        return JSONResponse(status_code=status_for(exc), content=body, headers=headers)
 
     app.add_exception_handler(LinkplanError, handler)

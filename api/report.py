@@ -8,11 +8,12 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from shapely import LineString, Point
 from shapely.geometry import mapping
 
 from gis.convert import path_geometry
+from gis.crs import transformer
 from planning.assess import Assessment, Route, UtilityResult
 from planning.crossings import Crossing
 
@@ -30,7 +31,7 @@ SURFACE_ZH = {"sidewalk": "人行道", "green": "绿地"}
 
 class _ToWgs84:
     def __init__(self, crs: CRS) -> None:
-        self.t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        self.t = transformer(crs)
 
     def xy(self, x: float, y: float) -> tuple[float, float]:
         lon, lat = self.t.transform(x, y)

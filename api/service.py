@@ -47,6 +47,8 @@ class Assessed:
     as_of: dt.date
     assessments: dict[str, Assessment]
     forms: dict[str, Intake] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    """Layer → stored version the assessments used (empty for a workspace file)."""
 
     def one(self, project_id: str) -> Assessment:
         """Return one site's assessment, or raise :class:`NotFoundError`."""

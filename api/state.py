@@ -1,8 +1,12 @@
-"""What the web service serves: one workspace, its intake forms and its assessments.
+"""What the web service serves: the database (PostGIS or embedded SQLite) and what it derives.
 
-The embedded default is the 掇刀区 demo district with its demo intake forms, built in memory,
-so the service starts on a fresh machine with no server and no file. ``LINKPLAN_WORKSPACE``
-and ``LINKPLAN_INTAKE_FORMS`` point it at a real GeoPackage and forms.
+The workspace is assembled from the latest committed layer versions and kept while those
+versions stand; assessments are kept per (versions, projects, date). Workers hold no other
+state, so several can serve one database.
+
+The embedded default is a SQLite file under ``LINKPLAN_DATA_DIR``; in development an empty
+database is seeded with the 掇刀区 demo district, its projects and one user per role
+(:mod:`api.seed`), so ``linkplan serve`` works on a fresh machine with no server.
 """
 
 from __future__ import annotations
@@ -10,58 +14,80 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
 
 from api.service import Assessed, assess
 from gis.profile import Profile, load_profile
 from gis.settings import Settings
-from gis.workspace import Workspace, open_workspace
-from planning.intake import Intake, load_intakes, parse_intake
+from gis.storage.migrate import upgrade
+from gis.storage.models import ProjectRecord
+from gis.storage.store import Store, make_engine
+from gis.workspace import Workspace
+from planning.intake import Intake, parse_intake
 
 __all__ = ["ServiceState", "load_state"]
 
 
 @dataclass
 class ServiceState:
-    """The served workspace and its assessments (computed once per day, shared by requests)."""
+    """The store, the policy profile and what is derived from them (cached, thread-safe)."""
 
-    ws: Workspace
+    store: Store
     profile: Profile
-    forms: dict[str, Intake]
-    source: str
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _assessed: Assessed | None = field(default=None, repr=False)
+    settings: Settings
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _ws: tuple[tuple[tuple[str, int], ...], Workspace] | None = field(default=None, repr=False)
+    _assessed: dict[Any, Assessed] = field(default_factory=dict, repr=False)
+
+    def workspace(self) -> tuple[Workspace, dict[str, int]]:
+        """Return the workspace of the latest layer versions, and those versions."""
+        latest = self.store.latest()
+        key = tuple(sorted(latest.items()))
+        with self._lock:
+            if self._ws is None or self._ws[0] != key:
+                ws, versions = self.store.workspace()
+                self._ws = (tuple(sorted(versions.items())), ws)
+                self._assessed.clear()
+            return self._ws[1], dict(self._ws[0])
+
+    def forms(self) -> dict[str, Intake]:
+        """Return the intake forms of every stored project."""
+        with self.store.session() as s:
+            rows = list(s.scalars(select(ProjectRecord)))
+        return {r.project_id: parse_intake(r.intake, require_identity=False) for r in rows}
 
     def assessed(self, *, as_of: dt.date | None = None) -> Assessed:
-        """Return the assessments of every site on ``as_of`` (default today), computed once.
+        """Return the assessments of every site on ``as_of`` (default today).
 
-        Searches patch the shared routing index in place, so assessments run one at a time.
+        Computed once per (layer versions, projects, date); searches patch the shared routing
+        index in place, so assessments run one at a time.
         """
         when = as_of or dt.date.today()
         with self._lock:
-            if self._assessed is None or self._assessed.as_of != when:
-                self._assessed = assess(self.ws, profile=self.profile, forms=self.forms, as_of=when)
-            return self._assessed
+            ws, versions = self.workspace()
+            forms = self.forms()
+            key = (tuple(sorted(versions.items())), _stamp(forms), when)
+            if key not in self._assessed:
+                done = assess(ws, profile=self.profile, forms=forms, as_of=when)
+                done.versions = versions
+                self._assessed[key] = done
+            return self._assessed[key]
+
+
+def _stamp(forms: dict[str, Intake]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v.model_dump_json()) for k, v in forms.items()))
 
 
 def load_state(settings: Settings) -> ServiceState:
-    """Open the configured workspace and forms, or build the embedded demo."""
-    profile = load_profile(settings.profile)
-    if settings.workspace is not None:
-        ws = open_workspace(settings.workspace)
-        forms = (
-            load_intakes(settings.intake_forms, require_identity=False)
-            if settings.intake_forms is not None
-            else {}
-        )
-        return ServiceState(ws, profile, forms, str(settings.workspace))
-    from data.demo_district import build_district
-    from data.demo_intakes import demo_intakes
+    """Open (and migrate) the configured database; seed an empty one in development."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    store = Store(engine)
+    state = ServiceState(store, load_profile(settings.profile), settings)
+    if settings.env == "development" and not store.latest():
+        from api.seed import seed_demo
 
-    ws = Workspace.from_layers(build_district("demo"), crs=settings.working_crs)
-    forms = {}
-    for raw in demo_intakes():
-        form = parse_intake(raw, require_identity=False)
-        forms[str(form.site_id)] = form
-    return ServiceState(ws, profile, forms, "embedded demo district (掇刀区)")
-
-
+        seed_demo(store, settings=settings)
+    return state

@@ -33,10 +33,11 @@ import networkx as nx
 import pandas as pd
 import pyogrio
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from shapely import LineString, MultiPolygon, Point, Polygon
 
 from api.report import PATH_ZH, SURFACE_ZH, UTILITY_ZH
+from gis.crs import transformer
 from gis.errors import NotFoundError
 from gis.profile import Profile
 from gis.schema import OPERATOR_NAMES_ZH
@@ -342,7 +343,7 @@ class _Builder:
         self.a = assessment
         self.profile = profile
         self.crs = CRS.from_user_input(ws.crs)
-        self.to_wgs84 = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+        self.to_wgs84 = transformer(self.crs)
         self.major_kinds = set(profile.get("commitment.major_crossing_kinds"))
         self.trenchless = set(profile.get("commitment.trenchless_road_classes"))
         self.major_roads: Mapping[str, str] = profile.get("major_lines.major_road_classes")

@@ -11,12 +11,13 @@ know; :func:`to_working_crs` converts all of them, once, when a layer is loaded.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as PyprojCRSError
 
 from gis import chinacoords
@@ -209,3 +210,31 @@ def to_working_crs(
     if CRS.from_user_input(gdf.crs).equals(target):
         return gdf
     return gdf.to_crs(target)
+
+
+@lru_cache(maxsize=64)
+def _transformer(source_wkt: str, target_wkt: str) -> Transformer:
+    return Transformer.from_crs(
+        CRS.from_wkt(source_wkt), CRS.from_wkt(target_wkt), always_xy=True
+    )
+
+
+def transformer(source: Any, target: Any = "EPSG:4326") -> Transformer:
+    """Return a (cached) x/y-ordered transformer between two CRSs.
+
+    ``Transformer.from_crs`` searches the PROJ database (tens of milliseconds); a request that
+    converts one route must not pay that each time. Transformers are not thread-safe in
+    pyproj < 3.1; here they are read-only and pyproj ≥ 3.6 allows sharing them.
+
+    Examples
+    --------
+    >>> t = transformer("EPSG:4546")
+    >>> [round(v, 4) for v in t.transform(500000.0, 3400000.0)]
+    [111.0, 30.7206]
+    >>> transformer("EPSG:4546") is t
+    True
+    """
+    return _transformer(
+        CRS.from_user_input(_normalise(source)).to_wkt(),
+        CRS.from_user_input(_normalise(target)).to_wkt(),
+    )

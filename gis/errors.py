@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 Severity = Literal["error", "warning", "info"]
 
@@ -36,6 +36,21 @@ class InputFormatError(LinkplanError, ValueError):
 
 class CalendarError(LinkplanError, ValueError):
     """A date falls in a year whose holiday schedule nobody has described, or times are bad."""
+
+
+class AuthenticationError(LinkplanError, PermissionError):
+    """No bearer token, or one that belongs to nobody (HTTP 401)."""
+
+    headers: ClassVar[dict[str, str]] = {"WWW-Authenticate": "Bearer"}
+    """Sent with the 401 answer (RFC 6750 §3)."""
+
+
+class PermissionDeniedError(LinkplanError, PermissionError):
+    """An authenticated user whose role does not allow the request (HTTP 403)."""
+
+
+class UploadTooLargeError(LinkplanError, ValueError):
+    """An upload or request body over ``LINKPLAN_MAX_UPLOAD_MB`` (HTTP 413)."""
 
 
 class ConfigurationError(LinkplanError, ValueError):

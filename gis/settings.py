@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -25,10 +26,6 @@ class Settings(BaseSettings):
         天地图 API key (no default: each deployment applies for its own).
     cjk_font
         A TrueType font with Chinese glyphs for PDF documents (default: found on the system).
-    workspace
-        GeoPackage workspace the web service serves (default: the embedded demo district).
-    intake_forms
-        Intake forms (附件2, YAML/JSON) of the served workspace's projects (default: the demo's).
     profile
         Policy profile of the web service.
     database_url
@@ -36,6 +33,11 @@ class Settings(BaseSettings):
         embedded SQLite file ``linkplan.db`` under ``data_dir``.
     data_dir
         Where the embedded database lives.
+    env
+        ``development`` (the default: an empty database is seeded with the demo district and
+        one user per role with well-known tokens) or ``production`` (no demo, no default users).
+    max_upload_mb
+        Largest network file accepted by the web API.
     """
 
     model_config = SettingsConfigDict(env_prefix="LINKPLAN_", env_file=".env", extra="ignore")
@@ -45,11 +47,11 @@ class Settings(BaseSettings):
     basemap: str = "none"
     tianditu_key: str | None = None
     cjk_font: Path | None = None
-    workspace: Path | None = None
-    intake_forms: Path | None = None
     profile: str = "jingmen-2023"
     database_url: str | None = None
     data_dir: Path = Path.home() / ".local" / "share" / "linkplan"
+    env: Literal["development", "production"] = "development"
+    max_upload_mb: int = 50
 
 
 @lru_cache(maxsize=1)

@@ -104,7 +104,7 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from gis.errors import Problem, ProfileError, ValidationError
+from gis.errors import InputFormatError, Problem, ProfileError, ValidationError
 from gis.profile import Profile, load_profile
 
 __all__ = [
@@ -591,7 +591,7 @@ def _gap_m(profile: Profile, override: float | None) -> float:
     value = float(override) if isinstance(override, int | float) else math.nan
     if not math.isfinite(value) or value < 0:
         msg = f"coordination gap: expected metres ≥ 0, got {override!r}"
-        raise ValueError(msg)
+        raise InputFormatError(msg)
     return value
 
 
@@ -601,7 +601,7 @@ def _bound(value: date | str | None, name: str) -> date | None:
     parsed = _as_date(value)
     if parsed is None:
         msg = f"{name}: expected a date or ISO YYYY-MM-DD string, got {value!r}"
-        raise ValueError(msg)
+        raise InputFormatError(msg)
     return parsed
 
 
@@ -653,7 +653,7 @@ def coordinate_works(
     lower, upper = _bound(date_from, "date_from"), _bound(date_to, "date_to")
     if lower is not None and upper is not None and upper < lower:
         msg = f"date_to {upper} is before date_from {lower}"
-        raise ValueError(msg)
+        raise InputFormatError(msg)
     pieces = _select(_validate(works), lower, upper)
 
     ids = pieces.work_ids

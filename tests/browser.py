@@ -70,14 +70,16 @@ class Visit:
         return path
 
 
-def open_offline(b: Browser, path: Path, *, wait_ms: int = 500) -> Visit:
-    """Open a local HTML file with every request that is not file:/data: aborted."""
+def open_offline(
+    b: Browser, path: Path | str, *, wait_ms: int = 500, local: str | None = None
+) -> Visit:
+    """Open a local HTML file (or a URL on ``local``) with every other request aborted."""
     page = b.new_page(viewport={"width": 1280, "height": 860})
     visit = Visit(page)
 
     def handle(route: Route) -> None:
         url = route.request.url
-        if url.startswith(("file:", "data:", "about:")):
+        if url.startswith(("file:", "data:", "about:")) or (local and url.startswith(local)):
             route.continue_()
         else:
             visit.blocked.append(url)
@@ -88,8 +90,9 @@ def open_offline(b: Browser, path: Path, *, wait_ms: int = 500) -> Visit:
     page.on(
         "console", lambda m: visit.errors.append(m.text) if m.type == "error" else None
     )
-    page.goto(path.resolve().as_uri())
-    page.wait_for_function("() => window.L !== undefined && document.readyState === 'complete'")
+    page.goto(path if isinstance(path, str) else path.resolve().as_uri())
+    if local is None:
+        page.wait_for_function("() => window.L !== undefined && document.readyState === 'complete'")
     page.wait_for_timeout(wait_ms)
     return visit
 

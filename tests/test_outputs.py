@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app as cli
 from api.maps.assets import external_references
+from api.seed import DEV_TOKENS
 from data.demo_district import build_district
 from data.demo_intakes import demo_intakes
 from gis.settings import Settings
@@ -34,8 +35,12 @@ def demo_files(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client():
-    return TestClient(create_app(Settings(workspace=None, intake_forms=None)))
+def client(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkplan.db'}"
+    app = create_app(Settings(database_url=url, env="development"))
+    with TestClient(app, headers={"Authorization": f"Bearer {DEV_TOKENS['intake']}"}) as c:
+        yield c
+    app.state.linkplan.store.engine.dispose()
 
 
 def _pdf_text(data: bytes) -> str:

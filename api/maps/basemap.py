@@ -16,10 +16,10 @@ from typing import Any, Literal, get_args
 import numpy as np
 import numpy.typing as npt
 import shapely
-from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from gis.chinacoords import wgs84_to_gcj02
+from gis.crs import transformer
 from gis.errors import ConfigurationError
 
 __all__ = ["BASEMAPS", "Basemap", "Display", "TileSpec", "display_for", "tiles_for"]
@@ -121,7 +121,7 @@ class Display:
     def __init__(self, crs: Any, basemap: str) -> None:
         self.basemap = basemap
         self.gcj02 = basemap == "gaode"
-        self._to_wgs84 = Transformer.from_crs(CRS.from_user_input(crs), "EPSG:4326", always_xy=True)
+        self._to_wgs84 = transformer(crs)
 
     def lonlat(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Return display longitude and latitude of working-CRS coordinates."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -13,6 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from api import service
 from api.deps import AssessedDep
+from api.security import CurrentUser, Principal, mask_id_number, mask_phone, sees_personal_data
+from api.service import Assessed
 
 router = APIRouter(prefix="/projects/{project_id}", tags=["文书与踏勘包 documents"])
 
@@ -20,6 +23,22 @@ StartQuery = Annotated[
     dt.datetime | None,
     Query(description="受理时间（办理时限自此起算，默认当前时间），如 2025-09-30T10:00"),
 ]
+
+
+def _for(done: Assessed, p: Principal) -> Assessed:
+    """Return the assessments with ID numbers and phones masked for roles that do not need them."""
+    if sees_personal_data(p):
+        return done
+    forms = {
+        pid: f.model_copy(
+            update={
+                "id_number": mask_id_number(f.id_number) if f.id_number else f.id_number,
+                "phone": mask_phone(f.phone) if f.phone else f.phone,
+            }
+        )
+        for pid, f in done.forms.items()
+    }
+    return dataclasses.replace(done, forms=forms)
 
 
 def _now(start: dt.datetime | None) -> dt.datetime:
@@ -41,11 +60,13 @@ def document(
     project_id: str,
     kind: Literal["intake_form", "approval_sheet", "planning_opinion"],
     done: AssessedDep,
+    p: CurrentUser,
     start: StartQuery = None,
     format: Annotated[Literal["html", "pdf"], Query(description="html 或 pdf")] = "html",
 ) -> Response:
     """Return one document of a project."""
     when = _now(start)
+    done = _for(done, p)
     if format == "html":
         return HTMLResponse(service.document_html(done, project_id, kind, start=when))
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,7 +83,7 @@ def document(
     "一个 zip，QGIS/QField 可直接打开。",
     responses={200: {"content": {"application/zip": {}}}},
 )
-def survey_package(project_id: str, done: AssessedDep) -> Response:
+def survey_package(project_id: str, done: AssessedDep, p: CurrentUser) -> Response:
     """Return the survey package of a project as a zip."""
     with tempfile.TemporaryDirectory() as tmp:
         path = service.survey_pack(done, project_id, Path(tmp) / "survey.zip")

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api import service
 from api.deps import AssessedDep, StateDep
+from api.security import CurrentUser
 
 router = APIRouter(prefix="/maps", tags=["地图 maps"])
 
@@ -25,7 +26,9 @@ BasemapQuery = Annotated[
     description="项目红线、五类管网、外线路由与接驳点、穿越点、同沟段、受保护道路、300 m 参考范围；"
     "离线可用的单个 HTML 页面。",
 )
-def project_map(project_id: str, done: AssessedDep, basemap: BasemapQuery = None) -> HTMLResponse:
+def project_map(
+    project_id: str, done: AssessedDep, p: CurrentUser, basemap: BasemapQuery = None
+) -> HTMLResponse:
     """Return the project map page."""
     return HTMLResponse(service.project_map_html(done, project_id, basemap=basemap))
 
@@ -36,7 +39,7 @@ def project_map(project_id: str, done: AssessedDep, basemap: BasemapQuery = None
     summary="项目研判总图",
     description="全部项目按审批路径（告知承诺/联合审批/不适用/需提前布局）着色。",
 )
-def district_map(done: AssessedDep, basemap: BasemapQuery = None) -> HTMLResponse:
+def district_map(done: AssessedDep, p: CurrentUser, basemap: BasemapQuery = None) -> HTMLResponse:
     """Return the district map page."""
     return HTMLResponse(service.district_map_html(done, basemap=basemap))
 
@@ -47,8 +50,10 @@ def district_map(done: AssessedDep, basemap: BasemapQuery = None) -> HTMLRespons
     summary="提前布局规划图",
     description="现状与规划管线对比，招商意向项目布局前后的接入条件。",
 )
-def prelay_map(state: StateDep, done: AssessedDep, basemap: BasemapQuery = None) -> HTMLResponse:
+def prelay_map(
+    state: StateDep, done: AssessedDep, p: CurrentUser, basemap: BasemapQuery = None
+) -> HTMLResponse:
     """Return the pre-lay plan map page."""
     return HTMLResponse(
-        service.prelay_map_html(state.ws, profile=state.profile, as_of=done.as_of, basemap=basemap)
+        service.prelay_map_html(done.ws, profile=state.profile, as_of=done.as_of, basemap=basemap)
     )

@@ -25,6 +25,7 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from gis.errors import InputFormatError
+from gis.io.safezip import DEFAULT_MAX_TOTAL_BYTES, SHAPEFILE_MAX_RATIO, check_zip
 
 __all__ = ["detect_dbf_encoding", "list_vector_layers", "read_vector"]
 
@@ -184,6 +185,8 @@ def _zip_shapefiles(path: Path) -> tuple[dict[str, str], list[str]]:
     except (zipfile.BadZipFile, OSError) as exc:
         msg = f"{str(path)!r} is not a readable zip archive ({exc}): expected {EXPECTED_FORMATS}"
         raise InputFormatError(msg) from exc
+    # path traversal, links and decompression bombs are refused before GDAL opens anything
+    check_zip(path, max_total_bytes=DEFAULT_MAX_TOTAL_BYTES, max_ratio=SHAPEFILE_MAX_RATIO)
     shapefiles: dict[str, str] = {}
     for name in names:
         member = PurePosixPath(name)

@@ -60,13 +60,13 @@ import openpyxl
 import pandas as pd
 import shapely
 from openpyxl.utils.exceptions import InvalidFileException
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from shapely import Point
 from shapely.errors import ShapelyError
 from shapely.geometry.base import BaseGeometry
 
 from gis.chinacoords import in_china
-from gis.crs import DEFAULT_CRS, require_projected, resolve_crs, to_working_crs
+from gis.crs import DEFAULT_CRS, require_projected, resolve_crs, to_working_crs, transformer
 from gis.errors import CRSError, InputFormatError, Problem, ValidationError
 from gis.schema import UTILITIES
 
@@ -1023,7 +1023,7 @@ class _Extent:
     """
 
     def __init__(self, target: CRS) -> None:
-        self.to_wgs84 = Transformer.from_crs(target, "EPSG:4326", always_xy=True)
+        self.to_wgs84 = transformer(target)
         area = target.area_of_use
         self.bounds = (
             None

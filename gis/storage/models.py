@@ -38,6 +38,7 @@ __all__ = [
     "Base",
     "NetworkFeature",
     "NetworkVersion",
+    "PlanRecord",
     "ProjectRecord",
     "User",
 ]
@@ -115,6 +116,8 @@ class ProjectRecord(Base):
     created_by: Mapped[str | None] = mapped_column(String(64))
     time_nodes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     """E-ledger time nodes (registered, form complete, assessed, …) as ISO date-times."""
+    opinions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    """Department → opinion (text, by, at), e.g. 自然资源和规划局's planning opinion."""
 
 
 class AssessmentRecord(Base):
@@ -133,6 +136,23 @@ class AssessmentRecord(Base):
     """Layer → network version used."""
     approval_path: Mapped[str | None] = mapped_column(String(16))
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PlanRecord(Base):
+    """A stored plan: a pre-lay plan or a coordination of works, with the versions it used."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    """``prelay`` or ``coordination``."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    utility: Mapped[str | None] = mapped_column(String(16))
+    versions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    features: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The plan's lines as a GeoJSON FeatureCollection in CRS84."""
 
 
 class User(Base):

@@ -1,0 +1,109 @@
+"""The e-ledger (电子台账): every project's open step, its deadline and the early warning."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from api.deps import StateDep
+from api.security import CurrentUser
+from api.state import ServiceState
+from gis.storage.models import AssessmentRecord, ProjectRecord
+from planning.ledger import (
+    ALERT_STATUSES,
+    STEPS,
+    LedgerProject,
+    TimeNodes,
+    by_department,
+    ledger_status,
+)
+
+router = APIRouter(prefix="/ledger", tags=["电子台账 ledger"])
+
+
+class LedgerEntryPublic(BaseModel):
+    """One project's open step for one department."""
+
+    project_id: str
+    name: str
+    department: str
+    path: str | None
+    step: str | None
+    step_label: str
+    status: str
+    start: dt.datetime | None
+    deadline: dt.datetime | None
+    share: float | None
+    message: str
+    error: str | None = None
+
+
+def ledger_projects(state: ServiceState) -> list[LedgerProject]:
+    """Return the stored projects with their time nodes and approval paths, for the ledger."""
+    with state.store.session() as s:
+        projects = list(s.scalars(select(ProjectRecord).order_by(ProjectRecord.project_id)))
+        paths: dict[str, Any] = {}
+        for rec in s.scalars(select(AssessmentRecord).order_by(AssessmentRecord.id)):
+            paths[rec.project_id] = rec.approval_path
+    out = []
+    for r in projects:
+        nodes = {
+            k: dt.datetime.fromisoformat(v) for k, v in (r.time_nodes or {}).items() if k in STEPS and v
+        }
+        path = paths.get(r.project_id)
+        out.append(
+            LedgerProject(
+                project_id=r.project_id,
+                utilities=tuple(r.intake.get("utilities") or ()),
+                nodes=TimeNodes(**nodes),
+                path=path if path in ("commitment", "joint") else None,
+                name=str(r.intake.get("project_name", "")),
+                not_required=frozenset({"registered", "surveyed", "constructed"}),
+            )
+        )
+    return out
+
+
+@router.get(
+    "",
+    response_model=dict[str, list[LedgerEntryPublic]],
+    summary="电子台账与预警",
+    description="按部门列出各项目当前环节、办理时限与已用工作时间；默认只列临近时限（已用 75% 以上）"
+    "或已超时的项目（预警），all=true 列出全部。",
+)
+def ledger(
+    state: StateDep,
+    p: CurrentUser,
+    now: Annotated[dt.datetime | None, Query(description="计算时刻（默认当前时间）")] = None,
+    all_entries: Annotated[bool, Query(alias="all", description="列出全部项目，而不只是预警")] = False,
+    department: Annotated[str | None, Query(description="只看某部门，如 市行政审批局")] = None,
+) -> dict[str, list[LedgerEntryPublic]]:
+    """Return the ledger by department (warnings only by default)."""
+    at = (now or dt.datetime.now()).replace(tzinfo=None)
+    entries = ledger_status(ledger_projects(state), now=at, profile=state.profile)
+    groups = by_department(entries, statuses=None if all_entries else ALERT_STATUSES)
+    return {
+        dept: [
+            LedgerEntryPublic(
+                project_id=e.project_id,
+                name=e.name,
+                department=e.department,
+                path=e.path,
+                step=e.step,
+                step_label=e.step_label,
+                status=e.status,
+                start=e.start,
+                deadline=e.deadline,
+                share=e.share,
+                message=e.message,
+                error=e.error,
+            )
+            for e in items
+        ]
+        for dept, items in groups.items()
+        if department is None or dept == department
+    }

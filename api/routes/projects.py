@@ -1,0 +1,354 @@
+"""Projects: the intake form (附件2), its assessment, its time nodes and opinions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from api.deps import StateDep
+from api.report import assessment_to_dict
+from api.security import CurrentUser, Principal, mask_intake, require_roles
+from api.state import ServiceState
+from gis.errors import NotFoundError, Problem, ValidationError
+from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
+from planning.calendar import deadlines_for_path
+from planning.intake import parse_intake
+from planning.ledger import STEPS
+
+router = APIRouter(prefix="/projects", tags=["项目 projects"])
+
+
+class ProjectPublic(BaseModel):
+    """A project as the API shows it (personal data masked for roles that do not need it)."""
+
+    project_id: str
+    intake: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    created_by: str | None
+    time_nodes: dict[str, Any] = Field(default_factory=dict)
+    opinions: dict[str, Any] = Field(default_factory=dict)
+    approval_path: str | None = None
+    assessed_at: dt.datetime | None = None
+
+
+class AssessmentPublic(BaseModel):
+    """A stored assessment: the versions it used and its result (routes in WGS84 GeoJSON)."""
+
+    id: int
+    project_id: str
+    created_at: dt.datetime
+    as_of: dt.date
+    profile: str
+    versions: dict[str, int]
+    approval_path: str | None
+    result: dict[str, Any]
+
+
+class OpinionCreate(BaseModel):
+    """A department's opinion on a project (e.g. 自然资源和规划局 的规划意见)."""
+
+    text: str = Field(min_length=1, max_length=4000, description="意见内容")
+
+
+class NodeCreate(BaseModel):
+    """A time node of the e-ledger (电子台账)."""
+
+    at: dt.datetime | None = Field(default=None, description="发生时间（默认当前时间）")
+
+
+IntakeBody = Annotated[
+    dict[str, Any],
+    Body(
+        description="需求信息采集单（附件2）全部字段；site_id 为工作空间 sites 图层中的地块编号。"
+        "全部问题一次性告知（422，含字段路径）。",
+    ),
+]
+
+
+def _public(r: ProjectRecord, p: Principal, latest: AssessmentRecord | None) -> ProjectPublic:
+    return ProjectPublic(
+        project_id=r.project_id,
+        intake=mask_intake(r.intake, p),
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+        created_by=r.created_by,
+        time_nodes=r.time_nodes or {},
+        opinions=r.opinions or {},
+        approval_path=latest.approval_path if latest else None,
+        assessed_at=latest.created_at if latest else None,
+    )
+
+
+def _latest(state: ServiceState, project_id: str) -> AssessmentRecord | None:
+    with state.store.session() as s:
+        return s.scalars(
+            select(AssessmentRecord)
+            .where(AssessmentRecord.project_id == project_id)
+            .order_by(AssessmentRecord.id.desc())
+            .limit(1)
+        ).first()
+
+
+def _record(state: ServiceState, project_id: str) -> ProjectRecord:
+    with state.store.session() as s:
+        r = s.get(ProjectRecord, project_id)
+    if r is None:
+        msg = f"no project {project_id!r}"
+        raise NotFoundError(msg)
+    return r
+
+
+def _validated(state: ServiceState, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Check an intake form completely (one 422 listing every problem) and its site."""
+    form = parse_intake(data, require_identity=True)
+    ws, _ = state.workspace()
+    sites = set(ws.layer("sites")["project_id"].astype(str))
+    if not form.site_id or form.site_id not in sites:
+        problem = Problem(
+            "intake",
+            form.project_code,
+            "site_id",
+            repr(form.site_id),
+            "the project_id of a site polygon in the sites layer",
+            code="unknown_site",
+        )
+        raise ValidationError(problems=[problem], summary="intake form refused")
+    return str(form.site_id), form.model_dump(mode="json", exclude_none=True)
+
+
+def _audit(state: ServiceState, p: Principal, action: str, target: str, **detail: Any) -> None:
+    with state.store.session.begin() as s:
+        s.add(AuditEntry(user=p.name, action=action, target=target, detail=detail))
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProjectPublic,
+    summary="受理项目（一表申请）",
+    description="受理窗口提交需求信息采集单；校验全部字段，问题一次性告知；记录“采集单齐全”时间节点。",
+)
+def create_project(
+    data: IntakeBody, state: StateDep, p: Annotated[Principal, Depends(require_roles("intake"))]
+) -> ProjectPublic:
+    """Create a project from its intake form."""
+    pid, form = _validated(state, data)
+    now = dt.datetime.now().replace(microsecond=0).isoformat()
+    with state.store.session.begin() as s:
+        if s.get(ProjectRecord, pid) is not None:
+            problem = Problem("intake", pid, "site_id", pid, "a site without a project", code="exists")
+            raise ValidationError(problems=[problem], summary=f"project {pid} exists: update it")
+        s.add(
+            ProjectRecord(
+                project_id=pid,
+                intake=form,
+                created_by=p.name,
+                time_nodes={"form_complete": now},
+            )
+        )
+    _audit(state, p, "create_project", pid)
+    return _public(_record(state, pid), p, None)
+
+
+@router.put(
+    "/{project_id}",
+    response_model=ProjectPublic,
+    summary="修改项目采集单",
+    description="以新的需求信息采集单替换原表；校验全部字段，问题一次性告知。",
+)
+def update_project(
+    project_id: str,
+    data: IntakeBody,
+    state: StateDep,
+    p: Annotated[Principal, Depends(require_roles("intake"))],
+) -> ProjectPublic:
+    """Replace a project's intake form."""
+    _record(state, project_id)
+    pid, form = _validated(state, {**data, "site_id": data.get("site_id", project_id)})
+    if pid != project_id:
+        problem = Problem("intake", project_id, "site_id", pid, project_id, code="site_changed")
+        raise ValidationError(problems=[problem], summary="a project keeps its site")
+    with state.store.session.begin() as s:
+        r = s.get(ProjectRecord, project_id)
+        assert r is not None
+        r.intake = form
+    _audit(state, p, "update_project", project_id)
+    return _public(_record(state, project_id), p, _latest(state, project_id))
+
+
+@router.get(
+    "/{project_id}",
+    response_model=ProjectPublic,
+    summary="查看项目",
+    description="项目采集单、时间节点、意见与最新研判结论；身份证号、电话按角色脱敏。",
+)
+def read_project(project_id: str, state: StateDep, p: CurrentUser) -> ProjectPublic:
+    """Return one project."""
+    return _public(_record(state, project_id), p, _latest(state, project_id))
+
+
+@router.get(
+    "",
+    response_model=list[ProjectPublic],
+    summary="项目列表",
+    description="按审批路径、申请专业或名称筛选项目。",
+)
+def list_projects(
+    state: StateDep,
+    p: CurrentUser,
+    approval_path: Annotated[
+        str | None, Query(description="commitment（告知承诺）、joint（联合审批）、not_applicable")
+    ] = None,
+    utility: Annotated[str | None, Query(description="water、gas、heat、power、telecom")] = None,
+    q: Annotated[str | None, Query(description="项目名称或申请单位包含的文字")] = None,
+) -> list[ProjectPublic]:
+    """List projects with filters."""
+    with state.store.session() as s:
+        rows = list(s.scalars(select(ProjectRecord).order_by(ProjectRecord.project_id)))
+    out = []
+    for r in rows:
+        latest = _latest(state, r.project_id)
+        if approval_path is not None and (latest is None or latest.approval_path != approval_path):
+            continue
+        if utility is not None and utility not in (r.intake.get("utilities") or []):
+            continue
+        text = f"{r.intake.get('project_name', '')} {r.intake.get('applicant', '')}"
+        if q and q not in text:
+            continue
+        out.append(_public(r, p, latest))
+    return out
+
+
+def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | None = None) -> AssessmentRecord:
+    """Assess one project on the current layer versions and store the result."""
+    done = state.assessed(as_of=as_of)
+    a = done.one(project_id)
+    start = dt.datetime.now().replace(second=0, microsecond=0)
+    deadlines: dict[str, Any] = {}
+    for path in ("commitment", "joint"):
+        try:
+            deadlines[path] = deadlines_for_path(start, path, profile=done.profile)
+        except Exception as exc:  # a calendar year nobody has described: say so, keep the result
+            deadlines[path] = {"error": str(exc)}
+    result = assessment_to_dict(a, crs=done.ws.crs, deadlines=deadlines)
+    with state.store.session.begin() as s:
+        rec = AssessmentRecord(
+            project_id=project_id,
+            as_of=dt.datetime.combine(done.as_of, dt.time()),
+            profile=done.profile.name,
+            versions=done.versions,
+            approval_path=a.approval_path,
+            result=result,
+        )
+        s.add(rec)
+        r = s.get(ProjectRecord, project_id)
+        if r is not None:
+            r.time_nodes = {**(r.time_nodes or {}), "assessed": start.isoformat()}
+    return rec
+
+
+def _assessment_public(rec: AssessmentRecord) -> AssessmentPublic:
+    return AssessmentPublic(
+        id=rec.id,
+        project_id=rec.project_id,
+        created_at=rec.created_at,
+        as_of=rec.as_of.date() if isinstance(rec.as_of, dt.datetime) else rec.as_of,
+        profile=rec.profile,
+        versions=rec.versions,
+        approval_path=rec.approval_path,
+        result=rec.result,
+    )
+
+
+@router.post(
+    "/{project_id}/assessment",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentPublic,
+    summary="研判项目",
+    description="按当前管网版本研判：覆盖、外线路由与长度、穿越、审批路径与时限；记录所用管网版本。",
+)
+def assess_project(
+    project_id: str,
+    state: StateDep,
+    p: CurrentUser,
+    as_of: Annotated[dt.date | None, Query(description="研判日期（默认今天）")] = None,
+) -> AssessmentPublic:
+    """Run and store the assessment of one project."""
+    _record(state, project_id)
+    return _assessment_public(run_assessment(state, project_id, as_of=as_of))
+
+
+@router.get(
+    "/{project_id}/assessment",
+    response_model=AssessmentPublic,
+    summary="最新研判结果",
+    description="项目最近一次研判的结果与所用管网版本。",
+)
+def latest_assessment(project_id: str, state: StateDep, p: CurrentUser) -> AssessmentPublic:
+    """Return the latest stored assessment of a project."""
+    _record(state, project_id)
+    rec = _latest(state, project_id)
+    if rec is None:
+        msg = f"project {project_id!r} has not been assessed yet: POST its assessment"
+        raise NotFoundError(msg)
+    return _assessment_public(rec)
+
+
+@router.post(
+    "/{project_id}/nodes/{step}",
+    response_model=ProjectPublic,
+    summary="记录时间节点",
+    description="电子台账：记录登记、采集单齐全、研判、踏勘、提交审批、审批办结、施工完成、接入完成的时间。",
+)
+def record_node(
+    project_id: str,
+    step: str,
+    body: NodeCreate,
+    state: StateDep,
+    p: Annotated[Principal, Depends(require_roles("intake", "utility", "planning", "survey"))],
+) -> ProjectPublic:
+    """Record when a step of a project happened."""
+    if step not in STEPS:
+        problem = Problem("ledger", project_id, "step", step, f"one of {', '.join(STEPS)}", code="unknown_step")
+        raise ValidationError(problems=[problem], summary="unknown time node")
+    at = (body.at or dt.datetime.now()).replace(microsecond=0)
+    with state.store.session.begin() as s:
+        r = s.get(ProjectRecord, project_id)
+        if r is None:
+            msg = f"no project {project_id!r}"
+            raise NotFoundError(msg)
+        r.time_nodes = {**(r.time_nodes or {}), step: at.isoformat()}
+    _audit(state, p, "record_node", project_id, step=step, at=at.isoformat())
+    return _public(_record(state, project_id), p, _latest(state, project_id))
+
+
+@router.post(
+    "/{project_id}/planning-opinion",
+    response_model=ProjectPublic,
+    summary="出具规划意见",
+    description="市自然资源和规划局对项目外线工程出具规划意见（可参考系统草拟的规划意见）。",
+)
+def planning_opinion(
+    project_id: str,
+    body: OpinionCreate,
+    state: StateDep,
+    p: Annotated[Principal, Depends(require_roles("planning"))],
+) -> ProjectPublic:
+    """Store 自然资源和规划局's planning opinion of a project."""
+    at = dt.datetime.now().replace(microsecond=0).isoformat()
+    with state.store.session.begin() as s:
+        r = s.get(ProjectRecord, project_id)
+        if r is None:
+            msg = f"no project {project_id!r}"
+            raise NotFoundError(msg)
+        r.opinions = {
+            **(r.opinions or {}),
+            "市自然资源和规划局": {"text": body.text, "by": p.name, "at": at},
+        }
+    _audit(state, p, "planning_opinion", project_id)
+    return _public(_record(state, project_id), p, _latest(state, project_id))
