@@ -55,7 +55,7 @@ def _form(pid: str) -> dict:
 
 
 def _upload(client, layer: str, gdf: gpd.GeoDataFrame, who: str, name: str = "layer.geojson"):
-    data = json.loads(gdf.to_json())
+    data = json.loads(gdf.to_json(drop_id=True))
     data["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4546"}}
     return client.post(
         f"/networks/{layer}",
@@ -285,3 +285,51 @@ def test_fifty_concurrent_assessments_agree(client):
     assert all(code == 201 for code, _ in results), results[:3]
     assert len({length for _, length in results}) == 1  # every request got the same answer
     assert results[0][1] == pytest.approx(300.0, abs=0.5)  # the exact-300 m demo case
+
+
+def test_update_project_and_its_site_is_kept(client):
+    form = {**_form("JM-2026-007"), "contact": "新联系人"}
+    res = client.put("/projects/JM-2026-007", headers=auth("intake"), json=form)
+    assert res.status_code == 200, res.text
+    assert res.json()["intake"]["contact"] == "新联系人"
+    moved = client.put(
+        "/projects/JM-2026-007", headers=auth("intake"), json={**form, "site_id": "JM-2026-008"}
+    )
+    assert moved.status_code == 422 and "keeps its site" in moved.json()["detail"]
+    assert client.put("/projects/NOPE", headers=auth("intake"), json=form).status_code == 404
+
+
+def test_reassess_after_a_new_network_version(client):
+    first = client.post("/projects/reassess", headers=auth("survey")).json()
+    again = client.post("/projects/reassess", headers=auth("survey")).json()
+    assert again["reassessed"] == [] and len(again["unchanged"]) == len(
+        first["unchanged"]
+    ) + len(first["reassessed"])
+    power = build_district("demo")["power"]
+    res = _upload(client, "power", power, "power")
+    assert res.status_code == 201 and res.json()["changed"] == 0  # same data, new version
+    third = client.post("/projects/reassess", headers=auth("survey")).json()
+    assert third["versions"]["power"] == first["versions"]["power"] + 1
+    assert third["unchanged"] == []
+    assert {a["versions"]["power"] for a in third["reassessed"]} == {third["versions"]["power"]}
+
+
+def test_every_read_route_answers_and_links_resolve(client):
+    spec = client.get("/openapi.json").json()
+    for path, ops in spec["paths"].items():
+        if "get" not in ops or path.startswith("/ogc/collections/{collectionId}/items/"):
+            continue
+        url = path.replace("{project_id}", "JM-2026-005").replace("{kind}", "prelay")
+        url = url.replace("{collectionId}", "water")
+        if "{kind}" in path and "documents" in path:
+            url = path.replace("{project_id}", "JM-2026-005").replace("{kind}", "approval_sheet")
+        if url.endswith("/plans/prelay/latest"):
+            client.post("/plans/prelay", headers=auth("admin"))
+        if url.endswith("/assessment"):
+            client.post("/projects/JM-2026-005/assessment", headers=auth("admin"))
+        res = client.get(url, headers=auth("admin"))
+        assert res.status_code == 200, (url, res.status_code, res.text[:200])
+    links = client.get("/projects/JM-2026-005", headers=auth("survey")).json()["links"]
+    for name, link in links.items():
+        res = client.get(link, headers=auth("survey"))
+        assert res.status_code == 200, (name, link, res.text[:200])

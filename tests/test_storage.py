@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -221,3 +226,58 @@ def test_assessment_on_stored_workspace_matches_memory(store):
         shapely.equals_exact(stored[r], g, tolerance=1e-9)
         for r, g in zip(layers["roads"]["road_id"], layers["roads"].geometry)
     )
+
+
+_KILLED_IMPORT = """
+import sys, time
+import geopandas as gpd
+from shapely import LineString
+from gis.storage.store import Store, make_engine
+
+def stall(self, *args, **kwargs):
+    print("features written", flush=True)
+    time.sleep(120)
+
+Store._diff = stall
+store = Store(make_engine(sys.argv[1]))
+x0, y0 = 616000.0, 3419000.0
+water = gpd.GeoDataFrame(
+    {"asset_id": [f"N{i}" for i in range(2000)], "status": "existing", "diameter_mm": 200.0},
+    geometry=[LineString([(x0, y0 + i * 0.1), (x0 + 50, y0 + i * 0.1)]) for i in range(2000)],
+    crs="EPSG:4546",
+)
+store.import_layer("water", water)
+"""
+
+
+def test_killed_import_loses_nothing_committed(store, tmp_path):
+    """A process killed (SIGKILL) mid-import: no half-written version, the old one intact."""
+    _base(store)
+    store.import_layer("water", _water(("W1", 200, [(X0, Y0), (X0 + 100, Y0)])))
+    with store.session() as s:
+        before = s.scalar(text("SELECT count(*) FROM network_features"))
+    script = tmp_path / "killed_import.py"
+    script.write_text(_KILLED_IMPORT)
+    url = store.engine.url.render_as_string(hide_password=False)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), url],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=str(Path(__file__).resolve().parent.parent),
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.strip() == "features written", line
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    store.engine.dispose()  # new connections, as after a restart
+    with store.session() as s:
+        rows = s.execute(
+            select(NetworkVersion.version, NetworkVersion.status).where(NetworkVersion.layer == "water")
+        ).all()
+        after = s.scalar(text("SELECT count(*) FROM network_features"))
+    assert [tuple(r) for r in rows] == [(1, "committed")]
+    assert after == before
+    assert list(store.layer("water")["asset_id"]) == ["W1"]
+    assert store.import_layer("water", _water(("W2", 300, [(X0, Y0), (X0 + 50, Y0)]))).version == 2

@@ -34,6 +34,8 @@ class ProjectPublic(BaseModel):
     opinions: dict[str, Any] = Field(default_factory=dict)
     approval_path: str | None = None
     assessed_at: dt.datetime | None = None
+    links: dict[str, str] = Field(default_factory=dict)
+    """Where its map, documents and survey package are rendered (relative URLs)."""
 
 
 class AssessmentPublic(BaseModel):
@@ -81,7 +83,19 @@ def _public(r: ProjectRecord, p: Principal, latest: AssessmentRecord | None) -> 
         opinions=r.opinions or {},
         approval_path=latest.approval_path if latest else None,
         assessed_at=latest.created_at if latest else None,
+        links=_links(r.project_id),
     )
+
+
+def _links(pid: str) -> dict[str, str]:
+    return {
+        "assessment": f"/projects/{pid}/assessment",
+        "map": f"/maps/projects/{pid}",
+        "intake_form": f"/projects/{pid}/documents/intake_form",
+        "approval_sheet_pdf": f"/projects/{pid}/documents/approval_sheet?format=pdf",
+        "planning_opinion_pdf": f"/projects/{pid}/documents/planning_opinion?format=pdf",
+        "survey_package": f"/projects/{pid}/survey-package",
+    }
 
 
 def _latest(state: ServiceState, project_id: str) -> AssessmentRecord | None:
@@ -281,6 +295,35 @@ def assess_project(
     """Run and store the assessment of one project."""
     _record(state, project_id)
     return _assessment_public(run_assessment(state, project_id, as_of=as_of))
+
+
+class ReassessPublic(BaseModel):
+    """Projects re-assessed because a layer they were assessed on has a newer version."""
+
+    versions: dict[str, int]
+    reassessed: list[AssessmentPublic]
+    unchanged: list[str]
+
+
+@router.post(
+    "/reassess",
+    response_model=ReassessPublic,
+    summary="管网变更后重新研判",
+    description="找出最新研判所用管网版本已过时的项目（或从未研判的项目），按当前版本重新研判并记录。",
+)
+def reassess(state: StateDep, p: CurrentUser) -> ReassessPublic:
+    """Re-assess every project whose latest assessment used an older layer version."""
+    _, versions = state.workspace()
+    with state.store.session() as s:
+        ids = [r.project_id for r in s.scalars(select(ProjectRecord).order_by(ProjectRecord.project_id))]
+    redone, unchanged = [], []
+    for pid in ids:
+        latest = _latest(state, pid)
+        if latest is not None and latest.versions == versions:
+            unchanged.append(pid)
+            continue
+        redone.append(_assessment_public(run_assessment(state, pid)))
+    return ReassessPublic(versions=versions, reassessed=redone, unchanged=unchanged)
 
 
 @router.get(
