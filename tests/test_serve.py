@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
-import httpx
 import pytest
 
 from tests.browser import browser, open_offline
+
+
+def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
+    """GET a URL (status, body); no client library beyond the standard one."""
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as res:
+            return int(res.status), res.read()
+    except urllib.error.HTTPError as err:
+        return int(err.code), err.read()
 
 
 def _free_port() -> int:
@@ -35,9 +48,9 @@ def server(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
-            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+            if _get(f"{base}/openapi.json")[0] == 200:
                 break
-        except httpx.HTTPError:
+        except OSError:
             time.sleep(0.25)
     else:
         proc.kill()
@@ -53,14 +66,14 @@ def server(tmp_path_factory):
 def test_serve_starts_on_the_embedded_default_with_the_demo(server):
     base, data_dir = server
     assert os.path.exists(os.path.join(data_dir, "linkplan.db"))
-    res = httpx.get(f"{base}/projects", headers={"Authorization": "Bearer dev-survey"})
-    assert res.status_code == 200 and len(res.json()) == 16  # the demo projects
-    assert httpx.get(f"{base}/projects").status_code == 401
+    code, body = _get(f"{base}/projects", "dev-survey")
+    assert code == 200 and len(json.loads(body)) == 16  # the demo projects
+    assert _get(f"{base}/projects")[0] == 401
 
 
 def test_openapi_page_lists_every_route_in_chinese_offline(server):
     base, _ = server
-    spec = httpx.get(f"{base}/openapi.json").json()
+    spec = json.loads(_get(f"{base}/openapi.json")[1])
     operations = [(p, m, op) for p, ops in spec["paths"].items() for m, op in ops.items()]
     assert len(operations) >= 25
     for path, method, op in operations:
@@ -75,3 +88,26 @@ def test_openapi_page_lists_every_route_in_chinese_offline(server):
     assert visit.blocked == []  # Swagger UI is served by Linkplan itself
     assert shown == len(operations)
     assert "受理项目" in text and "电子台账与预警" in text
+
+
+def test_ledger_command_reads_the_service_database(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINKPLAN_")}
+    env["LINKPLAN_DATA_DIR"] = str(tmp_path)
+    linkplan = os.path.join(os.path.dirname(sys.executable), "linkplan")
+
+    def ledger(now: str) -> str:
+        res = subprocess.run(
+            [linkplan, "ledger", "--now", now], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert res.returncode == 0, res.stderr
+        return res.stdout
+
+    ledger("2025-09-28T10:00")  # creates and seeds the embedded database
+    # every demo project received on the 调休 Sunday 2025-09-28 at 10:00, none assessed yet:
+    # the stricter (commitment) bound applies, 0.5 working day = 3.5 office hours → 14:30+1 h
+    with sqlite3.connect(tmp_path / "linkplan.db") as db:
+        db.execute("""UPDATE projects SET time_nodes = '{"form_complete": "2025-09-28T10:00:00"}'""")
+    assert "无临近时限或超时的项目" in ledger("2025-09-28T10:30")
+    late = ledger("2025-09-29T09:00")
+    assert "市行政审批局" in late and "JM-2026-001" in late
+    assert "逾期" in late or "超" in late

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, status
@@ -117,6 +118,16 @@ def _record(state: ServiceState, project_id: str) -> ProjectRecord:
     return r
 
 
+def _change(state: ServiceState, project_id: str, change: Callable[[ProjectRecord], None]) -> None:
+    """Apply ``change`` to a stored project in one transaction (404 if there is none)."""
+    with state.store.session.begin() as s:
+        r = s.get(ProjectRecord, project_id)
+        if r is None:
+            msg = f"no project {project_id!r}"
+            raise NotFoundError(msg)
+        change(r)
+
+
 def _validated(state: ServiceState, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Check an intake form completely (one 422 listing every problem) and its site."""
     form = parse_intake(data, require_identity=True)
@@ -187,10 +198,7 @@ def update_project(
     if pid != project_id:
         problem = Problem("intake", project_id, "site_id", pid, project_id, code="site_changed")
         raise ValidationError(problems=[problem], summary="a project keeps its site")
-    with state.store.session.begin() as s:
-        r = s.get(ProjectRecord, project_id)
-        assert r is not None
-        r.intake = form
+    _change(state, project_id, lambda r: setattr(r, "intake", form))
     _audit(state, p, "update_project", project_id)
     return _public(_record(state, project_id), p, _latest(state, project_id))
 
@@ -360,12 +368,11 @@ def record_node(
         problem = Problem("ledger", project_id, "step", step, f"one of {', '.join(STEPS)}", code="unknown_step")
         raise ValidationError(problems=[problem], summary="unknown time node")
     at = (body.at or dt.datetime.now()).replace(microsecond=0)
-    with state.store.session.begin() as s:
-        r = s.get(ProjectRecord, project_id)
-        if r is None:
-            msg = f"no project {project_id!r}"
-            raise NotFoundError(msg)
-        r.time_nodes = {**(r.time_nodes or {}), step: at.isoformat()}
+    _change(
+        state,
+        project_id,
+        lambda r: setattr(r, "time_nodes", {**(r.time_nodes or {}), step: at.isoformat()}),
+    )
     _audit(state, p, "record_node", project_id, step=step, at=at.isoformat())
     return _public(_record(state, project_id), p, _latest(state, project_id))
 
@@ -384,14 +391,11 @@ def planning_opinion(
 ) -> ProjectPublic:
     """Store 自然资源和规划局's planning opinion of a project."""
     at = dt.datetime.now().replace(microsecond=0).isoformat()
-    with state.store.session.begin() as s:
-        r = s.get(ProjectRecord, project_id)
-        if r is None:
-            msg = f"no project {project_id!r}"
-            raise NotFoundError(msg)
-        r.opinions = {
-            **(r.opinions or {}),
-            "市自然资源和规划局": {"text": body.text, "by": p.name, "at": at},
-        }
+    opinion = {"text": body.text, "by": p.name, "at": at}
+    _change(
+        state,
+        project_id,
+        lambda r: setattr(r, "opinions", {**(r.opinions or {}), "市自然资源和规划局": opinion}),
+    )
     _audit(state, p, "planning_opinion", project_id)
     return _public(_record(state, project_id), p, _latest(state, project_id))
