@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -281,3 +282,27 @@ def test_killed_import_loses_nothing_committed(store, tmp_path):
     assert after == before
     assert list(store.layer("water")["asset_id"]) == ["W1"]
     assert store.import_layer("water", _water(("W2", 300, [(X0, Y0), (X0 + 50, Y0)]))).version == 2
+
+
+@pytest.mark.postgis
+def test_workers_starting_together_migrate_once(tmp_path, postgis_url):
+    """Four workers open one new database at the same moment: one schema, no error."""
+    for url in (f"sqlite:///{tmp_path / 'shared.db'}", postgis_url):
+        if url.startswith("postgresql"):
+            engine = make_engine(url)
+            with engine.begin() as c:
+                c.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            engine.dispose()
+
+        def start(_: int, url: str = url) -> str:
+            engine = make_engine(url)
+            try:
+                upgrade(engine)
+                with engine.connect() as c:
+                    return str(c.execute(text("SELECT version_num FROM alembic_version")).scalar())
+            finally:
+                engine.dispose()
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            versions = list(pool.map(start, range(4)))
+        assert versions == ["0002"] * 4, url

@@ -6,6 +6,7 @@ and the SQLite schema (PostGIS gets the extension and a GiST index).
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 
 from alembic import command
@@ -25,6 +26,33 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+_LOCK_ID = 4546_0001
+"""PostgreSQL advisory lock held while migrating: workers starting together migrate once."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database to ``revision`` (default: the latest schema)."""
-    command.upgrade(alembic_config(engine), revision)
+    """Migrate the database to ``revision`` (default: the latest schema).
+
+    Several workers may start at once (``linkplan serve --workers 4``): on PostgreSQL they queue
+    on an advisory lock, on SQLite on a lock file beside the database, so one migrates and the
+    others find the schema current.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as lock:
+            lock.exec_driver_sql(f"SELECT pg_advisory_lock({_LOCK_ID})")
+            try:
+                command.upgrade(alembic_config(engine), revision)
+            finally:
+                lock.exec_driver_sql(f"SELECT pg_advisory_unlock({_LOCK_ID})")
+                lock.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with open(f"{database}.migrate.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
