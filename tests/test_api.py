@@ -333,3 +333,41 @@ def test_every_read_route_answers_and_links_resolve(client):
     for name, link in links.items():
         res = client.get(link, headers=auth("survey"))
         assert res.status_code == 200, (name, link, res.text[:200])
+
+
+def test_investment_office_registers_intents(client):
+    from shapely import get_coordinates
+    from shapely.geometry import mapping, shape
+
+    from gis.chinacoords import wgs84_to_gcj02
+
+    intents = build_district("demo")["intents"]
+    donor = intents.to_crs("EPSG:4326").geometry.iloc[0]
+    body = {
+        "intent_id": "YX-2026-901",
+        "name": "新材料产业园二期",
+        "expected_start": "2027-06-01",
+        "utilities": ["water", "power"],
+        "power_kva": 2500,
+        "geometry": mapping(donor),
+    }
+    assert client.post("/intents", headers=auth("survey"), json=body).status_code == 403
+    res = client.post("/intents", headers=auth("investment"), json=body)
+    assert res.status_code == 201, res.text
+    assert res.json()["added_ids"] == ["YX-2026-901"] and res.json()["removed_ids"] == []
+    # the same parcel picked on 高德 (GCJ-02): stored at the WGS84 position, as an update
+    lon, lat = wgs84_to_gcj02(get_coordinates(donor)[:, 0], get_coordinates(donor)[:, 1])
+    gcj = {"type": "Polygon", "coordinates": [list(zip(lon.tolist(), lat.tolist()))]}
+    res = client.post(
+        "/intents",
+        headers=auth("investment"),
+        json={**body, "geometry": gcj, "coordinates": "gcj02", "power_kva": 3000},
+    )
+    assert res.status_code == 201 and res.json()["changed_ids"] == ["YX-2026-901"]
+    listed = client.get("/intents", headers=auth("water")).json()["features"]
+    mine = next(f for f in listed if f["properties"]["intent_id"] == "YX-2026-901")
+    got = get_coordinates(shape(mine["geometry"]))
+    assert abs(got - get_coordinates(donor)).max() < 1e-6  # back on WGS84 to ~0.1 m
+    assert mine["properties"]["power_kva"] == 3000 and mine["properties"]["registered_by"] == "investment"
+    bad = client.post("/intents", headers=auth("investment"), json={**body, "geometry": {"type": "Polygon"}})
+    assert bad.status_code == 422
