@@ -198,6 +198,7 @@ class _Context:
             else None
         )
         self.protected = self._protection()
+        self.near_major, self.near_green = self._near_segments()
         sites = ws.layer("sites")
         self.site_geoms = dict(zip(sites["project_id"].astype(str), sites.geometry))
         telecom = ws.layers.get("telecom")
@@ -296,21 +297,53 @@ class _Context:
         line = self.segment_geoms[int(data["seg"])]
         return line.interpolate(float(data["t"]))
 
+    def _near_segments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mark the blocks whose sidewalks may touch a major line, or green space.
+
+        A sidewalk edge is drawn within its block's centreline band widened by the sidewalk
+        offset; a block whose widened bounding box meets no major line (no green space) has
+        sidewalk edges that cross none (lie on none), so their geometry need not be drawn.
+        """
+        segs = self.segments
+        n = len(segs)
+        if not n:
+            return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+        bounds = shapely.bounds(self.segment_geoms)
+        width = segs["width_m"].to_numpy(dtype=float) + segs["sidewalk_m"].to_numpy(dtype=float)
+        margin = np.nan_to_num(width, nan=0.0) / 2.0 + 1.0
+        boxes = shapely.box(
+            bounds[:, 0] - margin, bounds[:, 1] - margin, bounds[:, 2] + margin, bounds[:, 3] + margin
+        )
+        near_major = np.zeros(n, dtype=bool)
+        if len(self.major.geoms):
+            hits = self.major.tree.query(boxes, predicate="intersects")
+            near_major[hits[0]] = True
+        near_green = np.zeros(n, dtype=bool)
+        if self.green is not None:
+            near_green = shapely.intersects(boxes, self.green)
+        return near_major, np.asarray(near_green, dtype=bool)
+
     def edge_facts(self, a: Any, b: Any) -> tuple[str | None, tuple[Crossing, ...]]:
         """Return an edge's surface and the major lines it crosses (computed once per edge)."""
         key = (a, b) if a <= b else (b, a)
         cached = self.edge_cache.get(key)
         if cached is None:
             e = self.G.edges[a, b]
+            kind = e["kind"]
+            seg = int(e["seg"]) if kind == "sidewalk" else -1
+            if kind == "sidewalk" and not (self.near_major[seg] or self.near_green[seg]):
+                cached = ("sidewalk", ())  # far from every major line and green space
+                self.edge_cache[key] = cached
+                return cached
             geom = edge_geometry(self.G, *key)
             surface: str | None = None
-            if e["kind"] == "sidewalk":
+            if kind == "sidewalk":
                 surface = "sidewalk"
                 if self.green is not None and self.green.contains(
                     geom.interpolate(0.5, normalized=True)
                 ):
                     surface = "green"
-            elif e["kind"] == "crossing":
+            elif kind == "crossing":
                 surface = f"carriageway:{e['road_class']}"
             crossings = tuple(self.major.crossed_by(geom)) if geom.length > 0 else ()
             cached = (surface, crossings)
