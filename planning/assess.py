@@ -199,6 +199,8 @@ class _Context:
         )
         self.protected = self._protection()
         self.near_major, self.near_green = self._near_segments()
+        self.sidewalk_m = self.segments["sidewalk_m"].to_numpy(dtype=float)
+        self.main_records: dict[str, list[dict[str, Any]]] = {}
         sites = ws.layer("sites")
         self.site_geoms = dict(zip(sites["project_id"].astype(str), sites.geometry))
         telecom = ws.layers.get("telecom")
@@ -234,7 +236,7 @@ class _Context:
         the water service line from the demand's peak flow; the available width is the
         block's sidewalk width (profile default by road class).
         """
-        sidewalk = self.segments["sidewalk_m"].to_numpy(dtype=float)
+        sidewalk = self.sidewalk_m
 
         def check(seg: TrenchSegment) -> tuple[tuple[tuple[str, ...], ...], SectionCheck]:
             pipes = []
@@ -266,8 +268,8 @@ class _Context:
         if rows is None:
             rows = {a: i for i, a in enumerate(layer["asset_id"].astype(str))}
             self.main_rows[utility] = rows
-        row = layer.iloc[rows[asset_id]]
-        return {k: v for k, v in row.items() if k != "geometry"}
+            self.main_records[utility] = layer.drop(columns=layer.geometry.name).to_dict("records")
+        return dict(self.main_records[utility][rows[asset_id]])
 
     def unprotected_matrix(self) -> Any:
         """Return the search matrix without the edges of roads under dig-once protection."""
