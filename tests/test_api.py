@@ -371,3 +371,26 @@ def test_investment_office_registers_intents(client):
     assert mine["properties"]["power_kva"] == 3000 and mine["properties"]["registered_by"] == "investment"
     bad = client.post("/intents", headers=auth("investment"), json={**body, "geometry": {"type": "Polygon"}})
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("who", "step", "expected"),
+    [
+        ("intake", "form_complete", 200),
+        ("water", "form_complete", 403),
+        ("water", "submitted", 200),  # JM-2026-001 asked for water and power
+        ("gas", "submitted", 403),  # … not for gas
+        ("survey", "surveyed", 200),
+        ("survey", "approved", 403),
+        ("planning", "approved", 200),
+        ("investment", "registered", 200),
+        ("admin", "connected", 200),
+    ],
+)
+def test_time_nodes_are_recorded_by_the_department_of_the_step(client, who, step, expected):
+    res = client.post(
+        f"/projects/JM-2026-001/nodes/{step}",
+        headers=auth(who),
+        json={"at": "2026-11-30T09:00:00"},
+    )
+    assert res.status_code == expected, res.text

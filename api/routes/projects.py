@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from api.deps import StateDep
 from api.report import assessment_to_dict
-from api.security import CurrentUser, Principal, mask_intake, require_roles
+from api.security import CurrentUser, Principal, check_roles, mask_intake, require_roles
 from api.state import ServiceState
-from gis.errors import NotFoundError, Problem, ValidationError
+from gis.errors import NotFoundError, PermissionDeniedError, Problem, ValidationError
 from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
 from planning.calendar import deadlines_for_path
 from planning.intake import parse_intake
@@ -350,23 +350,42 @@ def latest_assessment(project_id: str, state: StateDep, p: CurrentUser) -> Asses
     return _assessment_public(rec)
 
 
+NODE_ROLES: dict[str, tuple[str, ...]] = {
+    "registered": ("investment",),
+    "form_complete": ("intake",),
+    "assessed": ("intake", "survey"),
+    "surveyed": ("survey", "intake"),
+    "submitted": ("utility",),
+    "approved": ("intake", "planning"),
+    "constructed": ("utility",),
+    "connected": ("utility",),
+}
+"""Who records each time node: the department that answers for the step (seed 七, 四; the
+ledger's ``ledger.departments``), and admin."""
+
+
 @router.post(
     "/{project_id}/nodes/{step}",
     response_model=ProjectPublic,
     summary="记录时间节点",
-    description="电子台账：记录登记、采集单齐全、研判、踏勘、提交审批、审批办结、施工完成、接入完成的时间。",
+    description="电子台账：记录登记、采集单齐全、研判、踏勘、提交审批、审批办结、施工完成、接入完成的时间；"
+    "各节点由负责该环节的部门记录（如提交审批、施工、接入由公用事业企业记录）。",
 )
 def record_node(
     project_id: str,
     step: str,
     body: NodeCreate,
     state: StateDep,
-    p: Annotated[Principal, Depends(require_roles("intake", "utility", "planning", "survey"))],
+    p: CurrentUser,
 ) -> ProjectPublic:
-    """Record when a step of a project happened."""
+    """Record when a step of a project happened (by the department answering for it)."""
     if step not in STEPS:
         problem = Problem("ledger", project_id, "step", step, f"one of {', '.join(STEPS)}", code="unknown_step")
         raise ValidationError(problems=[problem], summary="unknown time node")
+    check_roles(p, NODE_ROLES[step], action=f"recording the time node {step!r}")
+    if p.role == "utility" and p.utility not in (_record(state, project_id).intake.get("utilities") or []):
+        msg = f"{p.describe()}: project {project_id} did not ask for {p.utility}"
+        raise PermissionDeniedError(msg)
     at = (body.at or dt.datetime.now()).replace(microsecond=0)
     _change(
         state,
