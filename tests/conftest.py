@@ -6,9 +6,29 @@ an example no developer ever saw; set ``HYPOTHESIS_PROFILE=explore`` to search r
 
 import os
 
+import pytest
 from hypothesis import settings
+
+from data.demo_district import DEMO_CASES, build_district
+from gis.workspace import Workspace
+from planning.assess import assess_sites
+from tests.demo import AS_OF, JINGMEN, demo_demand
 
 settings.register_profile("repeatable", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("explore", deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 pytest_plugins = ["tests.postgis"]
+
+
+@pytest.fixture(scope="module")
+def demo_ws():
+    """The 掇刀区 demo district as a workspace in EPSG:4546 (one per test module)."""
+    return Workspace.from_layers(build_district("demo"), crs="EPSG:4546")
+
+
+@pytest.fixture(scope="module")
+def results(demo_ws):
+    """Every demo site assessed with the demand of its intake form, by project id."""
+    demands = {pid: demo_demand(c) for pid, c in DEMO_CASES.items()}
+    out = assess_sites(demo_ws, profile=JINGMEN, demands=demands, as_of=AS_OF)
+    return {a.project_id: a for a in out}

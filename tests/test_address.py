@@ -7,7 +7,6 @@ import pytest
 from shapely import LineString
 
 import planning  # noqa: F401  (registers the policy profiles)
-from data.demo_district import build_district
 from gis.address import (
     compass_word,
     cross_streets,
@@ -19,7 +18,6 @@ from gis.address import (
 from gis.corridor import build_corridor_graph
 from gis.errors import NotFoundError
 from gis.profile import load_profile
-from gis.workspace import Workspace
 from planning.assess import assess_sites
 
 from .geometries import CRS, ORIGIN, at, crossroads
@@ -156,11 +154,6 @@ def test_unnamed_road_and_missing_nodes():
         road_section_address(G, -1)
     with pytest.raises(NotFoundError, match="no nodes"):
         site_access_address(G, [])
-
-
-@pytest.fixture(scope="module")
-def demo_ws():
-    return Workspace.from_layers(build_district("demo"), crs=CRS)
 
 
 def test_demo_frontage_address_checked_by_hand(demo_ws):

@@ -1,6 +1,5 @@
 """Site assessment on the demo district: every decision case with path, length and reasons."""
 
-import datetime as dt
 
 import geopandas as gpd
 import pandas as pd
@@ -13,38 +12,10 @@ from data.demo_intakes import demo_intakes
 from gis.profile import load_profile
 from gis.workspace import Workspace
 from planning.assess import assess_sites
-from planning.intake import parse_intake
 from planning.suitability import Demand
 
+from .demo import AS_OF, JINGMEN, demo_demand
 from .geometries import CRS, at, block_site, scope, straight_block, water_main
-
-AS_OF = dt.date(2026, 11, 29)
-JINGMEN = load_profile("jingmen-2023")
-
-
-FORMS = {f["site_id"]: f for f in demo_intakes()}
-
-
-def demo_demand(case: dict) -> Demand:
-    """The demo site's demand through its intake form (附件2): water peak = m³/d ÷ 24 × 2."""
-    pid = next(p for p, c in DEMO_CASES.items() if c is case)
-    demand = (
-        parse_intake(FORMS[pid], require_identity=False).demand_summary().to_demand(profile=JINGMEN)
-    )
-    assert demand.water_peak_m3_h == pytest.approx(case["demand"].get("water_m3_day", 0) / 12)
-    return demand
-
-
-@pytest.fixture(scope="module")
-def demo_ws():
-    return Workspace.from_layers(build_district("demo"), crs=CRS)
-
-
-@pytest.fixture(scope="module")
-def results(demo_ws):
-    demands = {pid: demo_demand(c) for pid, c in DEMO_CASES.items()}
-    out = assess_sites(demo_ws, profile=JINGMEN, demands=demands, as_of=AS_OF)
-    return {a.project_id: a for a in out}
 
 
 def _case(key):

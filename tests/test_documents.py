@@ -24,16 +24,13 @@ from api.documents import (
     planning_opinion_pdf,
 )
 from api.documents.fonts import CID_FALLBACK, ENV_VAR, find_cjk_font
-from data.demo_district import DEMO_CASES, build_district
+from data.demo_district import DEMO_CASES
 from data.demo_intakes import demo_intakes
 from gis.errors import CalendarError, ValidationError
 from gis.profile import load_profile
-from gis.workspace import Workspace
 from planning.assess import assess_sites
 from planning.calendar import deadlines_for_path
 from planning.intake import parse_intake
-
-from .geometries import CRS
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "build" / "test-artifacts"
@@ -54,11 +51,6 @@ IDENTITY = {
     "contact": "李四",
     "phone": "0724-2345678",
 }
-
-
-@pytest.fixture(scope="module")
-def demo_ws():
-    return Workspace.from_layers(build_district("demo"), crs=CRS)
 
 
 @pytest.fixture(scope="module")
@@ -329,8 +321,7 @@ def test_planning_opinion_pdf(results, intakes, graph):
 
 def test_font_setting_comes_first_and_a_bad_one_is_reported(monkeypatch, tmp_path, caplog):
     found = find_cjk_font()
-    if found is None:
-        pytest.skip("no CJK TrueType font on this machine")
+    assert found is not None, "no CJK TrueType font: `make test` installs fonts-wqy-microhei"
     monkeypatch.setenv(ENV_VAR, str(found))
     assert find_cjk_font(candidates=[tmp_path / "none.ttf"]) == found
     not_a_font = tmp_path / "not-a-font.ttf"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -22,31 +21,14 @@ from api.maps import (
     tiles_for,
 )
 from api.maps.assets import LEAFLET_VERSION, external_references
-from data.demo_district import DEMO_CASES, build_district
+from data.demo_district import DEMO_CASES
 from gis.chinacoords import wgs84_to_gcj02
 from gis.errors import ConfigurationError
-from gis.profile import load_profile
-from gis.workspace import Workspace
-from planning.assess import assess_sites
 from planning.prelay import plan_prelay
 from tests.browser import MAP_STATE, browser, open_offline
-from tests.test_assess import demo_demand
+from tests.demo import AS_OF, JINGMEN
 
 CRS = "EPSG:4546"
-AS_OF = dt.date(2026, 11, 29)
-JINGMEN = load_profile("jingmen-2023")
-
-
-@pytest.fixture(scope="module")
-def demo_ws():
-    return Workspace.from_layers(build_district("demo"), crs=CRS)
-
-
-@pytest.fixture(scope="module")
-def results(demo_ws):
-    demands = {pid: demo_demand(c) for pid, c in DEMO_CASES.items()}
-    out = assess_sites(demo_ws, profile=JINGMEN, demands=demands, as_of=AS_OF)
-    return {a.project_id: a for a in out}
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from gis.storage.migrate import upgrade
 from gis.storage.models import Base, NetworkVersion
 from gis.storage.store import Store, make_engine
 from planning.assess import assess_sites
-from tests.test_assess import demo_demand
+from tests.demo import demo_demand
 
 CRS = "EPSG:4546"
 

@@ -22,7 +22,7 @@ from gis.profile import load_profile
 from gis.workspace import Workspace
 from planning.assess import assess_sites, default_demand
 
-from .test_assess import AS_OF, demo_demand
+from .demo import AS_OF, demo_demand
 
 JINGMEN = load_profile("jingmen-2023")
 CRS = "EPSG:4546"
