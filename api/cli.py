@@ -135,15 +135,16 @@ def demo(
         yaml.safe_dump(demo_intakes(), allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     typer.echo(f"\n站点研判 (intake forms: {forms}; profile jingmen-2023)")
-    _assess_and_report(
+    start = dt.datetime.now().replace(second=0, microsecond=0)
+    results = _assess_and_report(
         ws,
         site_ids=None,
         demand_file=forms,
         profile_name="jingmen-2023",
-        start=dt.datetime.now().replace(second=0, microsecond=0),
+        start=start,
         as_json=False,
     )
-    _demo_outputs(ws, forms, out.parent, profile_name="jingmen-2023")
+    _demo_outputs(ws, forms, out.parent, results=results, profile_name="jingmen-2023", start=start)
     typer.echo("\n提前布局周边管网 (pre-lay plan for the demo intents)")
     prelay(out, utility=None, out=out.with_name("demo_prelay.gpkg"), profile="jingmen-2023")
     typer.echo("\n协同施工 (coordination of the demo sites' works in 2027)")
@@ -158,19 +159,35 @@ def demo(
     )
 
 
-def _demo_outputs(ws: Workspace, forms: Path, root: Path, *, profile_name: str) -> None:
-    """Write the maps, documents and survey packages of every demo site, and say where."""
+def _demo_outputs(
+    ws: Workspace,
+    forms: Path,
+    root: Path,
+    *,
+    results: list[Any],
+    profile_name: str,
+    start: dt.datetime,
+) -> None:
+    """Write the maps, documents and survey packages of the assessed demo sites; say where."""
     from api import service
+    from api.maps import save_html
+    from gis.profile import load_profile
+    from planning.intake import load_intakes
 
-    start = dt.datetime.now().replace(second=0, microsecond=0)
-    done = service.assess(ws, profile=profile_name, forms=forms, as_of=start.date())
+    done = service.Assessed(
+        ws,
+        load_profile(profile_name),
+        start.date(),
+        {a.project_id: a for a in results},
+        load_intakes(forms, require_identity=False),
+    )
     maps, sheets, packs = root / "maps", root / "sheets", root / "survey"
     for pid in done.assessments:
-        service.write_text(service.project_map_html(done, pid, basemap="none"), maps / f"{pid}.html")
+        save_html(service.project_map_html(done, pid, basemap="none"), maps / f"{pid}.html")
         service.write_documents(done, pid, sheets / pid, start=start)
         service.survey_pack(done, pid, packs / f"{pid}_踏勘包.zip")
-    service.write_text(service.district_map_html(done, basemap="none"), maps / "district.html")
-    service.write_text(
+    save_html(service.district_map_html(done, basemap="none"), maps / "district.html")
+    save_html(
         service.prelay_map_html(ws, profile=profile_name, as_of=start.date(), basemap="none"),
         maps / "prelay.html",
     )
@@ -490,6 +507,7 @@ def map_(
 ) -> None:
     """Write a map as one HTML file that opens offline: a project, the district or a pre-lay plan."""
     from api import service
+    from api.maps import save_html
 
     if sum([site is not None, all_sites, prelay_plan]) != 1:
         msg = "say which map: --site PROJECT_ID, --all (district) or --prelay (pre-lay plan)"
@@ -509,7 +527,7 @@ def map_(
             if site
             else service.district_map_html(done, basemap=basemap, tianditu_key=tianditu_key)
         )
-    service.write_text(page, out)
+    save_html(page, out)
     typer.echo(f"地图已生成 (map written): {out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)")
 
 

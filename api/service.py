@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import planning  # noqa: F401  (registers the policy profiles)
-from api.maps import district_map, prelay_map, project_map, render_html
+from api.maps import district_map, prelay_map, project_map, render_html, save_html
 from gis.errors import NotFoundError
 from gis.profile import Profile, load_profile
 from gis.settings import get_settings
@@ -34,7 +34,6 @@ __all__ = [
     "project_map_html",
     "survey_pack",
     "write_documents",
-    "write_text",
 ]
 
 
@@ -239,19 +238,9 @@ def write_documents(
         if kind == "approval_sheet" and project_id not in done.forms:
             continue
         page = document_html(done, project_id, kind, start=start)
-        out.append(write_text(page, folder / f"{FILE_NAMES[kind]}.html"))
+        out.append(save_html(page, folder / f"{FILE_NAMES[kind]}.html"))
         if kind != "intake_form":
             out.append(
                 document_pdf(done, project_id, kind, folder / f"{FILE_NAMES[kind]}.pdf", start=start)
             )
     return out
-
-
-def write_text(page: str, path: Path) -> Path:
-    """Write a page atomically (UTF-8) and return its path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
-    return path
-

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.service import Assessed, assess
 from gis.profile import Profile, load_profile
@@ -40,6 +40,7 @@ class ServiceState:
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ws: tuple[tuple[tuple[str, int], ...], Workspace] | None = field(default=None, repr=False)
     _assessed: dict[Any, Assessed] = field(default_factory=dict, repr=False)
+    _forms: tuple[Any, dict[str, Intake]] | None = field(default=None, repr=False)
 
     def workspace(self) -> tuple[Workspace, dict[str, int]]:
         """Return the workspace of the latest layer versions, and those versions."""
@@ -52,11 +53,24 @@ class ServiceState:
                 self._assessed.clear()
             return self._ws[1], dict(self._ws[0])
 
-    def forms(self) -> dict[str, Intake]:
-        """Return the intake forms of every stored project."""
+    def _projects_stamp(self) -> tuple[Any, ...]:
+        """Return what changes whenever a project is added or changed (count, last update)."""
         with self.store.session() as s:
-            rows = list(s.scalars(select(ProjectRecord)))
-        return {r.project_id: parse_intake(r.intake, require_identity=False) for r in rows}
+            count, last = s.execute(
+                select(func.count(), func.max(ProjectRecord.updated_at))
+            ).one()
+        return (int(count), last)
+
+    def forms(self) -> dict[str, Intake]:
+        """Return the intake forms of every stored project (parsed again only after a change)."""
+        stamp = self._projects_stamp()
+        with self._lock:
+            if self._forms is None or self._forms[0] != stamp:
+                with self.store.session() as s:
+                    rows = list(s.scalars(select(ProjectRecord)))
+                forms = {r.project_id: parse_intake(r.intake, require_identity=False) for r in rows}
+                self._forms = (stamp, forms)
+            return self._forms[1]
 
     def assessed(self, *, as_of: dt.date | None = None) -> Assessed:
         """Return the assessments of every site on ``as_of`` (default today).
@@ -68,16 +82,13 @@ class ServiceState:
         with self._lock:
             ws, versions = self.workspace()
             forms = self.forms()
-            key = (tuple(sorted(versions.items())), _stamp(forms), when)
+            assert self._forms is not None
+            key = (tuple(sorted(versions.items())), self._forms[0], when)
             if key not in self._assessed:
                 done = assess(ws, profile=self.profile, forms=forms, as_of=when)
                 done.versions = versions
                 self._assessed[key] = done
             return self._assessed[key]
-
-
-def _stamp(forms: dict[str, Intake]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((k, v.model_dump_json()) for k, v in forms.items()))
 
 
 def load_state(settings: Settings) -> ServiceState:

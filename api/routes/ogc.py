@@ -18,7 +18,6 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -33,10 +32,11 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import and_, func, or_, select
 
 from api.deps import StoreDep
+from gis.crs import transformer
 from gis.errors import NotFoundError
 from gis.schema import LAYERS
 from gis.storage.models import AssessmentRecord, NetworkFeature, NetworkVersion, PlanRecord
-from gis.storage.store import Store
+from gis.storage.store import Store, jsonable
 
 __all__ = [
     "CONFORMANCE",
@@ -572,7 +572,7 @@ def crs84_bbox_to_working(
         x1, y1 = min(x1, area.east), min(y1, area.north)
         if x0 > x1 or y0 > y1:
             return None
-    minx, miny, maxx, maxy = _densified_bounds(_transformer(_CRS84, crs), (x0, y0, x1, y1))
+    minx, miny, maxx, maxy = _densified_bounds(transformer(_CRS84, crs), (x0, y0, x1, y1))
     return (minx - pad_m, miny - pad_m, maxx + pad_m, maxy + pad_m)
 
 
@@ -593,19 +593,7 @@ def working_bounds_to_crs84(
     tuple of float
         ``(min lon, min lat, max lon, max lat)``.
     """
-    return _densified_bounds(_transformer(crs, _CRS84), bounds)
-
-
-@lru_cache(maxsize=8)
-def _transformer(source: CRS, target: CRS) -> Transformer:
-    """Return a lon/lat-ordered transformer, cheap to use from any thread.
-
-    ``Transformer.from_crs`` searches the PROJ database (~0.3 s) and pyproj repeats that in
-    every new thread; the resolved pipeline is rebuilt per thread in well under a millisecond.
-    """
-    return Transformer.from_pipeline(
-        Transformer.from_crs(source, target, always_xy=True).definition
-    )
+    return _densified_bounds(transformer(crs, _CRS84), bounds)
 
 
 def _densified_bounds(
@@ -626,7 +614,7 @@ def _densified_bounds(
 
 def _to_crs84(geoms: np.ndarray, crs: CRS) -> np.ndarray:
     """Project geometries to CRS84 and round their coordinates to 7 decimals."""
-    t = _transformer(crs, _CRS84)
+    t = transformer(crs, _CRS84)
 
     def project(xy: np.ndarray) -> np.ndarray:
         lon, lat = t.transform(xy[:, 0], xy[:, 1])
@@ -656,7 +644,7 @@ def _item(fid: str, attrs: Mapping[Any, Any], geometry: BaseGeometry) -> _Item:
             "type": "Feature",
             "id": fid,
             "geometry": mapping(geometry),
-            "properties": {str(k): _jsonable(v) for k, v in attrs.items()},
+            "properties": {str(k): jsonable(v) for k, v in attrs.items()},
         },
         geometry,
     )
@@ -695,23 +683,6 @@ def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     if not ok:
         raise HTTPException(status_code=400, detail=f"bbox {text!r}: {expected}")
     return (values[0], values[1], values[2], values[3])
-
-
-def _jsonable(value: Any) -> Any:
-    """Return a JSON-ready value: NaN/NaT/NA → None, numpy scalars → Python, dates → ISO."""
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dt.date | dt.datetime | pd.Timestamp):
-        return value.isoformat()
-    return value
 
 
 def _iso(value: dt.datetime | None) -> str | None:

@@ -13,7 +13,9 @@ columns filtered by an index, exact test in shapely).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from gis.storage.models import SRID, AuditEntry, Base, NetworkFeature, NetworkVe
 from gis.validate import validate_layers
 from gis.workspace import Workspace
 
-__all__ = ["ImportResult", "Store", "default_database_url", "make_engine"]
+__all__ = ["ImportResult", "Store", "default_database_url", "jsonable", "make_engine"]
 
 
 def default_database_url() -> str:
@@ -95,12 +97,25 @@ class ImportResult:
         }
 
 
-def _jsonable(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+def jsonable(value: Any) -> Any:
+    """Return a JSON-ready value: NaN/NaT/NA → None, numpy scalars → Python, dates → ISO.
+
+    Examples
+    --------
+    >>> jsonable(np.float64("nan")), jsonable(np.int64(3)), jsonable([pd.Timestamp("2027-01-02")])
+    (None, 3, ['2027-01-02T00:00:00'])
+    """
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, pd.Timestamp):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dt.date | dt.datetime | pd.Timestamp):
         return value.isoformat()
     return value
 
@@ -259,7 +274,7 @@ class Store:
             else [str(i) for i in range(len(clean))]
         )
         attrs = [
-            {k: _jsonable(v) for k, v in row.items() if k != "geometry"}
+            {k: jsonable(v) for k, v in row.items() if k != "geometry"}
             for row in clean.drop(columns="geometry").to_dict("records")
         ]
         geoms = list(clean.geometry)
