@@ -509,10 +509,10 @@ class _Searcher:
         self, pid: str, sources: np.ndarray, assets: set[str], matrix: Any = None
     ) -> tuple[list[Any] | None, set[str]]:
         index = self.ctx.index
-        front = index.frontage.get(pid)
-        if front is None:
+        outlet = index.outlet(pid)
+        if outlet is None:
             return None, assets
-        search = index.search(front, limit=self.limit, matrix=matrix)
+        search = index.search(np.array([outlet]), limit=self.limit, matrix=matrix)
         self.searches += 1
         d = search.dist[sources]
         k = int(np.argmin(d))
@@ -523,14 +523,24 @@ class _Searcher:
     def avoiding_protected(self, pid: str, key: tuple[Any, ...]) -> list[Any] | None:
         """Return the shortest path that uses no road under dig-once protection, if any.
 
-        One search from the site on the graph without protected roads, in both strategies:
-        few sites need a detour, and a search from the site breaks ties between equally long
-        detours the same way as the per-site baseline (a shared search from the taps may pick
-        another of them, and with it another joint trench).
+        ``batch``: one search per requirement from its taps on the graph without protected
+        roads, shared by the sites that need a detour; ``per_site``: one search from the site.
+        Shortest routes are unique (the routing index breaks ties), so both give the same path.
         """
         sources, assets = self.taps[key]
-        path, _ = self._from_site(pid, sources, assets, matrix=self.ctx.unprotected_matrix())
-        return path
+        matrix = self.ctx.unprotected_matrix()
+        if self.strategy == "per_site":
+            path, _ = self._from_site(pid, sources, assets, matrix=matrix)
+            return path
+        detour_key = ("avoiding-protected", *key)
+        if detour_key not in self.shared:
+            self.shared[detour_key] = self.ctx.index.search(
+                sources, limit=self.limit, matrix=matrix
+            )
+            self.searches += 1
+        search = self.shared[detour_key]
+        start = self.ctx.index.best_frontage(pid, search)
+        return self.ctx.index.path(start, search) if start is not None else None
 
 
 def _keep_off_protected_roads(
@@ -602,7 +612,8 @@ def assess_sites(
     sites = ws.layer("sites")
     ids = [str(i) for i in sites["project_id"]]
     wanted = list(ids) if site_ids is None else [str(s) for s in site_ids]
-    unknown = [s for s in wanted if s not in set(ids)]
+    known = set(ids)
+    unknown = [s for s in wanted if s not in known]
     if unknown:
         msg = f"no site with project_id {', '.join(map(repr, unknown))} in layer 'sites'"
         raise NotFoundError(msg)
@@ -698,14 +709,16 @@ def _joint_trench(
             nodes = np.array([index.index[n] for e in free for n in e], dtype=np.int64)
             if float(shared.dist[nodes].min()) >= adds_now - 1e-9:
                 return None
-        front = index.frontage.get(pid)
-        if front is None or not len(sources):
+        outlet = index.outlet(pid)
+        if outlet is None or not len(sources):
             return None
         # only a route that adds less than the line adds now can help: search no farther
         bound = own.length_m
         if shared is not None:
             bound = min(bound, adds_now)
-        search = index.search_with_free_edges(front, free, limit=min(searcher.limit, bound))
+        search = index.search_with_free_edges(
+            np.array([outlet]), free, limit=min(searcher.limit, bound)
+        )
         d = search.dist[sources]
         k = int(np.argmin(d))
         if not np.isfinite(d[k]):
@@ -748,6 +761,7 @@ def _joint_trench(
         tap_of=tap_of,
         check_section=ctx.section_checker(covered, demand),
         surface_of=lambda a, b: ctx.edge_facts(a, b)[0],
+        max_extra_per_saved=float(ctx.profile.get("shared_trench.max_extra_m_per_saved_m")),
     )
     # a rerouted utility is reported on the route it will be laid along
     for moved in plan.rerouted:

@@ -4,6 +4,12 @@ The corridor graph (:mod:`gis.corridor`) is turned once into a compressed sparse
 search is a multi-source Dijkstra (``scipy.sparse.csgraph``) from every suitable tap at once,
 so the distance from *every* site frontage to its nearest suitable tap, by route length, comes
 out of one search (DESIGN §4: batch work reuses one graph search per utility).
+
+Searches run on the lengths plus a tie-break of less than a nanometre per edge, fixed by the
+edge's end points (:func:`tie_breaks`). Two routes of exactly the same length — common on a
+street grid — are therefore never a tie, and every search finds the same shortest route
+whichever end it starts from: a site gets the same route assessed alone (a search from its
+frontage) as in a batch (a search from the taps). Lengths reported are always the true ones.
 """
 
 from __future__ import annotations
@@ -19,9 +25,13 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-__all__ = ["RoutingIndex", "Search", "routing_index"]
+__all__ = ["TOLERANCE_M", "RoutingIndex", "Search", "routing_index", "tie_breaks"]
 
 _ZERO = 1e-9  # corners cost 0 m; csgraph reads explicit zeros as "no edge"
+_TIE_M = 1e-9  # tie-breaks lie in [0, _TIE_M) per edge
+_RANK_M = 2e-6  # between frontages of a site: above any path's tie-breaks (1,000 edges)
+TOLERANCE_M = 1e-4
+"""Search limits are widened by this much: tie-breaks and frontage ranks (up to 40)."""
 
 
 @dataclass
@@ -79,6 +89,62 @@ class RoutingIndex:
             counts = [len(v) for v in table.values()]
             self.pair_assets[utility] = np.repeat(np.array(list(table), dtype=object), counts)
             self.pair_nodes[utility] = np.concatenate(list(table.values()))
+        self.weights = self._weights()
+
+    def _weights(self) -> csr_matrix:
+        """Return what searches run on: the lengths plus tie-breaks, and two nodes per site.
+
+        Each site gets a node ``inlet`` reached from its frontage nodes only, and a node
+        ``outlet`` leading to them only (no route can pass through a site). The edges to and
+        from them cost the frontage's rank in the site times :data:`_RANK_M`: a search from
+        the taps reaches the inlet through the site's best frontage, a search from the outlet
+        is the search from the site, and between frontages at exactly the same distance both
+        take the first one, for every utility alike (their routes then start together).
+        """
+        m = self.matrix
+        n = m.shape[0]
+        row_of = np.repeat(np.arange(n), np.diff(m.indptr))
+        data = m.data + tie_breaks(self._node_keys(), row_of, m.indices)
+        sites = list(self.frontage)
+        self.site_slot = {pid: k for k, pid in enumerate(sites)}
+        fronts = [self.frontage[p] for p in sites]
+        counts = np.array([len(f) for f in fronts], dtype=np.int64)
+        front = np.concatenate(fronts) if fronts else np.zeros(0, dtype=np.int64)
+        slot = np.repeat(np.arange(len(sites)), counts)
+        rank = np.arange(len(front)) - np.repeat(np.cumsum(counts) - counts, counts)
+        cost = _ZERO + rank * _RANK_M
+        inlet, outlet = n + 2 * slot, n + 2 * slot + 1
+        size = n + 2 * len(sites)
+        out = csr_matrix(
+            (
+                np.concatenate([data, cost, cost]),
+                (
+                    np.concatenate([row_of, front, outlet]),
+                    np.concatenate([m.indices, inlet, front]),
+                ),
+            ),
+            shape=(size, size),
+        )
+        out.sum_duplicates()  # canonical: sorted indices
+        return out
+
+    def inlet(self, project_id: str) -> int | None:
+        """Return the search node a site is reached at from the taps (``None``: no frontage)."""
+        k = self.site_slot.get(project_id)
+        return None if k is None else len(self.nodes) + 2 * k
+
+    def outlet(self, project_id: str) -> int | None:
+        """Return the search node a search from a site starts at (``None``: no frontage)."""
+        k = self.site_slot.get(project_id)
+        return None if k is None else len(self.nodes) + 2 * k + 1
+
+    def _node_keys(self) -> npt.NDArray[np.uint64]:
+        """Return a key per node from its position (to the millimetre), else from its index."""
+        xy = [(d.get("x"), d.get("y")) for _, d in self.G.nodes(data=True)]
+        if all(x is not None and y is not None for x, y in xy):
+            q = np.rint(np.array(xy, dtype=float) * 1000.0).astype(np.int64).view(np.uint64)
+            return _mix(_mix(q[:, 0]) ^ q[:, 1])
+        return _mix(np.arange(len(xy), dtype=np.uint64))
 
     def tap_nodes(self, utility: str, assets: Iterable[str]) -> npt.NDArray[np.int64]:
         """Return the node indices passed by the given assets of ``utility``."""
@@ -88,14 +154,20 @@ class RoutingIndex:
 
     def without_edges(self, edges: Iterable[tuple[Any, Any]]) -> csr_matrix:
         """Return a copy of the search matrix with the given graph edges removed."""
-        out = self.matrix.copy()
-        out.data[self.edge_positions(edges)] = 0.0
+        out = self.weights.copy()
+        out.data[self.edge_positions(edges, matrix=out)] = 0.0
         out.eliminate_zeros()
         return out
 
-    def edge_positions(self, edges: Iterable[tuple[Any, Any]]) -> npt.NDArray[np.int64]:
-        """Return where the given edges (both directions) sit in the matrix's data array."""
-        m = self.matrix
+    def edge_positions(
+        self, edges: Iterable[tuple[Any, Any]], *, matrix: csr_matrix | None = None
+    ) -> npt.NDArray[np.int64]:
+        """Return where the given edges (both directions) sit in a matrix's data array.
+
+        ``matrix`` is :attr:`matrix` (the default) or one with its structure, e.g.
+        :attr:`weights`.
+        """
+        m = self.matrix if matrix is None else matrix
         out = []
         for u, v in edges:
             for a, b in ((self.index[u], self.index[v]), (self.index[v], self.index[u])):
@@ -114,13 +186,13 @@ class RoutingIndex:
         The matrix is patched in place and restored afterwards (no copy of a city's matrix per
         call); the index is therefore not safe to share between threads during such a search.
         """
-        k = self.edge_positions(free)
-        saved = self.matrix.data[k].copy()
-        self.matrix.data[k] = _ZERO
+        k = self.edge_positions(free, matrix=self.weights)
+        saved = self.weights.data[k].copy()
+        self.weights.data[k] = _ZERO
         try:
             return self.search(sources, limit=limit)
         finally:
-            self.matrix.data[k] = saved
+            self.weights.data[k] = saved
 
     def search(
         self,
@@ -131,9 +203,11 @@ class RoutingIndex:
     ) -> Search:
         """Run one multi-source Dijkstra from ``sources`` up to ``limit`` metres.
 
-        ``matrix`` replaces the graph's own (e.g. one without protected roads).
+        ``matrix`` replaces the graph's weights (e.g. one without protected roads). The limit
+        is widened by :data:`TOLERANCE_M` so the tie-breaks never push a route of exactly
+        ``limit`` metres out of reach.
         """
-        n = len(self.nodes)
+        n = self.weights.shape[0]
         if len(sources) == 0:
             return Search(
                 np.full(n, np.inf), np.full(n, -9999, np.int32), np.full(n, -9999, np.int32)
@@ -141,30 +215,38 @@ class RoutingIndex:
         # the matrix holds both directions of every edge: a directed search on it is the
         # undirected search, without scipy converting the matrix on every call
         dist, pred, src = dijkstra(
-            self.matrix if matrix is None else matrix,
+            self.weights if matrix is None else matrix,
             directed=True,
             indices=sources,
             min_only=True,
             return_predecessors=True,
-            limit=limit,
+            limit=limit + TOLERANCE_M,
         )
         return Search(dist, pred.astype(np.int32), src.astype(np.int32))
 
     def best_frontage(self, project_id: str, search: Search) -> int | None:
-        """Return the frontage node of a site nearest to a tap in ``search``, or ``None``."""
-        front = self.frontage.get(project_id)
-        if front is None or len(front) == 0:
+        """Return the frontage node of a site nearest to a tap in ``search``, or ``None``.
+
+        ``search`` runs from the taps; the site's inlet is reached through its best frontage
+        (the first of those at the same distance).
+        """
+        inlet = self.inlet(project_id)
+        if inlet is None or not np.isfinite(search.dist[inlet]):
             return None
-        d = search.dist[front]
-        k = int(np.argmin(d))
-        return int(front[k]) if np.isfinite(d[k]) else None
+        return int(search.pred[inlet])
 
     def path(self, start: int, search: Search) -> list[Any]:
-        """Return the graph nodes from ``start`` (a frontage) to its nearest tap."""
+        """Return the graph nodes from ``start`` to the root of its search tree.
+
+        The site nodes of the search (:meth:`outlet`) are left out: a path from a tap back
+        to the site ends at the site's frontage.
+        """
         out = [start]
         node = start
-        while search.pred[node] >= 0:
-            node = int(search.pred[node])
+        n = len(self.nodes)
+        pred = search.pred
+        while 0 <= pred[node] < n:
+            node = int(pred[node])
             out.append(node)
         return [self.nodes[i] for i in out]
 
@@ -197,6 +279,38 @@ class RoutingIndex:
     def path_edges(self, path: Sequence[Any]) -> list[dict[str, Any]]:
         """Return the edge attributes along a node path."""
         return [self.G.edges[a, b] for a, b in zip(path[:-1], path[1:])]
+
+
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """SplitMix64's finaliser: a well-spread 64-bit hash of each value (wrapping arithmetic)."""
+    x = (x ^ (x >> np.uint64(30))) * _M1
+    x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+def tie_breaks(
+    keys: npt.NDArray[np.uint64], rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int32]
+) -> npt.NDArray[np.float64]:
+    """Return the tie-break of each edge ``(rows[i], cols[i])``, in ``[0, 1e-9)`` metres.
+
+    The value depends only on the keys of the two end nodes, in either order, so both
+    directions of an edge get the same one and a rebuilt graph gives an unchanged road the
+    same one.
+
+    Examples
+    --------
+    >>> k = _mix(np.arange(3, dtype=np.uint64))
+    >>> t = tie_breaks(k, np.array([0, 1, 1]), np.array([1, 0, 2]))
+    >>> bool(t[0] == t[1]) and bool(t[0] != t[2]) and bool((t >= 0).all() and (t < 1e-9).all())
+    True
+    """
+    a, b = keys[rows], keys[cols]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    h = _mix(_mix(lo) ^ hi)
+    return (h >> np.uint64(11)).astype(np.float64) / float(2**53) * _TIE_M
 
 
 def routing_index(G: nx.Graph) -> RoutingIndex:

@@ -18,7 +18,7 @@ PROFILE = load_profile("jingmen-2023")
 DEMAND = {"S": Demand(("water", "gas"), water_peak_m3_h=5.0, gas_peak_m3_h=30.0)}
 
 
-def _assess(water_x, gas_xs):
+def _assess(water_x, gas_xs, profile=PROFILE):
     """One secondary road x −400..600; the site fronts its north side over x 0..40.
 
     Mains run on the north side (11 m from the centreline): water from ``water_x`` eastwards
@@ -52,7 +52,7 @@ def _assess(water_x, gas_xs):
     ws = Workspace.from_layers(
         {"roads": roads, "sites": site, "water": water, "gas": gas, "scope": scope()}
     )
-    (a,) = assess_sites(ws, profile=PROFILE, demands=DEMAND, as_of=dt.date(2026, 11, 29))
+    (a,) = assess_sites(ws, profile=profile, demands=DEMAND, as_of=dt.date(2026, 11, 29))
     return a
 
 
@@ -82,6 +82,35 @@ def test_a_utility_is_rerouted_to_share_when_it_stays_as_easy():
     (r,) = t.rerouted
     assert (r.utility, r.tap_from, r.tap_to) == ("gas", "G1", "G0")
     assert (r.from_m, r.to_m, r.extra_m) == pytest.approx((100.0, 210.0, 110.0))
+
+
+def test_a_reroute_must_save_trench_in_proportion_to_the_line_it_adds():
+    # gas 10 m west (G1 at x −20..−10), or 160 m east (G0 at x 200..260) entirely in water's
+    # trench: sharing saves 10 m of trench (170 → 160 m) but adds 150 m of gas line, 15 m per
+    # metre saved, more than the profile's 3: refused
+    assert PROFILE.get("shared_trench.max_extra_m_per_saved_m") == 3.0
+    a = _assess(200, [(200, 260), (-20, -10)])
+    t = a.shared_trench
+    assert a.utilities["gas"].route.length_m == pytest.approx(10.0)
+    assert a.utilities["gas"].route.tap_asset == "G1"
+    assert t.rerouted == []
+    assert t.total_trench_m == pytest.approx(170.0) == t.separate_trench_m
+    # a city accepting 20 m per metre saved would take it
+    loose = PROFILE.with_value(
+        "shared_trench.max_extra_m_per_saved_m", 20.0, source="test: a looser city"
+    )
+    (r,) = _assess(200, [(200, 260), (-20, -10)], profile=loose).shared_trench.rerouted
+    assert (r.utility, r.tap_from, r.tap_to) == ("gas", "G1", "G0")
+    assert (r.from_m, r.to_m) == pytest.approx((10.0, 160.0))
+    # the reroute of the test above adds 110 m to save 50 m (2.2 m per metre): a city allowing
+    # only 2 m per metre keeps gas on its own 100 m line
+    strict = PROFILE.with_value(
+        "shared_trench.max_extra_m_per_saved_m", 2.0, source="test: a stricter city"
+    )
+    a = _assess(200, [(250, 350), (-150, -100)], profile=strict)
+    assert a.shared_trench.rerouted == []
+    assert a.utilities["gas"].route.length_m == pytest.approx(100.0)
+    assert a.shared_trench.total_trench_m == pytest.approx(260.0)
 
 
 def test_sharing_that_would_push_a_utility_over_300_m_is_refused():
