@@ -13,6 +13,7 @@ utility and overall. Deadlines are added by the caller from :mod:`planning.calen
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -198,7 +199,7 @@ class _Context:
             else None
         )
         self.protected = self._protection()
-        self.near_major, self.near_green = self._near_segments()
+        self._edge_table()
         self.sidewalk_m = self.segments["sidewalk_m"].to_numpy(dtype=float)
         self.main_records: dict[str, list[dict[str, Any]]] = {}
         sites = ws.layer("sites")
@@ -207,7 +208,6 @@ class _Context:
         self.operators = sorted(set(telecom["operator"].astype(str))) if telecom is not None else []
         self.main_geoms: dict[str, dict[str, Any]] = {}
         self.source_cache: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = {}
-        self.edge_cache: dict[tuple[Any, Any], tuple[str | None, tuple[Crossing, ...]]] = {}
         self._unprotected: Any = None
 
         self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
@@ -294,63 +294,116 @@ class _Context:
     def _protection(self) -> dict[str, tuple[dt.date, str]]:
         return protected_roads(self.ws.layer("roads"), profile=self.profile, as_of=self.as_of)
 
-    def centre_point(self, node: Any) -> Point:
-        data = self.G.nodes[node]
-        line = self.segment_geoms[int(data["seg"])]
-        return line.interpolate(float(data["t"]))
+    def _edge_table(self) -> None:
+        """Prepare each edge's facts as arrays: surface, crossings, dig-once, and what to draw.
 
-    def _near_segments(self) -> tuple[np.ndarray, np.ndarray]:
-        """Mark the blocks whose sidewalks may touch a major line, or green space.
-
-        A sidewalk edge is drawn within its block's centreline band widened by the sidewalk
-        offset; a block whose widened bounding box meets no major line (no green space) has
-        sidewalk edges that cross none (lie on none), so their geometry need not be drawn.
+        Every edge lies within a ball around its middle: half its run along the centreline plus
+        the sidewalk offset (for sidewalk runs), or half its chord. An edge whose ball meets no
+        major line crosses none, and one whose ball meets no green space is not on green space:
+        their facts follow from the edge's kind alone. The others (``pending``) are drawn
+        exactly (:func:`gis.convert.edge_geometry`) the first time a route uses them.
         """
-        segs = self.segments
-        n = len(segs)
-        if not n:
-            return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-        bounds = shapely.bounds(self.segment_geoms)
-        width = segs["width_m"].to_numpy(dtype=float) + segs["sidewalk_m"].to_numpy(dtype=float)
-        margin = np.nan_to_num(width, nan=0.0) / 2.0 + 1.0
-        boxes = shapely.box(
-            bounds[:, 0] - margin, bounds[:, 1] - margin, bounds[:, 2] + margin, bounds[:, 3] + margin
-        )
-        near_major = np.zeros(n, dtype=bool)
+        index = self.index
+        data = index.edge_data
+        m = len(data)
+        kind = np.array([d["kind"] for d in data], dtype=object)
+        sidewalk = kind == "sidewalk"
+        crossing = kind == "crossing"
+        a, b = index.edge_ends[:, 0], index.edge_ends[:, 1]
+        xy = np.column_stack([index.node_x, index.node_y])
+        mid = (xy[a] + xy[b]) / 2.0
+        radius = np.hypot(*(xy[a] - xy[b]).T) / 2.0
+        if sidewalk.any() and len(self.segment_geoms):
+            rows = np.flatnonzero(sidewalk)
+            seg = np.array([int(data[i]["seg"]) for i in rows], dtype=np.int64)
+            t0 = np.array([float(data[i]["t0"]) for i in rows])
+            t1 = np.array([float(data[i]["t1"]) for i in rows])
+            centre = shapely.get_coordinates(
+                shapely.line_interpolate_point(self.segment_geoms[seg], (t0 + t1) / 2.0)
+            )
+            width = self.segments["width_m"].to_numpy(dtype=float)
+            walk = self.segments["sidewalk_m"].to_numpy(dtype=float)
+            offset = np.nan_to_num((width[seg] + walk[seg]) / 2.0, nan=0.0)
+            mid[rows] = centre
+            radius[rows] = np.maximum.reduce(
+                [
+                    np.abs(t1 - t0) / 2.0 + np.abs(offset),
+                    np.hypot(*(xy[a[rows]] - centre).T),
+                    np.hypot(*(xy[b[rows]] - centre).T),
+                ]
+            )
+        radius = radius + 1.0  # a metre to spare
+        points = shapely.points(mid)
+        near = ~np.isfinite(radius)  # no position to test: drawn exactly
+        radius = np.nan_to_num(radius, nan=0.0, posinf=0.0)
         if len(self.major.geoms):
-            hits = self.major.tree.query(boxes, predicate="intersects")
-            near_major[hits[0]] = True
-        near_green = np.zeros(n, dtype=bool)
-        if self.green is not None:
-            near_green = shapely.intersects(boxes, self.green)
-        return near_major, np.asarray(near_green, dtype=bool)
+            hits = self.major.tree.query(points, predicate="dwithin", distance=radius)
+            near[hits[0]] = True
+        green = self.ws.layers.get("green_space")
+        if self.green is not None and green is not None and sidewalk.any():
+            tree = shapely.STRtree(np.asarray(green.geometry.values, dtype=object))
+            rows = np.flatnonzero(sidewalk)
+            hits = tree.query(points[rows], predicate="dwithin", distance=radius[rows])
+            near[rows[hits[0]]] = True
+        # surfaces as codes into ``surface_names``; -1: none (corners)
+        classes = [str(data[i]["road_class"]) for i in np.flatnonzero(crossing)]
+        self.surface_names = ["sidewalk", "green", *sorted({f"carriageway:{c}" for c in classes})]
+        code = {name: k for k, name in enumerate(self.surface_names)}
+        self.edge_surface = np.full(m, -1, dtype=np.int64)
+        self.edge_surface[sidewalk] = code["sidewalk"]
+        self.edge_surface[np.flatnonzero(crossing)] = [code[f"carriageway:{c}"] for c in classes]
+        self.edge_crossings: dict[int, tuple[Crossing, ...]] = {}
+        self.edge_pending = near
+        road = np.array([d.get("road_id") for d in data], dtype=object)
+        self.edge_protected = (sidewalk | crossing) & np.array(
+            [r is not None and r in self.protected for r in road], dtype=bool
+        )
+        # edges whose facts a route must look at one by one (the rest only add up lengths)
+        self.edge_special = crossing | self.edge_protected
+        self.edge_kind_crossing = crossing
+        self.node_centre = self._node_centres()
+
+    def _node_centres(self) -> np.ndarray:
+        """Return each node's reference point on its block's centreline (NaN when it has none)."""
+        index = self.index
+        out = np.full((len(index.nodes), 2), np.nan)
+        ok = index.node_seg >= 0
+        if ok.any() and len(self.segment_geoms):
+            out[ok] = shapely.get_coordinates(
+                shapely.line_interpolate_point(
+                    self.segment_geoms[index.node_seg[ok]], index.node_t[ok]
+                )
+            )
+        return out
+
+    def _resolve(self, e: int) -> None:
+        """Draw edge ``e`` and record its exact surface and crossings."""
+        index = self.index
+        u, v = (index.nodes[int(i)] for i in index.edge_ends[e])
+        key = (u, v) if u <= v else (v, u)
+        geom = edge_geometry(self.G, *key)
+        data = index.edge_data[e]
+        on_green = (
+            data["kind"] == "sidewalk"
+            and self.green is not None
+            and self.green.contains(geom.interpolate(0.5, normalized=True))
+        )
+        if on_green:
+            self.edge_surface[e] = self.surface_names.index("green")
+        crossed = tuple(self.major.crossed_by(geom)) if geom.length > 0 else ()
+        if crossed:
+            self.edge_crossings[e] = crossed
+            self.edge_special[e] = True
+        self.edge_pending[e] = False
 
     def edge_facts(self, a: Any, b: Any) -> tuple[str | None, tuple[Crossing, ...]]:
-        """Return an edge's surface and the major lines it crosses (computed once per edge)."""
-        key = (a, b) if a <= b else (b, a)
-        cached = self.edge_cache.get(key)
-        if cached is None:
-            e = self.G.edges[a, b]
-            kind = e["kind"]
-            seg = int(e["seg"]) if kind == "sidewalk" else -1
-            if kind == "sidewalk" and not (self.near_major[seg] or self.near_green[seg]):
-                cached = ("sidewalk", ())  # far from every major line and green space
-                self.edge_cache[key] = cached
-                return cached
-            geom = edge_geometry(self.G, *key)
-            surface: str | None = None
-            if kind == "sidewalk":
-                surface = "sidewalk"
-                if self.green is not None and self.green.contains(
-                    geom.interpolate(0.5, normalized=True)
-                ):
-                    surface = "green"
-            elif kind == "crossing":
-                surface = f"carriageway:{e['road_class']}"
-            crossings = tuple(self.major.crossed_by(geom)) if geom.length > 0 else ()
-            cached = (surface, crossings)
-            self.edge_cache[key] = cached
-        return cached
+        """Return an edge's surface and the major lines it crosses."""
+        index = self.index
+        e = int(index.edge_ids([index.index[a], index.index[b]])[0])
+        if self.edge_pending[e]:
+            self._resolve(e)
+        k = int(self.edge_surface[e])
+        return (self.surface_names[k] if k >= 0 else None), self.edge_crossings.get(e, ())
 
     def lead_in(self, pid: str, node: Any) -> tuple[float, float]:
         """Return the lead-in from a site's red line to its frontage node: (length, on green)."""
@@ -366,62 +419,74 @@ class _Context:
 
     def route(self, pid: str, path: list[Any], utility: str, assets: set[str]) -> Route:
         """Return the facts of the route along ``path`` (frontage first, tap last)."""
-        edges = self.index.path_edges(path)
+        index = self.index
+        idx = [index.index[n] for n in path]
+        eids = index.edge_ids(idx)
+        for e in eids[self.edge_pending[eids]].tolist():
+            self._resolve(e)
+        lengths = index.edge_length[eids]
+        codes = self.edge_surface[eids]
+        on = codes >= 0
+        sums = np.bincount(codes[on], weights=lengths[on], minlength=len(self.surface_names))
+        first_seen = dict.fromkeys(codes[on].tolist())
         surfaces: dict[str, float] = defaultdict(float)
+        for k in first_seen:
+            surfaces[self.surface_names[k]] = float(sums[k])
         carriageways: list[CarriagewayCrossing] = []
         crossings: list[Crossing] = []
         dig: dict[str, DigOnce] = {}
-        for (a, b), e in zip(zip(path[:-1], path[1:]), edges):
-            surface, crossed = self.edge_facts(a, b)
-            if surface is not None:
-                surfaces[surface] += float(e["length"])
-            if e["kind"] == "crossing":
-                na, nb = self.G.nodes[a], self.G.nodes[b]
+        xy = index.node_xy
+        for e in eids[self.edge_special[eids]].tolist():
+            d = index.edge_data[e]
+            if self.edge_kind_crossing[e]:
+                a, b = index.edge_ends[e]
                 carriageways.append(
                     CarriagewayCrossing(
-                        str(e["road_id"]),
-                        str(e["name"]),
-                        str(e["road_class"]),
-                        float(e["width_m"]),
-                        (na["x"] + nb["x"]) / 2,
-                        (na["y"] + nb["y"]) / 2,
+                        str(d["road_id"]),
+                        str(d["name"]),
+                        str(d["road_class"]),
+                        float(d["width_m"]),
+                        float(xy[a, 0] + xy[b, 0]) / 2,
+                        float(xy[a, 1] + xy[b, 1]) / 2,
                     )
                 )
-            for c in crossed:  # one crossing of a kind per place, even where edges meet
+            for c in self.edge_crossings.get(e, ()):  # one crossing of a kind per place
                 if not any(
                     o.kind == c.kind and np.hypot(o.x - c.x, o.y - c.y) < self.major.merge_m
                     for o in crossings
                 ):
                     crossings.append(c)
-            if e["kind"] in ("sidewalk", "crossing") and e["road_id"] in self.protected:
-                until, why = self.protected[e["road_id"]]
-                dig.setdefault(e["road_id"], DigOnce(e["road_id"], str(e["name"]), until, why))
+            if self.edge_protected[e]:
+                until, why = self.protected[d["road_id"]]
+                dig.setdefault(d["road_id"], DigOnce(d["road_id"], str(d["name"]), until, why))
         # a major road drawn in major_lines and crossed by a carriageway edge is one crossing
-        major_roads = self.profile.get("major_lines.major_road_classes")
-        crossings = [
-            c
-            for c in crossings
-            if not any(
-                major_roads.get(cw.road_class) == c.kind
-                and np.hypot(cw.x - c.x, cw.y - c.y) <= cw.width_m + self.major.merge_m
-                for cw in carriageways
-            )
-        ]
+        if crossings and carriageways:
+            major_roads = self.profile.get("major_lines.major_road_classes")
+            crossings = [
+                c
+                for c in crossings
+                if not any(
+                    major_roads.get(cw.road_class) == c.kind
+                    and np.hypot(cw.x - c.x, cw.y - c.y) <= cw.width_m + self.major.merge_m
+                    for cw in carriageways
+                )
+            ]
         lead, on_green = self.lead_in(pid, path[0])
         if on_green > 0:
             surfaces["green"] += on_green
         surfaces["lead_in"] = lead - on_green
-        start, end = self.centre_point(path[0]), self.centre_point(path[-1])
+        start, end = self.node_centre[idx[0]], self.node_centre[idx[-1]]
         tap_node = self.G.nodes[path[-1]]
         tap_asset = next(a for u, a in tap_node["taps"] if u == utility and a in assets)
         main = self.main_geoms[utility][tap_asset]
+        end_point = Point(float(end[0]), float(end[1]))
         return Route(
-            length_m=float(sum(e["length"] for e in edges)),
-            straight_line_m=float(start.distance(end)),
+            length_m=float(sum(lengths.tolist())),
+            straight_line_m=float(np.hypot(*(start - end))),
             nodes=path,
             graph=self.G,
             tap_asset=str(tap_asset),
-            tap_point=main.interpolate(main.project(end)),
+            tap_point=main.interpolate(main.project(end_point)),
             surfaces=dict(surfaces),
             carriageways=carriageways,
             crossings=crossings,
@@ -694,36 +759,42 @@ def _joint_trench(
     original = {u: r.route for u, r in covered.items() if r.route is not None}
 
     def reroute(utility: str, free: set[tuple[Any, Any]]) -> list[Any] | None:
+        """Return the route adding the least new trench next to the others' lines, if shorter.
+
+        A rerouted line follows another utility's line from the site to some node ``x`` of
+        the shared corridor, then runs on its own from ``x`` to a tap; the trench it adds is
+        at least that last run, so the best ``x`` is the corridor node nearest to a suitable
+        tap. ``batch`` reads that from the requirement's shared search, ``per_site`` searches
+        from the corridor nodes; both then take the shortest way along the others' lines to
+        ``x`` (routes are unique, so both give the same route).
+        """
         own = original[utility]
         if own.length_m <= 0 or not free:
             return None  # nothing to save, or nothing to share with
         key = covered[utility].search_key
         sources, _ = searcher.taps[key]
+        if not len(sources):
+            return None
+        own_edges = set(route_edges(own.nodes))
+        adds_now = sum(ctx.G.edges[a, b]["length"] for a, b in own_edges - free)
+        corridor = np.unique(np.array([index.index[n] for e in free for n in e], dtype=np.int64))
         shared = searcher.shared.get(key)
         if shared is not None:
-            # a lower bound: any rerouted line reaches a tap from some node of the free edges,
-            # so it adds at least that node's distance to the nearest tap; if that is no less
-            # than what the line adds now, no reroute can shorten the trench (skip the search)
-            own_edges = set(route_edges(own.nodes))
-            adds_now = sum(ctx.G.edges[a, b]["length"] for a, b in own_edges - free)
-            nodes = np.array([index.index[n] for e in free for n in e], dtype=np.int64)
-            if float(shared.dist[nodes].min()) >= adds_now - 1e-9:
+            d = shared.dist[corridor]
+            k = int(np.argmin(d))
+            if not float(d[k]) < adds_now - 1e-9:
                 return None
-        outlet = index.outlet(pid)
-        if outlet is None or not len(sources):
-            return None
-        # only a route that adds less than the line adds now can help: search no farther
-        bound = own.length_m
-        if shared is not None:
-            bound = min(bound, adds_now)
-        search = index.search_with_free_edges(
-            np.array([outlet]), free, limit=min(searcher.limit, bound)
-        )
-        d = search.dist[sources]
-        k = int(np.argmin(d))
-        if not np.isfinite(d[k]):
-            return None
-        return list(reversed(index.path(int(sources[k]), search)))
+            tail = index.path_indices(int(corridor[k]), shared)
+        else:
+            # only a run that adds less than the line adds now can help: search no farther
+            search = index.search(corridor, limit=min(searcher.limit, adds_now))
+            d = search.dist[sources]
+            k = int(np.argmin(d))
+            if not float(d[k]) < adds_now - 1e-9:
+                return None
+            tail = list(reversed(index.path_indices(int(sources[k]), search)))
+        prefix = _along(ctx, free, index.frontage.get(pid, ()), tail[0])
+        return prefix + [index.nodes[i] for i in tail[1:]]
 
     def acceptable(utility: str, path: Any) -> bool:
         """Return whether a shared route leaves this utility's connection no harder."""
@@ -774,6 +845,41 @@ def _joint_trench(
             route.facts(), profile=ctx.profile, change_of_use=demand.change_of_use
         )
     return plan
+
+
+def _along(ctx: _Context, free: set[tuple[Any, Any]], front: Iterable[int], target: int) -> list[Any]:
+    """Return the shortest way from a site's frontage to node ``target`` along ``free`` edges.
+
+    The free edges are the other utilities' lines, which all start at the site's frontage;
+    ties go to the first frontage, then to the lowest node indices (deterministic).
+    """
+    index = ctx.index
+    adj: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for a, b in free:
+        i, j = index.index[a], index.index[b]
+        w = float(ctx.G.edges[a, b]["length"])
+        adj[i].append((j, w))
+        adj[j].append((i, w))
+    heap = [(0.0, rank, int(f), -1) for rank, f in enumerate(front)]
+    heapq.heapify(heap)
+    back: dict[int, int] = {}
+    while heap:
+        d, rank, node, parent = heapq.heappop(heap)
+        if node in back:
+            continue
+        back[node] = parent
+        if node == target:
+            break
+        for nxt, w in adj.get(node, ()):
+            if nxt not in back:
+                heapq.heappush(heap, (d + w, rank, nxt, node))
+    if target not in back:
+        msg = f"node {index.nodes[target]!r} is not joined to the site's frontage by shared lines"
+        raise ValueError(msg)
+    out = [target]
+    while back[out[-1]] >= 0:
+        out.append(back[out[-1]])
+    return [index.nodes[i] for i in reversed(out)]
 
 
 def _assess_utility(

@@ -61,15 +61,32 @@ class RoutingIndex:
         self.nodes: list[Any] = list(G.nodes)
         self.index = {n: i for i, n in enumerate(self.nodes)}
         n = len(self.nodes)
-        rows, cols, vals = [], [], []
-        for u, v, length in G.edges(data="length"):
-            a, b = self.index[u], self.index[v]
-            w = max(float(length), _ZERO)
-            rows += [a, b]
-            cols += [b, a]
-            vals += [w, w]
-        self.matrix = csr_matrix((vals, (rows, cols)), shape=(n, n))
+        # the edges, numbered in graph order: ends (node indices), attributes and lengths
+        edges = list(G.edges(data=True))
+        m = len(edges)
+        ea = np.fromiter((self.index[u] for u, _, _ in edges), np.int64, m)
+        eb = np.fromiter((self.index[v] for _, v, _ in edges), np.int64, m)
+        self.edge_data: list[dict[str, Any]] = [d for _, _, d in edges]
+        self.edge_ends = np.column_stack([ea, eb])
+        self.edge_length = np.fromiter((float(d["length"]) for d in self.edge_data), float, m)
+        rows, cols = np.concatenate([ea, eb]), np.concatenate([eb, ea])
+        w = np.maximum(self.edge_length, _ZERO)
+        self.matrix = csr_matrix((np.concatenate([w, w]), (rows, cols)), shape=(n, n))
         self.matrix.sum_duplicates()  # canonical: sorted indices, one entry per edge
+        ids = csr_matrix(
+            (np.concatenate([np.arange(m), np.arange(m)]) + 1.0, (rows, cols)), shape=(n, n)
+        )
+        ids.sum_duplicates()
+        self._edge_at = ids.data.astype(np.int64) - 1  # edge number at each matrix entry
+        self._entry_keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.matrix.indptr))
+        self._entry_keys = self._entry_keys * n + self.matrix.indices
+        # node positions, and each node's block and place along it (-1 / NaN: none)
+        attrs = [d for _, d in G.nodes(data=True)]
+        self.node_x = np.array([float(d.get("x", np.nan)) for d in attrs])
+        self.node_y = np.array([float(d.get("y", np.nan)) for d in attrs])
+        self.node_xy = np.column_stack([self.node_x, self.node_y])
+        self.node_seg = np.array([int(d.get("seg", -1)) for d in attrs], dtype=np.int64)
+        self.node_t = np.array([float(d.get("t", np.nan)) for d in attrs])
         frontage: dict[str, list[int]] = defaultdict(list)
         taps: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for node, data in G.nodes(data=True):
@@ -140,11 +157,29 @@ class RoutingIndex:
 
     def _node_keys(self) -> npt.NDArray[np.uint64]:
         """Return a key per node from its position (to the millimetre), else from its index."""
-        xy = [(d.get("x"), d.get("y")) for _, d in self.G.nodes(data=True)]
-        if all(x is not None and y is not None for x, y in xy):
-            q = np.rint(np.array(xy, dtype=float) * 1000.0).astype(np.int64).view(np.uint64)
+        if np.isfinite(self.node_xy).all():
+            q = np.rint(self.node_xy * 1000.0).astype(np.int64).view(np.uint64)
             return _mix(_mix(q[:, 0]) ^ q[:, 1])
-        return _mix(np.arange(len(xy), dtype=np.uint64))
+        return _mix(np.arange(len(self.nodes), dtype=np.uint64))
+
+    def edge_ids(self, path: Sequence[int]) -> npt.NDArray[np.int64]:
+        """Return the edge numbers along a path of node indices.
+
+        Examples
+        --------
+        >>> G = nx.Graph()
+        >>> G.add_edge("a", "b", length=1.0); G.add_edge("b", "c", length=2.0)
+        >>> index = RoutingIndex(G)
+        >>> index.edge_ids([0, 1, 2]).tolist(), index.edge_length[index.edge_ids([2, 1])].tolist()
+        ([0, 1], [2.0])
+        """
+        p = np.asarray(path, dtype=np.int64)
+        keys = p[:-1] * len(self.nodes) + p[1:]
+        pos = np.minimum(np.searchsorted(self._entry_keys, keys), len(self._entry_keys) - 1)
+        if len(pos) and not np.array_equal(self._entry_keys[pos], keys):
+            msg = f"path {p.tolist()} steps between nodes that no edge joins"
+            raise ValueError(msg)
+        return self._edge_at[pos]
 
     def tap_nodes(self, utility: str, assets: Iterable[str]) -> npt.NDArray[np.int64]:
         """Return the node indices passed by the given assets of ``utility``."""
@@ -176,23 +211,6 @@ class RoutingIndex:
                 if k < hi and m.indices[k] == b:
                     out.append(k)
         return np.array(out, dtype=np.int64)
-
-    def search_with_free_edges(
-        self, sources: npt.NDArray[np.int64], free: Iterable[tuple[Any, Any]], *, limit: float
-    ) -> Search:
-        """Search as :meth:`search`, with the given edges costing (almost) nothing.
-
-        Used to find the route that adds the least new trench next to routes already planned.
-        The matrix is patched in place and restored afterwards (no copy of a city's matrix per
-        call); the index is therefore not safe to share between threads during such a search.
-        """
-        k = self.edge_positions(free, matrix=self.weights)
-        saved = self.weights.data[k].copy()
-        self.weights.data[k] = _ZERO
-        try:
-            return self.search(sources, limit=limit)
-        finally:
-            self.weights.data[k] = saved
 
     def search(
         self,
@@ -241,6 +259,10 @@ class RoutingIndex:
         The site nodes of the search (:meth:`outlet`) are left out: a path from a tap back
         to the site ends at the site's frontage.
         """
+        return [self.nodes[i] for i in self.path_indices(start, search)]
+
+    def path_indices(self, start: int, search: Search) -> list[int]:
+        """Return :meth:`path` as node indices."""
         out = [start]
         node = start
         n = len(self.nodes)
@@ -248,7 +270,7 @@ class RoutingIndex:
         while 0 <= pred[node] < n:
             node = int(pred[node])
             out.append(node)
-        return [self.nodes[i] for i in out]
+        return out
 
     def reach(
         self, sources: npt.NDArray[np.int64], *, limit: float
@@ -275,10 +297,6 @@ class RoutingIndex:
             if np.isfinite(dv):
                 out.append((u, v, max(0.0, length - (limit - float(dv))), length))
         return out
-
-    def path_edges(self, path: Sequence[Any]) -> list[dict[str, Any]]:
-        """Return the edge attributes along a node path."""
-        return [self.G.edges[a, b] for a, b in zip(path[:-1], path[1:])]
 
 
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)

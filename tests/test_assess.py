@@ -435,3 +435,27 @@ def test_a_changed_profile_under_the_same_name_is_not_served_from_the_cache(demo
     strict = JINGMEN.with_value("commitment.max_length_m", 200.0, source="test")
     (b,) = assess_sites(demo_ws, profile=strict, site_ids=[pid], demands=d, as_of=AS_OF)
     assert (a.approval_path, b.approval_path) == ("commitment", "joint")
+
+
+def test_edge_facts_equal_drawing_every_edge(demo_ws, results):
+    # the context decides most edges' surface and crossings from a ball around each edge,
+    # drawing only edges near a major line or green space: on every edge of the demo district
+    # that must give exactly what drawing the edge gives
+    from gis.convert import edge_geometry
+
+    ctx = next(v for k, v in demo_ws.cache.items() if k[0] == "assess-context")
+    drawn = crossing = 0
+    for u, v, d in ctx.G.edges(data=True):
+        key = (u, v) if u <= v else (v, u)
+        geom = edge_geometry(ctx.G, *key)
+        surface = {"sidewalk": "sidewalk", "crossing": f"carriageway:{d.get('road_class')}"}.get(
+            d["kind"]
+        )
+        if d["kind"] == "sidewalk" and ctx.green.contains(geom.interpolate(0.5, normalized=True)):
+            surface = "green"
+        crossed = tuple(ctx.major.crossed_by(geom)) if geom.length > 0 else ()
+        assert ctx.edge_facts(u, v) == (surface, crossed), (u, v, d)
+        drawn += 1
+        crossing += bool(crossed)
+    # (the demo's green belts lie between red lines and sidewalks: lead-ins cross them)
+    assert drawn == ctx.G.number_of_edges() and crossing > 10
