@@ -17,6 +17,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -67,7 +68,10 @@ class Route:
     nodes: list[Any]
     graph: nx.Graph = field(repr=False)
     tap_asset: str
-    tap_point: Point
+    tap_main: Any = field(repr=False)
+    """The tapped main's geometry."""
+    tap_ref: tuple[float, float]
+    """The tap node's point on the centreline; the tap is the main's point nearest to it."""
     surfaces: dict[str, float]
     carriageways: list[CarriagewayCrossing]
     crossings: list[Crossing]
@@ -77,6 +81,12 @@ class Route:
     lead_in_m: float = 0.0
     detour: dict[str, Any] | None = None
     """Set when the shortest route was given up to avoid roads under dig-once protection."""
+
+    @cached_property
+    def tap_point(self) -> Point:
+        """Return the point of the main the route taps (working CRS)."""
+        main = self.tap_main
+        return main.interpolate(main.project(Point(self.tap_ref)))
 
     @property
     def geometry(self) -> LineString:
@@ -198,6 +208,8 @@ class _Context:
             if green is not None and len(green)
             else None
         )
+        if self.green is not None:
+            shapely.prepare(self.green)
         self.protected = self._protection()
         self._edge_table()
         self.sidewalk_m = self.segments["sidewalk_m"].to_numpy(dtype=float)
@@ -211,6 +223,7 @@ class _Context:
         self._unprotected: Any = None
 
         self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
+        self.tap_cache: dict[tuple[int, Any], tuple[set[str], str]] = {}
         self.main_rows: dict[str, dict[str, int]] = {}
         # each (asset, node) pair of the routing index → the asset's row in its layer
         self.pair_rows: dict[str, np.ndarray] = {}
@@ -396,6 +409,16 @@ class _Context:
             self.edge_special[e] = True
         self.edge_pending[e] = False
 
+    def tap_asset(self, utility: str, node: Any, assets: set[str]) -> str:
+        """Return the first of ``assets`` of ``utility`` that passes ``node`` (kept per set)."""
+        key = (id(assets), node)
+        cached = self.tap_cache.get(key)
+        if cached is None or cached[0] is not assets:  # another set under a reused id
+            taps = self.G.nodes[node]["taps"]
+            cached = (assets, str(next(a for u, a in taps if u == utility and a in assets)))
+            self.tap_cache[key] = cached
+        return cached[1]
+
     def edge_facts(self, a: Any, b: Any) -> tuple[str | None, tuple[Crossing, ...]]:
         """Return an edge's surface and the major lines it crosses."""
         index = self.index
@@ -417,26 +440,55 @@ class _Context:
             self.lead_cache[key] = cached
         return cached
 
+    def prepare_lead_ins(self, pids: Iterable[str]) -> None:
+        """Work out the lead-ins of these sites to all their frontage nodes at once."""
+        index = self.index
+        pairs = [
+            (pid, int(i))
+            for pid in pids
+            for i in index.frontage.get(pid, ())
+            if (pid, index.nodes[int(i)]) not in self.lead_cache
+        ]
+        if not pairs:
+            return
+        nodes = np.array([i for _, i in pairs], dtype=np.int64)
+        sites = np.array([self.site_geoms[pid] for pid, _ in pairs], dtype=object)
+        leads = shapely.shortest_line(sites, shapely.points(index.node_xy[nodes]))
+        length = shapely.length(leads)
+        on_green = np.zeros(len(pairs))
+        if self.green is not None:
+            near = shapely.intersects(leads, self.green)
+            on_green[near] = shapely.length(shapely.intersection(leads[near], self.green))
+        for (pid, i), a, g in zip(pairs, length.tolist(), on_green.tolist()):
+            self.lead_cache[(pid, index.nodes[i])] = (float(a), float(g))
+
+    def path_summary(self, path: list[Any]) -> tuple[float, bool]:
+        """Return a path's length and whether it runs on a road under dig-once protection."""
+        index = self.index
+        eids = index.edge_ids([index.index[n] for n in path])
+        return float(sum(index.edge_length[eids].tolist())), bool(self.edge_protected[eids].any())
+
     def route(self, pid: str, path: list[Any], utility: str, assets: set[str]) -> Route:
         """Return the facts of the route along ``path`` (frontage first, tap last)."""
         index = self.index
-        idx = [index.index[n] for n in path]
+        idx = path if index.identity else [index.index[n] for n in path]
         eids = index.edge_ids(idx)
-        for e in eids[self.edge_pending[eids]].tolist():
-            self._resolve(e)
-        lengths = index.edge_length[eids]
-        codes = self.edge_surface[eids]
-        on = codes >= 0
-        sums = np.bincount(codes[on], weights=lengths[on], minlength=len(self.surface_names))
-        first_seen = dict.fromkeys(codes[on].tolist())
-        surfaces: dict[str, float] = defaultdict(float)
-        for k in first_seen:
-            surfaces[self.surface_names[k]] = float(sums[k])
+        pending = self.edge_pending[eids]
+        if pending.any():
+            for e in eids[pending].tolist():
+                self._resolve(e)
+        lengths = index.edge_length[eids].tolist()
+        names = self.surface_names
+        surfaces: dict[str, float] = {}
+        for code, metres in zip(self.edge_surface[eids].tolist(), lengths):
+            if code >= 0:
+                surfaces[names[code]] = surfaces.get(names[code], 0.0) + metres
         carriageways: list[CarriagewayCrossing] = []
         crossings: list[Crossing] = []
         dig: dict[str, DigOnce] = {}
         xy = index.node_xy
-        for e in eids[self.edge_special[eids]].tolist():
+        special = self.edge_special[eids]
+        for e in eids[special].tolist() if special.any() else ():
             d = index.edge_data[e]
             if self.edge_kind_crossing[e]:
                 a, b = index.edge_ends[e]
@@ -473,20 +525,18 @@ class _Context:
             ]
         lead, on_green = self.lead_in(pid, path[0])
         if on_green > 0:
-            surfaces["green"] += on_green
+            surfaces["green"] = surfaces.get("green", 0.0) + on_green
         surfaces["lead_in"] = lead - on_green
         start, end = self.node_centre[idx[0]], self.node_centre[idx[-1]]
-        tap_node = self.G.nodes[path[-1]]
-        tap_asset = next(a for u, a in tap_node["taps"] if u == utility and a in assets)
-        main = self.main_geoms[utility][tap_asset]
-        end_point = Point(float(end[0]), float(end[1]))
+        tap_asset = self.tap_asset(utility, path[-1], assets)
         return Route(
-            length_m=float(sum(lengths.tolist())),
+            length_m=float(sum(lengths)),
             straight_line_m=float(np.hypot(*(start - end))),
             nodes=path,
             graph=self.G,
-            tap_asset=str(tap_asset),
-            tap_point=main.interpolate(main.project(end_point)),
+            tap_asset=tap_asset,
+            tap_main=self.main_geoms[utility][tap_asset],
+            tap_ref=(float(end[0]), float(end[1])),
             surfaces=dict(surfaces),
             carriageways=carriageways,
             crossings=crossings,
@@ -693,6 +743,7 @@ def assess_sites(
         ctx = _Context(ws, profile, as_of)
         ws.cache[ctx_key] = ctx
     searcher = _Searcher(ctx, strategy)
+    ctx.prepare_lead_ins(wanted)
     names = dict(zip(chosen["project_id"].astype(str), chosen["name"].astype(str)))
     base = default_demand(profile)
     results = []
@@ -777,7 +828,7 @@ def _joint_trench(
             return None
         own_edges = set(route_edges(own.nodes))
         adds_now = sum(ctx.G.edges[a, b]["length"] for a, b in own_edges - free)
-        corridor = np.unique(np.array([index.index[n] for e in free for n in e], dtype=np.int64))
+        corridor = np.array(sorted({index.index[n] for e in free for n in e}), dtype=np.int64)
         shared = searcher.shared.get(key)
         if shared is not None:
             d = shared.dist[corridor]
@@ -995,30 +1046,40 @@ def _telecom(
     mask: Callable[..., Callable[[], np.ndarray]],
     include_planned: bool,
 ) -> UtilityResult:
-    routes: list[Route] = []
-    keys: dict[str, tuple[Any, ...]] = {}
+    # each operator's nearest duct; full route facts only for those the decision reads (the
+    # nearest ``operators_needed``) and those that must first keep off a protected road
+    found: list[tuple[float, str, list[Any], set[str], Route | None]] = []
     for operator in ctx.operators:
-        path, assets = searcher.nearest(
-            pid, "telecom", ("telecom", operator, include_planned), mask(operator=operator)
-        )
-        if path is not None:
-            tkey = ("telecom", operator, include_planned)
-            r = _keep_off_protected_roads(
+        tkey = ("telecom", operator, include_planned)
+        path, assets = searcher.nearest(pid, "telecom", tkey, mask(operator=operator))
+        if path is None:
+            continue
+        length, protected = ctx.path_summary(path)
+        route: Route | None = None
+        if protected:
+            route = _keep_off_protected_roads(
                 ctx, searcher, pid, "telecom", tkey, ctx.route(pid, path, "telecom", assets), assets
             )
-            r.operator = operator
-            routes.append(r)
-            result.operators[operator] = r.length_m
-            keys[operator] = ("telecom", operator, include_planned)
-    routes.sort(key=lambda r: r.length_m)
+            length = route.length_m
+        found.append((length, operator, path, assets, route))
+        result.operators[operator] = length
+    found.sort(key=lambda f: f[0])
     need = demand.operators_needed
-    if len(routes) < need:
+    routes: list[Route] = []
+    keys: dict[str, tuple[Any, ...]] = {}
+    for _, operator, path, assets, route in found[: max(need, 1)]:
+        route = route or ctx.route(pid, path, "telecom", assets)
+        route.operator = operator
+        routes.append(route)
+        keys[operator] = ("telecom", operator, include_planned)
+    need = demand.operators_needed
+    if len(found) < need:
         result.reasons.append(
             Reason(
                 "R1",
                 "operators",
                 f"可自由选择运营商需 {need} 家可接入，{ctx.profile.get('coverage.max_connection_m'):g} m 内"
-                f"仅 {len(routes)} 家（{'、'.join(result.operators) or '无'}）：需提前布局通信管道",
+                f"仅 {len(found)} 家（{'、'.join(result.operators) or '无'}）：需提前布局通信管道",
             )
         )
         result.route = routes[0] if routes else None

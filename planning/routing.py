@@ -60,6 +60,10 @@ class RoutingIndex:
         self.G = G
         self.nodes: list[Any] = list(G.nodes)
         self.index = {n: i for i, n in enumerate(self.nodes)}
+        self.identity = all(
+            isinstance(n, (int, np.integer)) and n == i for i, n in enumerate(self.nodes)
+        )
+        """Whether each node id is its own index (the corridor graph's are)."""
         n = len(self.nodes)
         # the edges, numbered in graph order: ends (node indices), attributes and lengths
         edges = list(G.edges(data=True))
@@ -79,7 +83,8 @@ class RoutingIndex:
         ids.sum_duplicates()
         self._edge_at = ids.data.astype(np.int64) - 1  # edge number at each matrix entry
         self._entry_keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.matrix.indptr))
-        self._entry_keys = self._entry_keys * n + self.matrix.indices
+        # (with a last key above every other, so a search for any key lands inside)
+        self._entry_keys = np.append(self._entry_keys * n + self.matrix.indices, n * n)
         # node positions, and each node's block and place along it (-1 / NaN: none)
         attrs = [d for _, d in G.nodes(data=True)]
         self.node_x = np.array([float(d.get("x", np.nan)) for d in attrs])
@@ -175,8 +180,8 @@ class RoutingIndex:
         """
         p = np.asarray(path, dtype=np.int64)
         keys = p[:-1] * len(self.nodes) + p[1:]
-        pos = np.minimum(np.searchsorted(self._entry_keys, keys), len(self._entry_keys) - 1)
-        if len(pos) and not np.array_equal(self._entry_keys[pos], keys):
+        pos = self._entry_keys.searchsorted(keys)
+        if (self._entry_keys[pos] != keys).any():
             msg = f"path {p.tolist()} steps between nodes that no edge joins"
             raise ValueError(msg)
         return self._edge_at[pos]
