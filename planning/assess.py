@@ -13,9 +13,12 @@ utility and overall. Deadlines are added by the caller from :mod:`planning.calen
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import heapq
+import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -224,6 +227,7 @@ class _Context:
 
         self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
         self.tap_cache: dict[tuple[int, Any], tuple[set[str], str]] = {}
+        self.surface_cache: dict[tuple[Any, Any], str | None] = {}
         self.main_rows: dict[str, dict[str, int]] = {}
         # each (asset, node) pair of the routing index → the asset's row in its layer
         self.pair_rows: dict[str, np.ndarray] = {}
@@ -373,10 +377,11 @@ class _Context:
         )
         # edges whose facts a route must look at one by one (the rest only add up lengths)
         self.edge_special = crossing | self.edge_protected
+        self.edge_look = self.edge_special | self.edge_pending
         self.edge_kind_crossing = crossing
         self.node_centre = self._node_centres()
 
-    def _node_centres(self) -> np.ndarray:
+    def _node_centres(self) -> list[tuple[float, float]]:
         """Return each node's reference point on its block's centreline (NaN when it has none)."""
         index = self.index
         out = np.full((len(index.nodes), 2), np.nan)
@@ -387,7 +392,7 @@ class _Context:
                     self.segment_geoms[index.node_seg[ok]], index.node_t[ok]
                 )
             )
-        return out
+        return [(x, y) for x, y in out.tolist()]
 
     def _resolve(self, e: int) -> None:
         """Draw edge ``e`` and record its exact surface and crossings."""
@@ -408,6 +413,7 @@ class _Context:
             self.edge_crossings[e] = crossed
             self.edge_special[e] = True
         self.edge_pending[e] = False
+        self.edge_look[e] = self.edge_special[e]
 
     def tap_asset(self, utility: str, node: Any, assets: set[str]) -> str:
         """Return the first of ``assets`` of ``utility`` that passes ``node`` (kept per set)."""
@@ -418,6 +424,13 @@ class _Context:
             cached = (assets, str(next(a for u, a in taps if u == utility and a in assets)))
             self.tap_cache[key] = cached
         return cached[1]
+
+    def surface_of(self, a: Any, b: Any) -> str | None:
+        """Return the surface of edge ``(a, b)`` (kept per edge once asked)."""
+        surface = self.surface_cache.get((a, b), "?")
+        if surface == "?":
+            surface = self.surface_cache[(a, b)] = self.edge_facts(a, b)[0]
+        return surface
 
     def edge_facts(self, a: Any, b: Any) -> tuple[str | None, tuple[Crossing, ...]]:
         """Return an edge's surface and the major lines it crosses."""
@@ -473,9 +486,9 @@ class _Context:
         index = self.index
         idx = path if index.identity else [index.index[n] for n in path]
         eids = index.edge_ids(idx)
-        pending = self.edge_pending[eids]
-        if pending.any():
-            for e in eids[pending].tolist():
+        look = self.edge_look[eids]  # edges to draw first, or to look at one by one
+        if look.any():
+            for e in eids[look & self.edge_pending[eids]].tolist():
                 self._resolve(e)
         lengths = index.edge_length[eids].tolist()
         names = self.surface_names
@@ -487,8 +500,7 @@ class _Context:
         crossings: list[Crossing] = []
         dig: dict[str, DigOnce] = {}
         xy = index.node_xy
-        special = self.edge_special[eids]
-        for e in eids[special].tolist() if special.any() else ():
+        for e in eids[self.edge_special[eids]].tolist() if look.any() else ():
             d = index.edge_data[e]
             if self.edge_kind_crossing[e]:
                 a, b = index.edge_ends[e]
@@ -527,17 +539,17 @@ class _Context:
         if on_green > 0:
             surfaces["green"] = surfaces.get("green", 0.0) + on_green
         surfaces["lead_in"] = lead - on_green
-        start, end = self.node_centre[idx[0]], self.node_centre[idx[-1]]
+        (sx, sy), (ex, ey) = self.node_centre[idx[0]], self.node_centre[idx[-1]]
         tap_asset = self.tap_asset(utility, path[-1], assets)
         return Route(
             length_m=float(sum(lengths)),
-            straight_line_m=float(np.hypot(*(start - end))),
+            straight_line_m=math.hypot(sx - ex, sy - ey),
             nodes=path,
             graph=self.G,
             tap_asset=tap_asset,
             tap_main=self.main_geoms[utility][tap_asset],
-            tap_ref=(float(end[0]), float(end[1])),
-            surfaces=dict(surfaces),
+            tap_ref=(ex, ey),
+            surfaces=surfaces,
             carriageways=carriageways,
             crossings=crossings,
             dig_once=list(dig.values()),
@@ -748,20 +760,40 @@ def assess_sites(
     base = default_demand(profile)
     results = []
     loop: Iterable[str] = progress(wanted) if progress else wanted
-    for pid in loop:
-        demand = (demands or {}).get(pid, base)
-        # (3)–(5) per utility: search (shared), route facts, decision
-        utilities = {
-            u: _assess_utility(ctx, searcher, pid, u, demand, include_planned)
-            for u in demand.utilities
-        }
-        assessment = _overall(pid, names[pid], not_applicable[pid], utilities, as_of)
-        covered = {u: r for u, r in utilities.items() if r.covered and r.route is not None}
-        if len(covered) > 1:
-            assessment.shared_trench = _joint_trench(ctx, searcher, pid, covered, demand)
-        _costs(ctx, assessment, covered)
-        results.append(assessment)
+    with _no_cyclic_gc(len(wanted) > 1):
+        for pid in loop:
+            demand = (demands or {}).get(pid, base)
+            # (3)–(5) per utility: search (shared), route facts, decision
+            utilities = {
+                u: _assess_utility(ctx, searcher, pid, u, demand, include_planned)
+                for u in demand.utilities
+            }
+            assessment = _overall(pid, names[pid], not_applicable[pid], utilities, as_of)
+            covered = {u: r for u, r in utilities.items() if r.covered and r.route is not None}
+            if len(covered) > 1:
+                assessment.shared_trench = _joint_trench(ctx, searcher, pid, covered, demand)
+            _costs(ctx, assessment, covered)
+            results.append(assessment)
     return results
+
+
+@contextmanager
+def _no_cyclic_gc(active: bool) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while many sites are assessed.
+
+    Each site adds a few hundred small objects that form no reference cycles (they are freed
+    by reference counting as usual); with the collector running, the growing list of results
+    is scanned again and again, about a sixth of a 10,000-site batch. The collector is
+    restored, as it was, when the loop ends or fails.
+    """
+    was = gc.isenabled()
+    if active and was:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if active and was:
+            gc.enable()
 
 
 def _costs(ctx: _Context, a: Assessment, covered: Mapping[str, UtilityResult]) -> None:
@@ -828,7 +860,10 @@ def _joint_trench(
             return None
         own_edges = set(route_edges(own.nodes))
         adds_now = sum(ctx.G.edges[a, b]["length"] for a, b in own_edges - free)
-        corridor = np.array(sorted({index.index[n] for e in free for n in e}), dtype=np.int64)
+        ends = {n for e in free for n in e}
+        corridor = np.array(
+            sorted(ends if index.identity else {index.index[n] for n in ends}), dtype=np.int64
+        )
         shared = searcher.shared.get(key)
         if shared is not None:
             d = shared.dist[corridor]
@@ -882,8 +917,9 @@ def _joint_trench(
         acceptable=acceptable,
         tap_of=tap_of,
         check_section=ctx.section_checker(covered, demand),
-        surface_of=lambda a, b: ctx.edge_facts(a, b)[0],
+        surface_of=ctx.surface_of,
         max_extra_per_saved=float(ctx.profile.get("shared_trench.max_extra_m_per_saved_m")),
+        lengths={u: r.length_m for u, r in original.items()},
     )
     # a rerouted utility is reported on the route it will be laid along
     for moved in plan.rerouted:

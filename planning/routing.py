@@ -264,7 +264,8 @@ class RoutingIndex:
         The site nodes of the search (:meth:`outlet`) are left out: a path from a tap back
         to the site ends at the site's frontage.
         """
-        return [self.nodes[i] for i in self.path_indices(start, search)]
+        out = self.path_indices(start, search)
+        return out if self.identity else [self.nodes[i] for i in out]
 
     def path_indices(self, start: int, search: Search) -> list[int]:
         """Return :meth:`path` as node indices."""

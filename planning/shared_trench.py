@@ -183,6 +183,7 @@ def plan_joint_trench(
     tap_of: Callable[[str, Sequence[Any]], str] | None = None,
     surface_of: Callable[[Any, Any], str | None] | None = None,
     max_extra_per_saved: float | None = None,
+    lengths: Mapping[str, float] | None = None,
 ) -> SharedTrench:
     """Plan the joint trench of one project.
 
@@ -214,8 +215,10 @@ def plan_joint_trench(
     max_extra_per_saved
         Metres a reroute may add to the utility's own line per metre of trench it saves
         (profile ``shared_trench.max_extra_m_per_saved_m``); ``None``: no limit.
+    lengths
+        Utility → length of its path, when already known (default: added up here).
     """
-    lengths = {u: _length(G, p) for u, p in paths.items()}
+    lengths = dict(lengths) if lengths is not None else {u: _length(G, p) for u, p in paths.items()}
     separate = sum(lengths.values())
     current = {u: list(p) for u, p in paths.items()}
     rerouted: dict[str, Rerouted] = {}
@@ -225,8 +228,9 @@ def plan_joint_trench(
         while improved and rounds < 3:
             improved = False
             rounds += 1
+            edges_of = {u: route_edges(p) for u, p in current.items()}
             for utility in sorted(current):
-                others = {e for u, p in current.items() if u != utility for e in route_edges(p)}
+                others = {e for u, es in edges_of.items() if u != utility for e in es}
                 candidate = reroute(utility, others)
                 if candidate is None or list(candidate) == current[utility]:
                     continue
@@ -240,6 +244,7 @@ def plan_joint_trench(
                 if acceptable is not None and not acceptable(utility, candidate):
                     continue
                 current = trial
+                edges_of[utility] = route_edges(candidate)
                 improved = True
                 new_len = _length(G, candidate)
                 rerouted[utility] = Rerouted(
