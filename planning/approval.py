@@ -93,6 +93,25 @@ def _metres(x: float) -> str:
     return short if float(short) == x else f"{x:.3f}".rstrip("0")
 
 
+_RULES: dict[int, tuple[Profile, tuple[float, frozenset[str], frozenset[str], Mapping[str, str]]]] = {}
+
+
+def _rules(profile: Profile) -> tuple[float, frozenset[str], frozenset[str], Mapping[str, str]]:
+    """Return the profile values :func:`decide` reads (kept per profile: it runs per route)."""
+    cached = _RULES.get(id(profile))
+    if cached is None or cached[0] is not profile:
+        rules = (
+            float(profile.get("commitment.max_length_m")),
+            frozenset(profile.get("commitment.major_crossing_kinds")),
+            frozenset(profile.get("commitment.trenchless_road_classes")),
+            profile.get("major_lines.major_road_classes"),
+        )
+        if len(_RULES) > 64:  # profiles are few; never let the cache grow without bound
+            _RULES.clear()
+        cached = _RULES[id(profile)] = (profile, rules)
+    return cached[1]
+
+
 def decide(
     facts: RouteFacts, *, profile: Profile, change_of_use: bool = False, label: str = "外线"
 ) -> tuple[Path, list[Reason]]:
@@ -109,10 +128,7 @@ def decide(
     >>> path, reasons[0].rule, reasons[0].text
     ('joint', 'R4', '外线长度 300.0 m，不小于 300 m（实施方案 四(二)1 要求小于 300 m；四(二)2 超 300 米实行联合审批）')
     """
-    limit = float(profile.get("commitment.max_length_m"))
-    major = set(profile.get("commitment.major_crossing_kinds"))
-    trenchless = set(profile.get("commitment.trenchless_road_classes"))
-    major_roads: Mapping[str, str] = profile.get("major_lines.major_road_classes")
+    limit, major, trenchless, major_roads = _rules(profile)
     reasons: list[Reason] = []
     # lengths are sums of many edges: compare them to the millimetre, as they are printed
     length = round(facts.length_m, 3)

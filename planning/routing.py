@@ -25,7 +25,7 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-__all__ = ["TOLERANCE_M", "RoutingIndex", "Search", "routing_index", "tie_breaks"]
+__all__ = ["TOLERANCE_M", "RoutingIndex", "Search", "TreePath", "routing_index", "tie_breaks"]
 
 _ZERO = 1e-9  # corners cost 0 m; csgraph reads explicit zeros as "no edge"
 _TIE_M = 1e-9  # tie-breaks lie in [0, _TIE_M) per edge
@@ -41,6 +41,22 @@ class Search:
     dist: npt.NDArray[np.float64]
     pred: npt.NDArray[np.int32]
     source: npt.NDArray[np.int32]
+    edges: npt.NDArray[np.int64] | None = None
+    """Edge number from each node to its next hop (-1: none), once :meth:`RoutingIndex.tree_path`
+    has been asked for a path of this search."""
+
+
+class TreePath(list[Any]):
+    """Graph nodes along a search tree; their indices in ``indices``, edge numbers in ``edges``."""
+
+    __slots__ = ("edges", "indices")
+
+    def __init__(
+        self, nodes: Iterable[Any], indices: list[int], edges: npt.NDArray[np.int64]
+    ) -> None:
+        super().__init__(nodes)
+        self.indices = indices
+        self.edges = edges
 
 
 class RoutingIndex:
@@ -254,7 +270,7 @@ class RoutingIndex:
         (the first of those at the same distance).
         """
         inlet = self.inlet(project_id)
-        if inlet is None or not np.isfinite(search.dist[inlet]):
+        if inlet is None or not search.dist[inlet] < np.inf:
             return None
         return int(search.pred[inlet])
 
@@ -266,6 +282,22 @@ class RoutingIndex:
         """
         out = self.path_indices(start, search)
         return out if self.identity else [self.nodes[i] for i in out]
+
+    def tree_path(self, start: int, search: Search) -> TreePath:
+        """Return :meth:`path` with its edge numbers (worked out once for the whole search).
+
+        For searches many paths are read from, such as a batch's shared searches.
+        """
+        if search.edges is None:
+            n = len(self.nodes)
+            pred = search.pred[:n].astype(np.int64)
+            rows = np.flatnonzero((pred >= 0) & (pred < n))
+            edges = np.full(n, -1, dtype=np.int64)
+            edges[rows] = self._edge_at[self._entry_keys.searchsorted(rows * n + pred[rows])]
+            search.edges = edges
+        idx = self.path_indices(start, search)
+        nodes = idx if self.identity else [self.nodes[i] for i in idx]
+        return TreePath(nodes, idx, search.edges[idx[:-1]])
 
     def path_indices(self, start: int, search: Search) -> list[int]:
         """Return :meth:`path` as node indices."""

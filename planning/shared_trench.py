@@ -125,19 +125,20 @@ def trench_segments(
     for utility, nodes in paths.items():
         for e in route_edges(nodes):
             users.setdefault(e, set()).add(utility)
-    pieces: list[tuple[dict[str, Any], Any, Any, tuple[str, ...], str | None]] = []
+    adj, node = G.adj, G.nodes
+    pieces: list[tuple[tuple[Any, ...], dict[str, Any], Any, Any, tuple[str, ...], str | None]] = []
     for (a, b), who in users.items():
-        data = G.edges[a, b]
+        data = adj[a][b]
         if data["kind"] == "corner" or data["length"] <= 0:
             continue
-        lo, hi = (a, b) if G.nodes[a]["t"] <= G.nodes[b]["t"] else (b, a)
+        ta, tb = node[a]["t"], node[b]["t"]
+        lo, hi, t = (a, b, ta) if ta <= tb else (b, a, tb)
         surface = surface_of(a, b) if surface_of is not None else None
-        pieces.append((data, lo, hi, tuple(sorted(who)), surface))
-    pieces.sort(
-        key=lambda p: (p[0]["kind"], p[0]["seg"], p[0].get("side") or "", G.nodes[p[1]]["t"])
-    )
+        order = (data["kind"], data["seg"], data.get("side") or "", t)
+        pieces.append((order, data, lo, hi, tuple(sorted(who)), surface))
+    pieces.sort(key=lambda p: p[0])
     out: list[TrenchSegment] = []
-    for data, lo, hi, names, surface in pieces:
+    for _, data, lo, hi, names, surface in pieces:
         side = data.get("side")
         last = out[-1] if out else None
         if (

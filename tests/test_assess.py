@@ -188,11 +188,14 @@ def test_batch_and_per_site_searches_give_the_same_assessment(demo_ws, demand):
     # and prefers a site's first frontage): a site gets the same routes, detours, joint trench
     # and costs assessed alone (searches from the site) as in a batch (searches from the taps)
     demands = {pid: demo_demand(c) for pid, c in DEMO_CASES.items()} if demand == "designed" else None
-    batch = assess_sites(demo_ws, profile=JINGMEN, demands=demands, as_of=AS_OF)
+    batch = assess_sites(demo_ws, profile=JINGMEN, demands=demands, as_of=AS_OF, strategy="batch")
     alone = assess_sites(
         demo_ws, profile=JINGMEN, demands=demands, as_of=AS_OF, strategy="per_site"
     )
     assert len(batch) == len(alone) == 16
+    # and ``auto`` (per site for so few sites) gives the same again
+    auto = assess_sites(demo_ws, profile=JINGMEN, demands=demands, as_of=AS_OF)
+    assert [_plan(a) for a in auto] == [_plan(b) for b in alone]
     detours = {
         a.project_id for a in batch for r in a.utilities.values() if r.route and r.route.detour
     }

@@ -139,3 +139,19 @@ def test_a_major_line_across_the_route_never_improves_the_path(site, mains, angl
     if before.route.length_m > 0:
         assert after.approval_path == "joint"
         assert "crosses_railway" in [r.code for r in after.reasons]
+
+
+@SETTINGS
+@given(site_st, mains_st)
+def test_a_site_gets_the_same_route_alone_as_in_a_batch(site, mains):
+    # the grid is full of equally long routes: the routing index's tie-breaks make the shortest
+    # unique, so the search from the taps (batch) and the search from the site agree node by node
+    ws = _ws(site, mains)
+    kwargs = {"profile": PROFILE, "demands": DEMAND, "as_of": dt.date(2026, 11, 29)}
+    (batch,) = assess_sites(ws, strategy="batch", **kwargs)
+    (alone,) = assess_sites(ws, strategy="per_site", **kwargs)
+    a, b = batch.utilities["water"], alone.utilities["water"]
+    assert (a.covered, a.approval_path) == (b.covered, b.approval_path)
+    if a.route is not None:
+        assert (a.route.nodes, a.route.tap_asset) == (b.route.nodes, b.route.tap_asset)
+        assert a.route.length_m == b.route.length_m
