@@ -25,13 +25,11 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-__all__ = ["TOLERANCE_M", "RoutingIndex", "Search", "TreePath", "routing_index", "tie_breaks"]
+__all__ = ["RoutingIndex", "Search", "TreePath", "routing_index", "tie_breaks"]
 
 _ZERO = 1e-9  # corners cost 0 m; csgraph reads explicit zeros as "no edge"
 _TIE_M = 1e-9  # tie-breaks lie in [0, _TIE_M) per edge
 _RANK_M = 2e-6  # between frontages of a site: above any path's tie-breaks (1,000 edges)
-TOLERANCE_M = 1e-4
-"""Search limits are widened by this much: tie-breaks and frontage ranks (up to 40)."""
 
 
 @dataclass
@@ -151,6 +149,8 @@ class RoutingIndex:
         slot = np.repeat(np.arange(len(sites)), counts)
         rank = np.arange(len(front)) - np.repeat(np.cumsum(counts) - counts, counts)
         cost = _ZERO + rank * _RANK_M
+        # searches reach this much past their limit: a path's tie-breaks and the frontage rank
+        self.tolerance = 1000 * _TIE_M + (float(rank.max()) if len(rank) else 0.0) * _RANK_M
         inlet, outlet = n + 2 * slot, n + 2 * slot + 1
         size = n + 2 * len(sites)
         out = csr_matrix(
@@ -243,8 +243,8 @@ class RoutingIndex:
         """Run one multi-source Dijkstra from ``sources`` up to ``limit`` metres.
 
         ``matrix`` replaces the graph's weights (e.g. one without protected roads). The limit
-        is widened by :data:`TOLERANCE_M` so the tie-breaks never push a route of exactly
-        ``limit`` metres out of reach.
+        is widened by :attr:`tolerance` (well under a millimetre) so the tie-breaks never push
+        a route of exactly ``limit`` metres out of reach.
         """
         n = self.weights.shape[0]
         if len(sources) == 0:
@@ -259,7 +259,7 @@ class RoutingIndex:
             indices=sources,
             min_only=True,
             return_predecessors=True,
-            limit=limit + TOLERANCE_M,
+            limit=limit + self.tolerance,
         )
         return Search(dist, pred.astype(np.int32), src.astype(np.int32))
 
