@@ -7,17 +7,19 @@ dotted key; a missing key is a :class:`~gis.errors.ProfileError`, never a silent
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from gis.errors import ProfileError
 
 __all__ = ["PROFILE_DIRS", "Profile", "load_profile"]
+
+T = TypeVar("T")
 
 PROFILE_DIRS: list[Path] = [Path(__file__).with_name("profiles")]
 """Folders searched for ``<name>.yaml``; later layers (planning) append their own folder."""
@@ -57,6 +59,24 @@ class Profile:
         node = self._node(key)
         value = node["value"] if isinstance(node, Mapping) and "value" in node else node
         self._values[key] = value  # profiles are read in hot loops; values never change
+        return value
+
+    def derived(self, name: str, make: Callable[[Profile], T]) -> T:
+        """Return a value worked out from this profile, made once and kept with it.
+
+        For tables that hot loops read on every call (e.g. the approval rules' sets); a copy
+        made by :meth:`with_value` works them out again from its own values.
+
+        Examples
+        --------
+        >>> p = load_profile("gb-defaults")
+        >>> p.derived("double", lambda q: 2 * q.get("attach.site_frontage_max_m"))
+        60.0
+        """
+        key = f"derived:{name}"
+        if key not in self._values:
+            self._values[key] = make(self)
+        value: T = self._values[key]
         return value
 
     def with_value(self, key: str, value: Any, *, source: str) -> Profile:

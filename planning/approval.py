@@ -93,23 +93,17 @@ def _metres(x: float) -> str:
     return short if float(short) == x else f"{x:.3f}".rstrip("0")
 
 
-_RULES: dict[int, tuple[Profile, tuple[float, frozenset[str], frozenset[str], Mapping[str, str]]]] = {}
-
-
 def _rules(profile: Profile) -> tuple[float, frozenset[str], frozenset[str], Mapping[str, str]]:
-    """Return the profile values :func:`decide` reads (kept per profile: it runs per route)."""
-    cached = _RULES.get(id(profile))
-    if cached is None or cached[0] is not profile:
-        rules = (
-            float(profile.get("commitment.max_length_m")),
-            frozenset(profile.get("commitment.major_crossing_kinds")),
-            frozenset(profile.get("commitment.trenchless_road_classes")),
-            profile.get("major_lines.major_road_classes"),
-        )
-        if len(_RULES) > 64:  # profiles are few; never let the cache grow without bound
-            _RULES.clear()
-        cached = _RULES[id(profile)] = (profile, rules)
-    return cached[1]
+    """Return the profile values :func:`decide` reads (worked out once per profile)."""
+    return profile.derived(
+        "approval-rules",
+        lambda p: (
+            float(p.get("commitment.max_length_m")),
+            frozenset(p.get("commitment.major_crossing_kinds")),
+            frozenset(p.get("commitment.trenchless_road_classes")),
+            p.get("major_lines.major_road_classes"),
+        ),
+    )
 
 
 def decide(

@@ -47,24 +47,16 @@ def trench_rate(surface: str, profile: Profile) -> float:
     >>> trench_rate("sidewalk", p), trench_rate("carriageway:arterial", p)
     (380.0, 1600.0)
     """
-    table = _TRENCH_RATES.get(id(profile))
-    if table is None or table[0] is not profile:
-        if len(_TRENCH_RATES) > 64:  # profiles are few; never let the cache grow without bound
-            _TRENCH_RATES.clear()
-        table = _TRENCH_RATES[id(profile)] = (profile, {})
-    rate = table[1].get(surface)
+    rates: dict[str, float] = profile.derived("trench-rates", lambda _: {})
+    rate = rates.get(surface)
     if rate is None:
-        rates = profile.get("costs.trench_per_m")
+        table = profile.get("costs.trench_per_m")
         if surface.startswith("carriageway:"):
-            rate = float(rates["carriageway"][surface.split(":", 1)[1]])
+            rate = float(table["carriageway"][surface.split(":", 1)[1]])
         else:
-            rate = float(rates[surface])
-        table[1][surface] = rate
+            rate = float(table[surface])
+        rates[surface] = rate
     return rate
-
-
-_TRENCH_RATES: dict[int, tuple[Profile, dict[str, float]]] = {}
-"""Per profile, the trench rates already read (costs are estimated for every route)."""
 
 
 def route_cost(
