@@ -505,7 +505,7 @@ class _Context:
         if isinstance(path, TreePath):
             return path.edges
         index = self.index
-        return index.edge_ids(path if index.identity else [index.index[n] for n in path])
+        return index.edge_ids(path if index.identity else index.indices(path))
 
     def route(self, pid: str, path: list[Any], utility: str, assets: set[str]) -> Route:
         """Return the facts of the route along ``path`` (frontage first, tap last)."""
@@ -513,7 +513,7 @@ class _Context:
         if isinstance(path, TreePath):
             idx, eids = path.indices, path.edges
         else:
-            idx = path if index.identity else [index.index[n] for n in path]
+            idx = path if index.identity else index.indices(path).tolist()
             eids = index.edge_ids(idx)
         look = self.edge_look[eids]  # edges to draw first, or to look at one by one
         if look.any():
@@ -916,10 +916,8 @@ def _joint_trench(
         adds_now = sum(adj[a][b]["length"] for a, b in own_edges - free)
         if adds_now <= 1e-9:
             return None  # every metre of it is shared already
-        ends = {n for e in free for n in e}
-        corridor = np.array(
-            sorted(ends if index.identity else {index.index[n] for n in ends}), dtype=np.int64
-        )
+        corridor = index.indices({n for e in free for n in e})
+        corridor.sort()
         shared = searcher.shared.get(key)
         if shared is not None:
             d = shared.dist[corridor]

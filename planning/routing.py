@@ -77,7 +77,17 @@ class RoutingIndex:
         self.identity = all(
             isinstance(n, (int, np.integer)) and n == i for i, n in enumerate(self.nodes)
         )
-        """Whether each node id is its own index (the corridor graph's are)."""
+        """Whether each node id is its own index."""
+        # non-negative integer ids not far above the node count (the corridor graph's): an
+        # array from id to index converts whole paths at once
+        self._id_index: npt.NDArray[np.int64] | None = None
+        if self.nodes and all(
+            isinstance(v, (int, np.integer)) and v >= 0 for v in self.nodes
+        ):
+            top = int(max(self.nodes))
+            if top < 8 * len(self.nodes) + 16:
+                self._id_index = np.full(top + 1, -1, dtype=np.int64)
+                self._id_index[np.array(self.nodes, dtype=np.int64)] = np.arange(len(self.nodes))
         n = len(self.nodes)
         # the edges, numbered in graph order: ends (node indices), attributes and lengths
         edges = list(G.edges(data=True))
@@ -183,7 +193,21 @@ class RoutingIndex:
             return _mix(_mix(q[:, 0]) ^ q[:, 1])
         return _mix(np.arange(len(self.nodes), dtype=np.uint64))
 
-    def edge_ids(self, path: Sequence[int]) -> npt.NDArray[np.int64]:
+    def indices(self, nodes: Iterable[Any]) -> npt.NDArray[np.int64]:
+        """Return the indices of graph nodes, in order.
+
+        Examples
+        --------
+        >>> G = nx.Graph()
+        >>> G.add_edge(10, 4, length=1.0); G.add_edge(4, 7, length=2.0)
+        >>> RoutingIndex(G).indices([7, 10]).tolist()
+        [2, 0]
+        """
+        if self._id_index is not None:
+            return self._id_index[np.fromiter(nodes, dtype=np.int64)]
+        return np.fromiter((self.index[v] for v in nodes), dtype=np.int64)
+
+    def edge_ids(self, path: Sequence[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Return the edge numbers along a path of node indices.
 
         Examples
