@@ -1,6 +1,7 @@
 """Joint trench of one project on hand-built roads: sharing, rerouting and its limits."""
 
 import datetime as dt
+import sys
 
 import geopandas as gpd
 import pytest
@@ -16,6 +17,16 @@ from .geometries import CRS, at, scope
 
 PROFILE = load_profile("jingmen-2023")
 DEMAND = {"S": Demand(("water", "gas"), water_peak_m3_h=5.0, gas_peak_m3_h=30.0)}
+
+
+STRATEGY = "auto"
+
+
+@pytest.fixture(autouse=True, params=["batch", "per_site"])
+def strategy(request, monkeypatch):
+    """Run every case with the shared searches from the taps and with searches from the site."""
+    monkeypatch.setattr(sys.modules[__name__], "STRATEGY", request.param)
+    return request.param
 
 
 def _assess(water_x, gas_xs, profile=PROFILE):
@@ -52,7 +63,9 @@ def _assess(water_x, gas_xs, profile=PROFILE):
     ws = Workspace.from_layers(
         {"roads": roads, "sites": site, "water": water, "gas": gas, "scope": scope()}
     )
-    (a,) = assess_sites(ws, profile=profile, demands=DEMAND, as_of=dt.date(2026, 11, 29))
+    (a,) = assess_sites(
+        ws, profile=profile, demands=DEMAND, as_of=dt.date(2026, 11, 29), strategy=STRATEGY
+    )
     return a
 
 
@@ -179,7 +192,9 @@ def test_a_stretch_too_narrow_for_gas_and_power_splits_with_the_reason():
         {"roads": roads, "sites": site, "gas": gas, "power": power, "scope": scope()}
     )
     demand = {"S": Demand(("gas", "power"), gas_peak_m3_h=30.0, power_kva=630.0)}
-    (a,) = assess_sites(ws, profile=PROFILE, demands=demand, as_of=dt.date(2026, 11, 29))
+    (a,) = assess_sites(
+        ws, profile=PROFILE, demands=demand, as_of=dt.date(2026, 11, 29), strategy=STRATEGY
+    )
     t = a.shared_trench
     (seg,) = [s for s in t.segments if s.shared]
     assert seg.length_m == pytest.approx(150.0)
