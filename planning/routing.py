@@ -90,7 +90,7 @@ class RoutingIndex:
                 self._id_index[np.array(self.nodes, dtype=np.int64)] = np.arange(len(self.nodes))
         n = len(self.nodes)
         # the edges, numbered in graph order: ends (node indices), attributes and lengths
-        edges = list(G.edges(data=True))
+        edges = [(u, v, d) for u, v, d in G.edges(data=True)]  # (list() would count them first)
         m = len(edges)
         ea = np.fromiter((self.index[u] for u, _, _ in edges), np.int64, m)
         eb = np.fromiter((self.index[v] for _, v, _ in edges), np.int64, m)
