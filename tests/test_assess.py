@@ -486,3 +486,25 @@ def test_edge_facts_equal_drawing_every_edge(demo_ws, results):
         crossing += bool(crossed)
     # (the demo's green belts lie between red lines and sidewalks: lead-ins cross them)
     assert drawn == ctx.G.number_of_edges() and crossing > 10
+
+
+def test_the_garbage_collector_is_restored_after_a_batch(demo_ws):
+    # a batch pauses Python's cyclic collector while it creates its results; it must run again
+    # afterwards, also when the loop fails half-way (here: the progress wrapper raises)
+    import gc
+
+    assert gc.isenabled()
+    assess_sites(demo_ws, profile=JINGMEN, as_of=AS_OF)
+    assert gc.isenabled()
+
+    def failing(sites):
+        for i, s in enumerate(sites):
+            if i == 3:
+                assert not gc.isenabled()  # paused while the sites are assessed
+                msg = "stopped by the user"
+                raise KeyboardInterrupt(msg)
+            yield s
+
+    with pytest.raises(KeyboardInterrupt, match="stopped by the user"):
+        assess_sites(demo_ws, profile=JINGMEN, as_of=AS_OF, progress=failing)
+    assert gc.isenabled()
