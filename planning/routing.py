@@ -42,6 +42,8 @@ class Search:
     edges: npt.NDArray[np.int64] | None = None
     """Edge number from each node to its next hop (-1: none), once :meth:`RoutingIndex.tree_path`
     has been asked for a path of this search."""
+    hops: list[int] | None = None
+    """``pred`` as a Python list (-1: none), for walking many paths of one search."""
 
 
 class TreePath(list[Any]):
@@ -312,13 +314,15 @@ class RoutingIndex:
 
         For searches many paths are read from, such as a batch's shared searches.
         """
-        if search.edges is None:
+        if search.edges is None or search.hops is None:
             n = len(self.nodes)
             pred = search.pred[:n].astype(np.int64)
-            rows = np.flatnonzero((pred >= 0) & (pred < n))
+            tree = (pred >= 0) & (pred < n)
+            rows = np.flatnonzero(tree)
             edges = np.full(n, -1, dtype=np.int64)
             edges[rows] = self._edge_at[self._entry_keys.searchsorted(rows * n + pred[rows])]
             search.edges = edges
+            search.hops = np.where(tree, pred, -1).tolist()
         idx = self.path_indices(start, search)
         nodes = idx if self.identity else [self.nodes[i] for i in idx]
         return TreePath(nodes, idx, search.edges[idx[:-1]])
@@ -327,6 +331,11 @@ class RoutingIndex:
         """Return :meth:`path` as node indices."""
         out = [start]
         node = start
+        if search.hops is not None:  # the same walk on a Python list: no numpy scalars
+            hops = search.hops
+            while (node := hops[node]) >= 0:
+                out.append(node)
+            return out
         n = len(self.nodes)
         pred = search.pred
         while 0 <= pred[node] < n:
