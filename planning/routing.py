@@ -70,6 +70,15 @@ class RoutingIndex:
         Project id → indices of its frontage nodes.
     taps
         Utility → asset id → indices of the nodes the asset passes.
+    matrix
+        The true edge lengths, both directions of each edge (for planners that add their own
+        costs, e.g. the pre-lay Steiner tree).
+    weights
+        What searches run on: ``matrix`` plus the tie-breaks, and after the graph's nodes two
+        nodes per site (:meth:`inlet`, :meth:`outlet`).
+    edge_data, edge_ends, edge_length
+        The edges numbered in graph order: attributes, end node indices, lengths in metres
+        (:meth:`edge_ids` numbers the edges of a path).
     """
 
     def __init__(self, G: nx.Graph) -> None:
