@@ -346,7 +346,7 @@ class _Context:
         sidewalk = kind == "sidewalk"
         crossing = kind == "crossing"
         a, b = index.edge_ends[:, 0], index.edge_ends[:, 1]
-        xy = np.column_stack([index.node_x, index.node_y])
+        xy = index.node_xy
         mid = (xy[a] + xy[b]) / 2.0
         radius = np.hypot(*(xy[a] - xy[b]).T) / 2.0
         if sidewalk.any() and len(self.segment_geoms):
@@ -463,17 +463,15 @@ class _Context:
     def lead_in(self, pid: str, node: Any) -> tuple[float, float]:
         """Return the lead-in from a site's red line to its frontage node: (length, on green)."""
         key = (pid, node)
-        cached = self.lead_cache.get(key)
-        if cached is None:
-            first = self.G.nodes[node]
-            lead = shapely.shortest_line(self.site_geoms[pid], Point(first["x"], first["y"]))
-            on_green = lead.intersection(self.green).length if self.green is not None else 0.0
-            cached = (float(lead.length), float(on_green))
-            self.lead_cache[key] = cached
-        return cached
+        if key not in self.lead_cache:
+            self.prepare_lead_ins([pid])
+        return self.lead_cache[key]
 
     def prepare_lead_ins(self, pids: Iterable[str]) -> None:
-        """Work out the lead-ins of these sites to all their frontage nodes at once."""
+        """Work out the lead-ins of these sites to all their frontage nodes at once.
+
+        A route starts at a frontage node, so this covers every lead-in :meth:`lead_in` reads.
+        """
         index = self.index
         pairs = [
             (pid, int(i))
@@ -505,7 +503,7 @@ class _Context:
         if isinstance(path, TreePath):
             return path.edges
         index = self.index
-        return index.edge_ids(path if index.identity else index.indices(path))
+        return index.edge_ids(index.indices(path))
 
     def route(self, pid: str, path: list[Any], utility: str, assets: set[str]) -> Route:
         """Return the facts of the route along ``path`` (frontage first, tap last)."""
@@ -513,7 +511,7 @@ class _Context:
         if isinstance(path, TreePath):
             idx, eids = path.indices, path.edges
         else:
-            idx = path if index.identity else index.indices(path).tolist()
+            idx = index.indices(path).tolist()
             eids = index.edge_ids(idx)
         look = self.edge_look[eids]  # edges to draw first, or to look at one by one
         if look.any():

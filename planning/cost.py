@@ -47,16 +47,15 @@ def trench_rate(surface: str, profile: Profile) -> float:
     >>> trench_rate("sidewalk", p), trench_rate("carriageway:arterial", p)
     (380.0, 1600.0)
     """
-    rates: dict[str, float] = profile.derived("trench-rates", lambda _: {})
-    rate = rates.get(surface)
-    if rate is None:
-        table = profile.get("costs.trench_per_m")
-        if surface.startswith("carriageway:"):
-            rate = float(table["carriageway"][surface.split(":", 1)[1]])
-        else:
-            rate = float(table[surface])
-        rates[surface] = rate
-    return rate
+    return profile.derived("trench-rates", _trench_rates)[surface]
+
+
+def _trench_rates(profile: Profile) -> dict[str, float]:
+    """Return yuan per metre of trench by surface name, ``carriageway:<class>`` included."""
+    table = profile.get("costs.trench_per_m")
+    rates = {k: float(v) for k, v in table.items() if k != "carriageway"}
+    rates.update({f"carriageway:{c}": float(v) for c, v in table["carriageway"].items()})
+    return rates
 
 
 def route_cost(

@@ -85,10 +85,6 @@ class RoutingIndex:
         self.G = G
         self.nodes: list[Any] = list(G.nodes)
         self.index = {n: i for i, n in enumerate(self.nodes)}
-        self.identity = all(
-            isinstance(n, (int, np.integer)) and n == i for i, n in enumerate(self.nodes)
-        )
-        """Whether each node id is its own index."""
         # non-negative integer ids not far above the node count (the corridor graph's): an
         # array from id to index converts whole paths at once
         self._id_index: npt.NDArray[np.int64] | None = None
@@ -122,9 +118,9 @@ class RoutingIndex:
         self._entry_keys = np.append(self._entry_keys * n + self.matrix.indices, n * n)
         # node positions, and each node's block and place along it (-1 / NaN: none)
         attrs = [d for _, d in G.nodes(data=True)]
-        self.node_x = np.array([float(d.get("x", np.nan)) for d in attrs])
-        self.node_y = np.array([float(d.get("y", np.nan)) for d in attrs])
-        self.node_xy = np.column_stack([self.node_x, self.node_y])
+        self.node_xy = np.array(
+            [(float(d.get("x", np.nan)), float(d.get("y", np.nan))) for d in attrs]
+        ).reshape(-1, 2)
         self.node_seg = np.array([int(d.get("seg", -1)) for d in attrs], dtype=np.int64)
         self.node_t = np.array([float(d.get("t", np.nan)) for d in attrs])
         frontage: dict[str, list[int]] = defaultdict(list)
@@ -315,8 +311,7 @@ class RoutingIndex:
         The site nodes of the search (:meth:`outlet`) are left out: a path from a tap back
         to the site ends at the site's frontage.
         """
-        out = self.path_indices(start, search)
-        return out if self.identity else [self.nodes[i] for i in out]
+        return [self.nodes[i] for i in self.path_indices(start, search)]
 
     def tree_path(self, start: int, search: Search) -> TreePath:
         """Return :meth:`path` with its edge numbers (worked out once for the whole search).
@@ -333,8 +328,7 @@ class RoutingIndex:
             search.edges = edges
             search.hops = np.where(tree, pred, -1).tolist()
         idx = self.path_indices(start, search)
-        nodes = idx if self.identity else [self.nodes[i] for i in idx]
-        return TreePath(nodes, idx, search.edges[idx[:-1]])
+        return TreePath([self.nodes[i] for i in idx], idx, search.edges[idx[:-1]])
 
     def path_indices(self, start: int, search: Search) -> list[int]:
         """Return :meth:`path` as node indices."""

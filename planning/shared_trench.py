@@ -239,7 +239,8 @@ def plan_joint_trench(
                 saved = _union_length(G, current) - _union_length(G, trial)
                 if saved <= 1e-6:
                     continue
-                extra = _length(G, candidate) - _length(G, current[utility])
+                new_len = _length(G, candidate)
+                extra = new_len - _length(G, current[utility])
                 if max_extra_per_saved is not None and extra > max_extra_per_saved * saved + 1e-6:
                     continue
                 if acceptable is not None and not acceptable(utility, candidate):
@@ -247,7 +248,6 @@ def plan_joint_trench(
                 current = trial
                 edges_of[utility] = route_edges(candidate)
                 improved = True
-                new_len = _length(G, candidate)
                 rerouted[utility] = Rerouted(
                     utility,
                     lengths[utility],
