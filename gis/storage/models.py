@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -36,6 +38,7 @@ __all__ = [
     "AssessmentRecord",
     "AuditEntry",
     "Base",
+    "HolidayNotice",
     "NetworkFeature",
     "NetworkVersion",
     "PlanRecord",
@@ -118,6 +121,8 @@ class ProjectRecord(Base):
     """E-ledger time nodes (registered, form complete, assessed, …) as ISO date-times."""
     opinions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     """Department → opinion (text, by, at), e.g. 自然资源和规划局's planning opinion."""
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """Raised by one at every change: the ETag of the project (optimistic concurrency)."""
 
 
 class AssessmentRecord(Base):
@@ -165,6 +170,33 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     utility: Mapped[str | None] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=_now)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    """After this instant (UTC, naive) the token is refused; ``None``: no expiry."""
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    """When the token was revoked (``linkplan user --revoke``); a revoked token is refused."""
+    development: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """A development user with a well-known token: never accepted in production."""
+
+
+class HolidayNotice(Base):
+    """The State Council's holiday notice for one year, as loaded by an administrator.
+
+    Until a year's notice is loaded, deadlines in that year are computed from the statutory
+    holidays of the national regulations and marked provisional (暂定).
+    """
+
+    __tablename__ = "holiday_notices"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holidays: Mapped[list[Any]] = mapped_column(JSON)
+    """ISO dates that are days off (法定节假日 and the days moved to join them)."""
+    workdays: Mapped[list[Any]] = mapped_column(JSON)
+    """ISO dates of weekends that are working days (调休上班)."""
+    source: Mapped[str | None] = mapped_column(Text)
+    """The notice (e.g. 国务院办公厅关于2027年部分节假日安排的通知)."""
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    loaded_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditEntry(Base):
