@@ -1,9 +1,10 @@
 """Leaflet served by Linkplan itself: maps open with no outside network.
 
 Leaflet comes from the ``xstatic-leaflet`` package (an installed dependency, not a copy in this
-repository); its images are inlined into the stylesheet as data URIs, and script, stylesheet and
-Linkplan's own measuring control (``static/measure.js``) are written into the page, so one HTML
-file works from a USB stick, a closed government network or a survey package.
+repository); its images are inlined into the stylesheet as data URIs, and script, stylesheet,
+Linkplan's own measuring control (``static/measure.js``) and its tooltip/popup builder
+(``static/detail.js``: text only, no name is ever read as markup) are written into the page, so
+one HTML file works from a USB stick, a closed government network or a survey package.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from branca.element import Figure
 
 __all__ = [
     "LEAFLET_VERSION",
+    "detail_js",
     "external_references",
     "leaflet_css",
     "leaflet_js",
@@ -57,6 +59,12 @@ def measure_js() -> str:
     return resources.files("api.maps").joinpath("static/measure.js").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
+def detail_js() -> str:
+    """Return Linkplan's tooltip and popup builder (``linkplanDetail``: text, never markup)."""
+    return resources.files("api.maps").joinpath("static/detail.js").read_text(encoding="utf-8")
+
+
 def _script(code: str) -> str:
     # a literal "</script>" inside the code would end the element early
     return "<script>" + code.replace("</script", "<\\/script") + "</script>"
@@ -72,6 +80,7 @@ def make_offline(m: folium.Map) -> folium.Map:
     m.default_css = []
     header = (
         f"<style>{leaflet_css()}</style>\n{_script(leaflet_js())}\n{_script(measure_js())}\n"
+        f"{_script(detail_js())}\n"
         "<style>.leaflet-container{background:#f4f3ef;font-family:'Microsoft YaHei',"
         "'PingFang SC','WenQuanYi Micro Hei','Noto Sans CJK SC',sans-serif}</style>"
     )

@@ -25,11 +25,14 @@ from api.maps.style import UTILITY_COLOURS, UTILITY_ZH
 
 __all__ = [
     "MAX_MAP_BYTES",
+    "Popup",
     "add_geometries",
     "add_legend",
     "add_title",
     "base_map",
     "clip_layer",
+    "feature_group",
+    "layer_name",
     "popup_table",
     "render_html",
     "save_html",
@@ -123,19 +126,66 @@ def clip_layer(gdf: gpd.GeoDataFrame | None, box: BaseGeometry) -> gpd.GeoDataFr
     return part[~part.geometry.is_empty]
 
 
-def popup_table(rows: Iterable[tuple[str, Any]], *, title: str | None = None) -> str:
-    """Return a small HTML table for a popup (values escaped).
+Popup = dict[str, Any]
+"""A popup's content: ``{"title": str | None, "rows": [[label, value], ...]}``, all plain text."""
+
+
+def popup_table(rows: Iterable[tuple[str, Any]], *, title: str | None = None) -> Popup:
+    """Return a popup's content: a title and ``(label, value)`` rows, as plain text.
+
+    The page draws it as a small table with ``textContent`` (``static/detail.js``), so no value
+    is ever read as markup: a name such as ``<b>`` or ``&`` is shown as typed.
 
     Examples
     --------
-    >>> popup_table([("长度", "12.0 m")], title="供水")
-    '<b>供水</b><table class="lp"><tr><th>长度</th><td>12.0 m</td></tr></table>'
+    >>> popup_table([("长度", "12.0 m"), ("编号", "<b>&")], title="供水")
+    {'title': '供水', 'rows': [['长度', '12.0 m'], ['编号', '<b>&']]}
     """
-    body = "".join(
-        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
+    return {"title": title, "rows": [[str(k), str(v)] for k, v in rows]}
+
+
+class _Detail(MacroElement):
+    """The tooltip or popup of a GeoJSON overlay, drawn from one feature property as text.
+
+    folium's ``GeoJsonTooltip``/``GeoJsonPopup`` write property values into ``innerHTML``, so
+    a site named ``<img src=x onerror=…>`` would run in the browser. Here the page's
+    ``linkplanDetail`` (``static/detail.js``) builds the element with ``textContent``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.{{ this.method }}(function (layer) {
+            return linkplanDetail(layer.feature.properties[{{ this.field|tojson }}]);
+        }, {{ this.options|tojson }});
+        {% endmacro %}
+        """
     )
-    head = f"<b>{html.escape(title)}</b>" if title else ""
-    return f'{head}<table class="lp">{body}</table>'
+
+    def __init__(self, field: str, *, popup: bool) -> None:
+        super().__init__()
+        self._name = "LinkplanPopup" if popup else "LinkplanTooltip"
+        self.field = field
+        self.method = "bindPopup" if popup else "bindTooltip"
+        self.options: dict[str, Any] = {"maxWidth": 420} if popup else {"sticky": True}
+
+
+def layer_name(text: str) -> str:
+    """Return a layer's name for the layer control, which Leaflet writes as HTML (escaped once).
+
+    Examples
+    --------
+    >>> layer_name("供水<管网> & 规划")
+    '供水&lt;管网&gt; &amp; 规划'
+    """
+    return html.escape(text, quote=False)
+
+
+def feature_group(parent: folium.Map, name: str, *, show: bool = True) -> folium.FeatureGroup:
+    """Add a named group of overlays (one entry of the layer control) to a map; return it."""
+    group = folium.FeatureGroup(name=layer_name(name), show=show)
+    group.add_to(parent)
+    return group
 
 
 def add_geometries(
@@ -152,7 +202,8 @@ def add_geometries(
 ) -> folium.GeoJson | None:
     """Add working-CRS geometries with properties as one GeoJSON overlay; return it.
 
-    ``tooltip`` and ``popup`` name a property holding text / HTML (or ``None``); ``style``
+    ``tooltip`` names a property holding plain text and ``popup`` one holding a
+    :func:`popup_table` (or ``None``); both are shown as text, never read as markup. ``style``
     maps a feature's properties to a Leaflet path style. Points are drawn as ``marker``
     (a :class:`folium.CircleMarker` template) when given.
     """
@@ -171,15 +222,17 @@ def add_geometries(
         return None
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name=name,
+        name=layer_name(name),
         style_function=lambda f: dict(style(f["properties"])),
         highlight_function=None,
-        tooltip=folium.GeoJsonTooltip(fields=[tooltip], labels=False) if tooltip else None,
-        popup=folium.GeoJsonPopup(fields=[popup], labels=False, max_width=420) if popup else None,
         show=show,
         smooth_factor=0.5,
         marker=marker,
     )
+    if tooltip:
+        layer.add_child(_Detail(tooltip, popup=False))
+    if popup:
+        layer.add_child(_Detail(popup, popup=True))
     layer.add_to(parent)
     return layer
 

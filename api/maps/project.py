@@ -21,11 +21,13 @@ from shapely.ops import substring
 
 from api.maps.basemap import Display, display_for
 from api.maps.layers import (
+    Popup,
     add_geometries,
     add_legend,
     add_title,
     base_map,
     clip_layer,
+    feature_group,
     popup_table,
     utility_legend,
 )
@@ -241,8 +243,7 @@ def _networks(m: folium.Map, display: Display, ws: Workspace, area: BaseGeometry
         mains = clip_layer(ws.layers.get(u), area)
         if mains is None:
             continue
-        group = folium.FeatureGroup(name=f"{UTILITY_ZH[u]}管网", show=True)
-        group.add_to(m)
+        group = feature_group(m, f"{UTILITY_ZH[u]}管网")
         items = []
         for row in mains.itertuples():
             status = str(getattr(row, "status", "existing"))
@@ -344,7 +345,7 @@ def _reference(
         dash_array="4 6",
         fill=False,
         tooltip=f"直线 {threshold:g} m 参考圈（政策按沿道路长度判断）",
-    ).add_to(folium.FeatureGroup(name=f"直线 {threshold:g} m 参考圈", show=True).add_to(m))
+    ).add_to(feature_group(m, f"直线 {threshold:g} m 参考圈"))
 
 
 def _trench(m: folium.Map, display: Display, a: Assessment) -> None:
@@ -386,7 +387,7 @@ def _trench(m: folium.Map, display: Display, a: Assessment) -> None:
     )
 
 
-def _route_popup(a: Assessment, u: str, role: str, r: Route) -> str:
+def _route_popup(a: Assessment, u: str, role: str, r: Route) -> Popup:
     result = a.utilities[u]
     surfaces = "；".join(
         f"{surface_zh(k)} {v:,.1f} m" for k, v in sorted(r.surfaces.items()) if v > 0
@@ -424,8 +425,7 @@ def _route_popup(a: Assessment, u: str, role: str, r: Route) -> str:
 
 def _routes_layer(m: folium.Map, display: Display, a: Assessment) -> None:
     for u, role, r in _routes(a):
-        group = folium.FeatureGroup(name=f"{UTILITY_ZH[u]}{role}外线 {r.length_m:,.1f} m")
-        group.add_to(m)
+        group = feature_group(m, f"{UTILITY_ZH[u]}{role}外线 {r.length_m:,.1f} m")
         colour = UTILITY_COLOURS[u]
         add_geometries(
             group,
@@ -466,8 +466,7 @@ def _routes_layer(m: folium.Map, display: Display, a: Assessment) -> None:
 
 
 def _crossings(m: folium.Map, display: Display, a: Assessment) -> None:
-    group = folium.FeatureGroup(name="穿越与破路点")
-    group.add_to(m)
+    group = feature_group(m, "穿越与破路点")
     seen: set[tuple[str, int, int]] = set()
     items: list[tuple[BaseGeometry, dict[str, Any]]] = []
     for u, _, r in _routes(a):
