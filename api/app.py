@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import add_exception_handlers
-from api.routes import documents, intents, ledger, maps, networks, ogc, plans, projects
+from api.routes import documents, health, intents, ledger, maps, networks, ogc, plans, projects
 from api.security import RequestSizeLimitMiddleware, current_user, max_upload_bytes
 from api.state import load_state
 from gis.settings import Settings, get_settings
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Linkplan 联动接入预规划",
         description="荆门市中心城区水气热电网联动接入：项目受理与研判、管网版本、提前布局与协同施工、"
         "电子台账与预警、项目研判图、踏勘包与审批文书、OGC API Features。"
-        "除 /docs 外，所有接口需 Bearer 令牌。",
+        "除 /docs 与 /health 外，所有接口需 Bearer 令牌。",
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_exception_handlers(app)
     # refuse an oversized upload while it streams in, before multipart parsing spools it
     app.add_middleware(RequestSizeLimitMiddleware, max_bytes=max_upload_bytes(settings) + 1024 * 1024)
+    app.include_router(health.router)  # no token: for the container's HEALTHCHECK
     for module in (projects, intents, networks, plans, ledger, maps, documents):
         app.include_router(module.router)
     # OGC API Features for QGIS/GDAL: the same token (GDAL: GDAL_HTTP_AUTH=BEARER,

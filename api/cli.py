@@ -592,16 +592,38 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
 ) -> None:
-    """Start the web service (OpenAPI page at /docs) on LINKPLAN_DATABASE_URL or the embedded SQLite."""
+    """Start the web service (OpenAPI page at /docs) on LINKPLAN_DATABASE_URL or the embedded SQLite.
+
+    Development mode (demo, ``dev-*`` tokens) only on the embedded database and a loopback
+    address, unless ``LINKPLAN_ENV=development`` is set explicitly.
+    """
+    import os
+
     import uvicorn
 
     from api.app import create_app
-    from gis.settings import get_settings
+    from api.state import open_database
+    from gis.settings import get_settings, is_loopback, settings_for_host
     from gis.storage.store import default_database_url
 
-    settings = get_settings()
+    settings = settings_for_host(get_settings(), host)
+    # the workers (and anything reading get_settings) run in the same mode
+    os.environ["LINKPLAN_ENV"] = settings.env
+    get_settings.cache_clear()
     url = settings.database_url or default_database_url()
     typer.echo(f"Linkplan 联动接入预规划: http://{host}:{port}/docs  (database {url.split('@')[-1]})")
+    typer.echo(f"运行模式 (LINKPLAN_ENV): {settings.env}")
+    if settings.env == "development" and (not is_loopback(host) or url.startswith("postgresql")):
+        typer.echo(
+            "警告：开发模式（LINKPLAN_ENV=development 已显式设置）下开发令牌人人皆知，"
+            "仅限本机测试 (warning: development tokens are well known; production needs "
+            "LINKPLAN_ENV=production)",
+            err=True,
+        )
+    store, report = open_database(settings)  # migrate; seed, or disable development users
+    store.engine.dispose()
+    for message in report.messages():
+        typer.echo(message)
     if settings.env == "development":
         from api.seed import DEV_TOKENS
 
@@ -677,20 +699,88 @@ def ledger(
         typer.echo(f"{at.isoformat(timespec='minutes')}：无临近时限或超时的项目")
 
 
+def _user_line(u: dict[str, Any]) -> str:
+    """One line of ``linkplan user --list``: name, role, state (已撤销/已过期/开发用户)."""
+    from api.security import utc_now
+
+    role = u["role"] + (f"/{u['utility']}" if u["utility"] else "")
+    notes = []
+    if u["revoked_at"] is not None:
+        notes.append(f"已撤销 revoked {u['revoked_at']:%Y-%m-%d %H:%M} UTC")
+    elif u["expires_at"] is not None:
+        word = "已过期 expired" if u["expires_at"] <= utc_now() else "有效至 expires"
+        notes.append(f"{word} {u['expires_at']:%Y-%m-%d %H:%M} UTC")
+    if u["development"]:
+        notes.append("开发用户 development")
+    return f"{u['name']:<16}{role:<16}{'；'.join(notes)}"
+
+
 @app.command()
 def user(
-    name: Annotated[str, typer.Argument(help="user name")],
-    role: Annotated[str, typer.Option(help="admin, investment, intake, utility, survey or planning")],
-    utility: Annotated[str | None, typer.Option(help="for role utility: water, gas, heat, power, telecom")] = None,
+    name: Annotated[str | None, typer.Argument(help="user name")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="admin, investment, intake, utility, survey or planning")
+    ] = None,
+    utility: Annotated[
+        str | None, typer.Option(help="for role utility: water, gas, heat, power, telecom")
+    ] = None,
+    expires_days: Annotated[
+        int | None, typer.Option(help="the token expires after this many days (default: never)")
+    ] = None,
+    revoke: Annotated[bool, typer.Option("--revoke", help="revoke the user's token")] = False,
+    list_all: Annotated[bool, typer.Option("--list", help="list the users")] = False,
 ) -> None:
-    """Create a user of the web service and print its token (shown once, stored hashed)."""
-    from api.security import create_user
+    """Create a user of the web service and print its token (shown once, stored hashed).
+
+    ``--revoke`` revokes a user's token, ``--list`` lists the users. Only the database is
+    migrated: nothing is seeded (no demo, no development users).
+    """
     from api.state import load_state
     from gis.settings import get_settings
 
-    state = load_state(get_settings())
-    token = create_user(state.store, name, role, utility=utility)
-    typer.echo(f"user {name} ({role}{'/' + utility if utility else ''}) created; token (shown once):")
+    if not list_all and name is None:
+        msg = "say which user: NAME, or --list"
+        raise typer.BadParameter(msg)
+    if not list_all and not revoke and role is None:
+        msg = f"say the role of user {name!r}: --role admin, investment, intake, utility, survey or planning"
+        raise typer.BadParameter(msg)
+    if expires_days is not None and expires_days < 1:
+        msg = f"--expires-days {expires_days}: expected 1 or more days"
+        raise typer.BadParameter(msg)
+    state = load_state(get_settings(), seed=False)
+    try:
+        _user_action(state.store, name, role, utility, expires_days, revoke=revoke, list_all=list_all)
+    finally:
+        state.store.engine.dispose()
+
+
+def _user_action(
+    store: Any,
+    name: str | None,
+    role: str | None,
+    utility: str | None,
+    expires_days: int | None,
+    *,
+    revoke: bool,
+    list_all: bool,
+) -> None:
+    """List the users, revoke one, or create one and print its token."""
+    from api.security import create_user, list_users, revoke_user, utc_now
+
+    if list_all:
+        for u in list_users(store):
+            typer.echo(_user_line(u))
+        return
+    assert name is not None
+    if revoke:
+        when = revoke_user(store, name, revoked_by="cli")
+        typer.echo(f"用户 {name} 的令牌已撤销 (token revoked) {when:%Y-%m-%d %H:%M} UTC")
+        return
+    assert role is not None
+    expires = None if expires_days is None else utc_now() + dt.timedelta(days=expires_days)
+    token = create_user(store, name, role, utility=utility, created_by="cli", expires_at=expires)
+    until = f"; expires {expires:%Y-%m-%d %H:%M} UTC" if expires else ""
+    typer.echo(f"user {name} ({role}{'/' + utility if utility else ''}) created{until}; token (shown once):")
     typer.echo(token)
 
 

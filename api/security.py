@@ -17,7 +17,12 @@ through :func:`require_roles` and :func:`check_layer_edit` / :data:`LayerEditor`
 
 Tokens are random (:func:`new_token`, 256 bits) and stored only as their SHA-256
 (:func:`hash_token`); a request is authenticated by looking its token's hash up. Their entropy
-makes a salted slow hash unnecessary: nobody can guess a token from its hash.
+makes a salted slow hash unnecessary: nobody can guess a token from its hash. A token may
+expire (``expires_at``, ``linkplan user --expires-days``) and be revoked (:func:`revoke_user`,
+``linkplan user NAME --revoke``); the development users of the demo seed (well-known ``dev-*``
+tokens, ``development``) are refused in production (:func:`identify`) and revoked when a
+service starts in production (:func:`disable_development_users`). A refused token is answered
+401 saying why (revoked, expired, development), never with the token or its user.
 
 Personal data of the 附件2 form (the legal representative's 身份证号 and the contact phone)
 are masked (:func:`mask_intake`) for every role but ``intake`` and ``admin``
@@ -36,6 +41,7 @@ column, row and zoom only; the overlays are drawn in the page and sent nowhere.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
 import re
@@ -92,8 +98,11 @@ __all__ = [
     "check_roles",
     "create_user",
     "current_user",
+    "disable_development_users",
     "hash_token",
+    "identify",
     "layer_editor",
+    "list_users",
     "mask_id_number",
     "mask_intake",
     "mask_phone",
@@ -102,8 +111,10 @@ __all__ = [
     "read_body",
     "read_upload",
     "require_roles",
+    "revoke_user",
     "sees_personal_data",
     "upload_limit",
+    "utc_now",
 ]
 
 # ------------------------------------------------------------------------------- roles
@@ -203,6 +214,30 @@ def _validate_user(name: str, role: str, utility: str | None, token: str) -> Non
         raise ConfigurationError(msg)
 
 
+def _utc_naive(when: dt.datetime) -> dt.datetime:
+    """Return ``when`` as a naive UTC datetime (as stored); a naive one is taken as UTC."""
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when
+
+
+def utc_now() -> dt.datetime:
+    """Return the current time as a naive UTC datetime (how user times are stored)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _creation_detail(
+    role: str, utility: str | None, development: bool, expires: dt.datetime | None
+) -> dict[str, Any]:
+    """Return the audit detail of a new user (development and expiry only when they apply)."""
+    detail: dict[str, Any] = {"role": role, "utility": utility}
+    if development:
+        detail["development"] = True
+    if expires is not None:
+        detail["expires_at"] = expires.isoformat()
+    return detail
+
+
 def create_user(
     store: Store,
     name: str,
@@ -211,6 +246,8 @@ def create_user(
     utility: str | None = None,
     token: str | None = None,
     created_by: str | None = None,
+    development: bool = False,
+    expires_at: dt.datetime | None = None,
 ) -> str:
     """Create a user and return its token, in clear text this once (only its hash is stored).
 
@@ -229,6 +266,10 @@ def create_user(
         The token to give (e.g. a development seed's well-known one); default: :func:`new_token`.
     created_by
         Who creates the user, for the audit log.
+    development
+        A development user (well-known token): refused in production (:func:`identify`).
+    expires_at
+        When the token stops being accepted (naive: UTC); default: never.
 
     Returns
     -------
@@ -238,19 +279,32 @@ def create_user(
     Raises
     ------
     ConfigurationError
-        If the name, role, utility or token is not valid, or the name or token is taken.
+        If the name, role, utility, token or expiry is not valid, or the name or token is taken.
     """
     token = new_token() if token is None else token
     _validate_user(name, role, utility, token)
+    expires = None if expires_at is None else _utc_naive(expires_at)
+    if expires is not None and expires <= utc_now():
+        msg = f"expiry of user {name!r}: {expires:%Y-%m-%d %H:%M} UTC is not in the future"
+        raise ConfigurationError(msg)
     try:
         with store.session.begin() as s:
-            s.add(User(name=name, role=role, utility=utility, token_hash=hash_token(token)))
+            s.add(
+                User(
+                    name=name,
+                    role=role,
+                    utility=utility,
+                    token_hash=hash_token(token),
+                    development=development,
+                    expires_at=expires,
+                )
+            )
             s.add(
                 AuditEntry(
                     user=created_by,
                     action="create_user",
                     target=name,
-                    detail={"role": role, "utility": utility},
+                    detail=_creation_detail(role, utility, development, expires),
                 )
             )
     except IntegrityError as exc:
@@ -259,20 +313,148 @@ def create_user(
     return token
 
 
-def authenticate(store: Store, token: str | None) -> Principal | None:
-    """Return the user a token belongs to, or ``None`` (unknown token, or a role no longer valid).
+def revoke_user(store: Store, name: str, *, revoked_by: str | None = None) -> dt.datetime:
+    """Revoke a user's token (``linkplan user NAME --revoke``) and return when it was revoked.
 
-    The token is looked up by its hash, so the comparison leaks nothing about stored tokens.
+    Revoking again keeps the first time. The user row stays (the audit log names it).
+
+    Raises
+    ------
+    NotFoundError
+        If there is no user ``name``.
     """
-    if not token:
-        return None
+    with store.session.begin() as s:
+        user = s.scalars(select(User).where(User.name == name)).first()
+        if user is None:
+            msg = f"no user {name!r}: nothing revoked"
+            raise NotFoundError(msg)
+        if user.revoked_at is None:
+            user.revoked_at = utc_now()
+            s.add(AuditEntry(user=revoked_by, action="revoke_user", target=name, detail={}))
+        return user.revoked_at
+
+
+def disable_development_users(store: Store, *, by: str = "startup") -> list[str]:
+    """Revoke every development user not yet revoked; return their names (audit-logged).
+
+    Called when a service starts in production on a database first used in development.
+    """
+    now = utc_now()
+    with store.session.begin() as s:
+        users = list(
+            s.scalars(
+                select(User)
+                .where(User.development.is_(True), User.revoked_at.is_(None))
+                .order_by(User.name)
+            )
+        )
+        for user in users:
+            user.revoked_at = now
+        if users:
+            s.add(
+                AuditEntry(
+                    user=by,
+                    action="disable_development_users",
+                    target="users",
+                    detail={"users": [u.name for u in users], "reason": "production"},
+                )
+            )
+        return [u.name for u in users]
+
+
+def list_users(store: Store) -> list[dict[str, Any]]:
+    """Return every user (name, role, utility, times, development), no token hashes."""
+    with store.session() as s:
+        users = list(s.scalars(select(User).order_by(User.name)))
+    return [
+        {
+            "name": u.name,
+            "role": u.role,
+            "utility": u.utility,
+            "development": bool(u.development),
+            "created_at": u.created_at,
+            "expires_at": u.expires_at,
+            "revoked_at": u.revoked_at,
+        }
+        for u in users
+    ]
+
+
+UNKNOWN_TOKEN = "the bearer token is not valid (unknown or revoked): ask an administrator for one"
+"""Message of a token that belongs to nobody (or to a user whose role is no longer valid)."""
+
+
+def _refusal(user: User, *, env: str, now: dt.datetime) -> str | None:
+    """Return why ``user``'s token is refused (Chinese and English), or ``None``."""
+    if user.revoked_at is not None:
+        return (
+            f"令牌已于 {user.revoked_at:%Y-%m-%d %H:%M} UTC 撤销，请向管理员申请新令牌 "
+            f"(the bearer token was revoked on {user.revoked_at:%Y-%m-%d %H:%M} UTC: ask an "
+            "administrator for a new one)"
+        )
+    if user.expires_at is not None and user.expires_at <= now:
+        return (
+            f"令牌已于 {user.expires_at:%Y-%m-%d %H:%M} UTC 过期，请向管理员申请新令牌 "
+            f"(the bearer token expired on {user.expires_at:%Y-%m-%d %H:%M} UTC: ask an "
+            "administrator for a new one)"
+        )
+    if user.development and env != "development":
+        return (
+            "开发用户的令牌在生产环境中无效，请向管理员申请令牌 (development tokens are not "
+            "accepted in production, LINKPLAN_ENV=production: ask an administrator for a token)"
+        )
+    if user.role not in ROLES or (user.role == "utility") != (user.utility in UTILITIES):
+        return UNKNOWN_TOKEN
+    return None
+
+
+def identify(
+    store: Store, token: str, *, env: str = "production", now: dt.datetime | None = None
+) -> Principal:
+    """Return the user a token belongs to, or raise saying why it is refused.
+
+    Parameters
+    ----------
+    store
+        The database.
+    token
+        The bearer token; looked up by its hash, so the comparison leaks nothing.
+    env
+        ``development`` or ``production`` (:attr:`gis.settings.Settings.env`): development
+        users are refused in production.
+    now
+        The current time (naive UTC; default: now), for the expiry.
+
+    Raises
+    ------
+    AuthenticationError
+        If the token is unknown, revoked, expired, a development token in production, or its
+        user's role is no longer valid.
+    """
     with store.session() as s:
         user = s.scalars(select(User).where(User.token_hash == hash_token(token))).first()
-    if user is None or user.role not in ROLES:
-        return None
-    if (user.role == "utility") != (user.utility in UTILITIES):
-        return None
+    if user is None:
+        raise AuthenticationError(UNKNOWN_TOKEN)
+    refusal = _refusal(user, env=env, now=_utc_naive(now) if now else utc_now())
+    if refusal is not None:
+        raise AuthenticationError(refusal)
     return Principal(user.name, user.role, user.utility if user.role == "utility" else None)
+
+
+def authenticate(
+    store: Store,
+    token: str | None,
+    *,
+    env: str = "production",
+    now: dt.datetime | None = None,
+) -> Principal | None:
+    """Return the user a token belongs to, or ``None`` when :func:`identify` refuses it."""
+    if not token:
+        return None
+    try:
+        return identify(store, token, env=env, now=now)
+    except AuthenticationError:
+        return None
 
 
 # ------------------------------------------------------------------------------- dependencies
@@ -296,11 +478,8 @@ def current_user(
     if credentials is None:
         msg = "authentication required: send the header 'Authorization: Bearer <token>'"
         raise AuthenticationError(msg)
-    user = authenticate(_state(request).store, credentials.credentials)
-    if user is None:
-        msg = "the bearer token is not valid (unknown or revoked): ask an administrator for one"
-        raise AuthenticationError(msg)
-    return user
+    state = _state(request)
+    return identify(state.store, credentials.credentials, env=state.settings.env)
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]

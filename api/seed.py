@@ -1,8 +1,10 @@
 """The demo content of a development database: the 掇刀区 district, its projects, its users.
 
-Development only (``LINKPLAN_ENV=development``, the default): the users get well-known tokens so
-that a new user can try every role from the OpenAPI page. A production database starts empty
-and users are made with ``linkplan user NAME --role ROLE`` (tokens generated, stored hashed).
+Development only (``LINKPLAN_ENV=development``, the default on the embedded database and a
+loopback address): the users get well-known tokens so that a new user can try every role from
+the OpenAPI page. They are marked ``development``: refused in production, and revoked when a
+service starts in production on this database. A production database starts empty and users
+are made with ``linkplan user NAME --role ROLE`` (tokens generated, stored hashed).
 """
 
 from __future__ import annotations
@@ -73,4 +75,6 @@ def seed_demo(store: Store, *, settings: Settings) -> None:
                 )
             )
     for name, (role, utility) in DEV_USERS.items():
-        create_user(store, name, role, utility=utility, token=DEV_TOKENS[name])
+        create_user(
+            store, name, role, utility=utility, token=DEV_TOKENS[name], development=True
+        )

@@ -6,28 +6,36 @@ state, so several can serve one database.
 
 The embedded default is a SQLite file under ``LINKPLAN_DATA_DIR``; in development an empty
 database is seeded with the 掇刀区 demo district, its projects and one user per role
-(:mod:`api.seed`), so ``linkplan serve`` works on a fresh machine with no server.
+(:mod:`api.seed`), so ``linkplan serve`` works on a fresh machine with no server. Workers
+starting together seed it once (:func:`startup_lock`). In production the development users of
+a database first used in development are revoked on start (:func:`prepare_database`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from api.service import Assessed, assess
 from gis.profile import Profile, load_profile
 from gis.settings import Settings
 from gis.storage.migrate import upgrade
-from gis.storage.models import ProjectRecord
+from gis.storage.models import NetworkVersion, ProjectRecord, User
 from gis.storage.store import Store, make_engine
 from gis.workspace import Workspace
 from planning.intake import Intake, parse_intake
 
-__all__ = ["ServiceState", "load_state"]
+__all__ = ["ServiceState", "StartReport", "load_state", "open_database", "prepare_database", "startup_lock"]
+
+log = logging.getLogger("linkplan")
 
 
 @dataclass
@@ -91,14 +99,118 @@ class ServiceState:
             return self._assessed[key]
 
 
-def load_state(settings: Settings) -> ServiceState:
-    """Open (and migrate) the configured database; seed an empty one in development."""
+@dataclass(frozen=True)
+class StartReport:
+    """What opening the database did: the demo seeded, development users disabled."""
+
+    seeded: bool = False
+    disabled_users: tuple[str, ...] = ()
+
+    def messages(self) -> list[str]:
+        """Return what the start should say (Chinese, English in brackets)."""
+        out = []
+        if self.seeded:
+            out.append("已导入演示数据与开发用户 (demo district and development users seeded)")
+        if self.disabled_users:
+            out.append(
+                f"已停用 {len(self.disabled_users)} 个开发用户 (development users disabled): "
+                + ", ".join(self.disabled_users)
+            )
+        return out
+
+
+_STARTUP_LOCK_ID = 4546_0002
+"""PostgreSQL advisory lock held while a starting worker seeds or disables users."""
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Hold a lock shared by every worker starting on ``engine``'s database.
+
+    PostgreSQL: an advisory lock; SQLite: a lock file beside the database (an in-memory
+    database is private to its process and needs none).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as lock:
+            lock.exec_driver_sql(f"SELECT pg_advisory_lock({_STARTUP_LOCK_ID})")
+            try:
+                yield
+            finally:
+                lock.exec_driver_sql(f"SELECT pg_advisory_unlock({_STARTUP_LOCK_ID})")
+                lock.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.startup.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _is_empty(store: Store) -> bool:
+    """Whether the database holds no layer version, project or user (a new database)."""
+    with store.session() as s:
+        for model in (NetworkVersion, ProjectRecord, User):
+            if s.scalar(select(func.count()).select_from(model)):
+                return False
+    return True
+
+
+def prepare_database(store: Store, settings: Settings, *, seed: bool = True) -> StartReport:
+    """Seed a new development database, or disable development users in production.
+
+    Runs under :func:`startup_lock`, and checks the database again inside it, so workers
+    starting together on a new database seed it once.
+
+    Parameters
+    ----------
+    store
+        The (migrated) database.
+    settings
+        ``settings.env`` decides: development seeds an empty database (if ``seed``);
+        production revokes every development user still active.
+    seed
+        Whether an empty development database gets the demo (``linkplan serve``); ``False``
+        for commands that must not add anything (``linkplan user``).
+    """
+    with startup_lock(store.engine):
+        if settings.env == "production":
+            from api.security import disable_development_users
+
+            return StartReport(disabled_users=tuple(disable_development_users(store)))
+        if seed and _is_empty(store):
+            from api.seed import seed_demo
+
+            seed_demo(store, settings=settings)
+            return StartReport(seeded=True)
+    return StartReport()
+
+
+def open_database(settings: Settings, *, seed: bool = True) -> tuple[Store, StartReport]:
+    """Open, migrate and prepare (:func:`prepare_database`) the configured database.
+
+    1. migrate the database (once, whoever starts first);
+    2. in development, seed an empty database (if ``seed``); in production, disable the
+       development users;
+    3. return the store and what step 2 did.
+    """
     engine = make_engine(settings.database_url)
     upgrade(engine)
     store = Store(engine)
-    state = ServiceState(store, load_profile(settings.profile), settings)
-    if settings.env == "development" and not store.latest():
-        from api.seed import seed_demo
+    return store, prepare_database(store, settings, seed=seed)
 
-        seed_demo(store, settings=settings)
-    return state
+
+def load_state(settings: Settings, *, seed: bool = True) -> ServiceState:
+    """Open the configured database (:func:`open_database`) and return the service state.
+
+    What the start did (demo seeded, development users disabled) is logged on ``linkplan``;
+    ``linkplan serve`` prints it.
+    """
+    store, report = open_database(settings, seed=seed)
+    for message in report.messages():
+        log.warning(message)
+    return ServiceState(store, load_profile(settings.profile), settings)
