@@ -11,6 +11,7 @@ from gis.errors import (
     AuthenticationError,
     CalendarError,
     ConfigurationError,
+    ConfirmationRequiredError,
     CRSError,
     InputFormatError,
     LayerNotFoundError,
@@ -36,6 +37,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     ConfigurationError: 400,
     ProfileError: 400,
     CalendarError: 409,
+    ConfirmationRequiredError: 409,
     LinkplanError: 400,
 }
 """Most specific first; a subclass not listed takes its nearest listed base's code."""

@@ -130,3 +130,24 @@ class ValidationError(LinkplanError, ValueError):
         lines = [f"{self.summary}: {len(errors)} error(s)"]
         lines += [f"  - {p}" for p in errors]
         return "\n".join(lines)
+
+
+@dataclass
+class ConfirmationRequiredError(LinkplanError, ValueError):
+    """A change that would remove or break stored data, refused until the uploader confirms.
+
+    ``problems`` says what the change would do (features removed, projects whose site goes,
+    the share of assets off the roads); repeating the request with ``confirm`` carries it out
+    (HTTP 409).
+    """
+
+    problems: Sequence[Problem] = field(default_factory=list)
+    summary: str = "confirmation required"
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [self.summary]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)

@@ -12,20 +12,27 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from gis.crs import require_projected
 from gis.errors import Problem, ValidationError
 from gis.profile import Profile, load_profile
 from gis.schema import LAYERS, NETWORK_LAYERS, FieldSpec, LayerSpec
 
-__all__ = ["ValidationReport", "feature_label", "validate_layer", "validate_layers"]
+__all__ = [
+    "ValidationReport",
+    "feature_label",
+    "validate_layer",
+    "validate_layers",
+    "working_area",
+]
 
 
 @dataclass
@@ -215,6 +222,114 @@ def _check_degrees(
     return gdf[~bad].copy() if bad.any() else gdf
 
 
+_ABSURD = 1e8
+"""Largest coordinate (any unit) accepted when the working CRS declares no area of use."""
+
+
+def _first_bad_vertex(geom: Any, ok: Any) -> tuple[float, float]:
+    """Return the first vertex of ``geom`` for which ``ok(x, y)`` is false."""
+    xy = shapely.get_coordinates(geom)
+    bad = ~ok(xy[:, 0], xy[:, 1])
+    x, y = xy[int(np.argmax(bad))] if bad.any() else (xy[0] if len(xy) else (math.nan, math.nan))
+    return float(x), float(y)
+
+
+def _check_finite(
+    gdf: gpd.GeoDataFrame, spec: LayerSpec, problems: list[Problem]
+) -> gpd.GeoDataFrame:
+    """Reject features with a vertex that is not a finite number (NaN, ±inf)."""
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    bad_vertex = ~np.isfinite(xy).all(axis=1)
+    if not bad_vertex.any():
+        return gdf
+    bad = np.zeros(len(gdf), dtype=bool)
+    bad[owner[bad_vertex]] = True
+    for row in np.flatnonzero(bad):
+        x, y = _first_bad_vertex(geoms[row], lambda a, b: np.isfinite(a) & np.isfinite(b))
+        problems.append(
+            Problem(
+                spec.name,
+                feature_label(gdf, spec, int(row)),
+                "geometry",
+                f"vertex ({x}, {y})",
+                "finite coordinates (numbers, not NaN or infinity)",
+                code="bad_coordinates",
+            )
+        )
+    return gdf[~bad].copy()
+
+
+@lru_cache(maxsize=32)
+def working_area(crs: CRS, margin: float) -> tuple[float, float, float, float] | None:
+    """Return the bounds, in ``crs``, of its area of use widened by ``margin`` (its units).
+
+    ``None`` when the CRS declares no area of use.
+
+    Examples
+    --------
+    >>> [round(v / 1000) for v in working_area(CRS.from_epsg(4546), 100_000.0)]
+    [241, 1903, 759, 5098]
+    """
+    area = crs.area_of_use
+    if area is None:
+        return None
+    t = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    x0, y0, x1, y1 = t.transform_bounds(area.west, area.south, area.east, area.north, densify_pts=21)
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):
+        return None
+    return (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+
+
+def _check_area(
+    gdf: gpd.GeoDataFrame,
+    spec: LayerSpec,
+    problems: list[Problem],
+    *,
+    crs: CRS,
+    margin: float,
+) -> gpd.GeoDataFrame:
+    """Reject features (in ``crs``) with a vertex outside the CRS's widened area of use.
+
+    Catches coordinates in another CRS or unit than declared and absurd values (1e300) that
+    would break every later bounding-box computation; without a declared area of use, any
+    coordinate beyond ±1e8 or not finite is refused. Features are kept for the extent check
+    against the scope, except those a projection made infinite.
+    """
+    box = working_area(crs, margin)
+    x0, y0, x1, y1 = box if box is not None else (-_ABSURD, -_ABSURD, _ABSURD, _ABSURD)
+
+    def ok(x: Any, y: Any) -> Any:
+        return (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)  # False for NaN
+
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    bad = np.zeros(len(gdf), dtype=bool)
+    bad[owner[~ok(xy[:, 0], xy[:, 1])]] = True
+    name = crs.to_string()
+    where = (
+        f"the area of use of {name} ({crs.area_of_use.name}) widened by {margin / 1000:g} km"
+        if box is not None and crs.area_of_use is not None
+        else "a plausible coordinate"
+    )
+    for row in np.flatnonzero(bad):
+        x, y = _first_bad_vertex(geoms[row], ok)
+        problems.append(
+            Problem(
+                spec.name,
+                feature_label(gdf, spec, int(row)),
+                "geometry",
+                f"vertex ({x:.6g}, {y:.6g}) in {name}",
+                f"x within [{x0:.0f}, {x1:.0f}] and y within [{y0:.0f}, {y1:.0f}]: {where}; "
+                "a wrong CRS or unit?",
+                code="outside_crs_area",
+            )
+        )
+    finite = np.ones(len(gdf), dtype=bool)
+    finite[owner[~np.isfinite(xy).all(axis=1)]] = False
+    return gdf[finite].copy() if not finite.all() else gdf
+
+
 def _check_geometry(
     gdf: gpd.GeoDataFrame, spec: LayerSpec, problems: list[Problem], max_area_change: float
 ) -> gpd.GeoDataFrame:
@@ -371,6 +486,7 @@ def validate_layer(
     gdf = _check_fields(gdf.copy(), spec, problems)
     if gdf.crs is None and source_crs is None:
         return None, problems
+    gdf = _check_finite(gdf, spec, problems)
     source = CRS.from_user_input(gdf.crs) if source_crs is None and gdf.crs is not None else None
     if source is not None and source.is_geographic:
         gdf = _check_degrees(gdf, spec, problems)
@@ -387,6 +503,8 @@ def validate_layer(
             if (p.feature, p.code) not in before
         )
     gdf = to_working_crs(gdf, working_crs, layer=spec.name, source_crs=source_crs)
+    margin = float(profile.get("validation.crs_area_margin_m"))
+    gdf = _check_area(gdf, spec, problems, crs=CRS.from_user_input(working_crs), margin=margin)
     return gdf, problems
 
 
@@ -415,6 +533,18 @@ def _extent_problems(layers: Mapping[str, gpd.GeoDataFrame], margin_m: float) ->
                 )
             )
     return problems
+
+
+def _empty_layer(spec: LayerSpec) -> Problem:
+    return Problem(
+        spec.name,
+        None,
+        None,
+        "图层为空 (empty layer: 0 features)",
+        f"必需图层 {spec.name}（{spec.title_zh}）至少包含一个要素 "
+        f"(the required layer {spec.name!r} needs at least one feature)",
+        code="empty_layer",
+    )
 
 
 def validate_layers(
@@ -482,6 +612,9 @@ def validate_layers(
                         code="no_network",
                     )
                 )
+            continue
+        if spec.required and len(gdf) == 0:
+            report.problems.append(_empty_layer(spec))
             continue
         src = source_crs.get(name) if isinstance(source_crs, Mapping) else source_crs
         cleaned, problems = validate_layer(

@@ -321,6 +321,7 @@ def test_every_read_route_answers_and_links_resolve(client):
             continue
         url = path.replace("{project_id}", "JM-2026-005").replace("{kind}", "prelay")
         url = url.replace("{collectionId}", "water")
+        url = url.replace("{layer}", "water").replace("{version}", "1")
         if "{kind}" in path and "documents" in path:
             url = path.replace("{project_id}", "JM-2026-005").replace("{kind}", "approval_sheet")
         if url.endswith("/plans/prelay/latest"):

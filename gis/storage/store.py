@@ -30,10 +30,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gis.errors import ConfigurationError, LayerNotFoundError, NotFoundError, ValidationError
-from gis.profile import Profile
+from gis.profile import Profile, load_profile
 from gis.schema import LAYERS
 from gis.settings import get_settings
-from gis.storage.models import SRID, AuditEntry, Base, NetworkFeature, NetworkVersion
+from gis.storage import guards
+from gis.storage.models import (
+    SRID,
+    AuditEntry,
+    Base,
+    NetworkFeature,
+    NetworkVersion,
+    ProjectRecord,
+)
 from gis.validate import validate_layers
 from gis.workspace import Workspace
 
@@ -246,12 +254,16 @@ class Store:
         source: str | None = None,
         source_crs: Any = None,
         profile: str | Profile = "gb-defaults",
+        confirm: bool = False,
     ) -> ImportResult:
         """Validate a layer with the stored ones and store it as a new version, all or nothing.
 
         Validation reports every problem at once (:class:`~gis.errors.ValidationError`) and
         nothing is written; otherwise the version and all its features are written in one
-        transaction and only then marked ``committed``.
+        transaction and only then marked ``committed``. A version that would remove most of
+        the layer or a site a project uses, or a network mostly off the roads, is refused
+        with :class:`~gis.errors.ConfirmationRequiredError` unless ``confirm``
+        (:mod:`gis.storage.guards`).
         """
         # (1) validate against the stored layers (e.g. a network against the stored scope)
         stored = {name: self.layer(name) for name in self.latest() if name != layer}
@@ -273,6 +285,8 @@ class Store:
             if id_field
             else [str(i) for i in range(len(clean))]
         )
+        if not confirm:  # (1b) changes that would wipe or break stored data
+            self._guard(layer, clean, ids, stored.get("roads"), profile)
         attrs = [
             {k: jsonable(v) for k, v in row.items() if k != "geometry"}
             for row in clean.drop(columns="geometry").to_dict("records")
@@ -326,6 +340,80 @@ class Store:
             msg = f"another import of layer {layer!r} committed first; import again: {exc.orig}"
             raise ConfigurationError(msg) from exc
         return ImportResult(layer, number, len(ids), added, removed, changed)
+
+    def _guard(
+        self,
+        layer: str,
+        clean: gpd.GeoDataFrame,
+        ids: list[str],
+        roads: gpd.GeoDataFrame | None,
+        profile: str | Profile,
+    ) -> None:
+        """Raise :class:`~gis.errors.ConfirmationRequiredError` if the new version needs it."""
+        previous = self._feature_ids(layer)
+        removed = sorted(set(previous) - set(ids))
+        problems = guards.import_problems(
+            layer,
+            clean,
+            new_ids=ids,
+            previous_ids=previous,
+            roads=roads,
+            projects=self._project_names(removed) if layer == "sites" and removed else {},
+            profile=profile if isinstance(profile, Profile) else load_profile(profile),
+        )
+        guards.require_confirmation(layer, problems)
+
+    def _feature_ids(self, layer: str) -> list[str]:
+        """Return the feature ids of a layer's latest version (none if it has none)."""
+        with self.session() as s:
+            try:
+                v = self._version_row(s, layer, None)
+            except LayerNotFoundError:
+                return []
+            q = select(NetworkFeature.feature_id).where(NetworkFeature.version_id == v.id)
+            return [str(f) for f in s.scalars(q)]
+
+    def _project_names(self, project_ids: list[str]) -> dict[str, str]:
+        """Return project id → project name of the stored projects among ``project_ids``."""
+        with self.session() as s:
+            rows = s.execute(
+                select(ProjectRecord.project_id, ProjectRecord.intake).where(
+                    ProjectRecord.project_id.in_(project_ids)
+                )
+            ).all()
+        return {str(pid): str((intake or {}).get("project_name") or pid) for pid, intake in rows}
+
+    def restore_version(
+        self,
+        layer: str,
+        version: int,
+        *,
+        user: str | None = None,
+        confirm: bool = False,
+        profile: str | Profile = "gb-defaults",
+    ) -> ImportResult:
+        """Store an earlier version's features again, as the layer's newest version.
+
+        History is never rewritten: the restored copy is validated and guarded like any
+        import (:meth:`import_layer`), and the versions in between stay readable.
+
+        Raises
+        ------
+        NotFoundError
+            If the layer has no committed version ``version``.
+        """
+        old = self.layer(layer, version=version)
+        spec = LAYERS.get(layer)
+        if (spec is None or not spec.id_field) and "feature_id" in old.columns:
+            old = old.drop(columns="feature_id")  # positional ids, not an attribute
+        return self.import_layer(
+            layer,
+            old,
+            user=user,
+            source=f"restore of version {version}",
+            profile=profile,
+            confirm=confirm,
+        )
 
     def _diff(
         self,
