@@ -1296,6 +1296,10 @@ def _from_pydantic(err: Mapping[str, Any], feature: str) -> Problem:
         code, expected, value = "missing", "a value", "(missing)" if kind == "missing" else value
     elif kind == "too_short":
         code, expected = "empty", f"at least {ctx.get('min_length', 1)} item(s)"
+    elif kind == "string_too_long":
+        code, expected = "too_long", f"at most {ctx.get('max_length')} characters"
+        text = str(err.get("input"))
+        value = f"{text[:40]}…（共 {len(text)} 字 / {len(text)} characters）"
     elif kind == "extra_forbidden":
         allowed = ", ".join(parent.model_fields) if parent is not None else ""
         code, expected = "unknown_field", f"one of the form's fields: {allowed}"

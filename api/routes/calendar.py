@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from api.deps import StateDep
+from api.deps import SaneDate, StateDep
 from api.holidays import save_notice
 from api.security import AdminUser
 from gis.errors import CalendarError, Problem, ValidationError
@@ -75,9 +75,13 @@ def _status(state: StateDep, today: dt.date) -> HolidaysStatus:
     description="列出去年至后年各年的工作日依据（已载入通知、chinese_calendar 或暂定），"
     "自 11 月 1 日起提示次年通知尚未载入。仅系统管理员。",
 )
-def holidays_status(state: StateDep, _user: AdminUser) -> HolidaysStatus:
+def holidays_status(
+    state: StateDep,
+    _user: AdminUser,
+    today: Annotated[SaneDate | None, Query(description="按此日期判断（默认今天）")] = None,
+) -> HolidaysStatus:
     """Return the years' sources and the missing-notice warning."""
-    return _status(state, dt.date.today())
+    return _status(state, today or dt.date.today())
 
 
 @router.post(
