@@ -17,7 +17,18 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import add_exception_handlers
-from api.routes import documents, health, intents, ledger, maps, networks, ogc, plans, projects
+from api.routes import (
+    calendar,
+    documents,
+    health,
+    intents,
+    ledger,
+    maps,
+    networks,
+    ogc,
+    plans,
+    projects,
+)
 from api.security import RequestSizeLimitMiddleware, current_user, max_upload_bytes
 from api.state import load_state
 from gis.settings import Settings, get_settings
@@ -61,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # refuse an oversized upload while it streams in, before multipart parsing spools it
     app.add_middleware(RequestSizeLimitMiddleware, max_bytes=max_upload_bytes(settings) + 1024 * 1024)
     app.include_router(health.router)  # no token: for the container's HEALTHCHECK
-    for module in (projects, intents, networks, plans, ledger, maps, documents):
+    for module in (projects, intents, networks, plans, ledger, maps, documents, calendar):
         app.include_router(module.router)
     # OGC API Features for QGIS/GDAL: the same token (GDAL: GDAL_HTTP_AUTH=BEARER,
     # GDAL_HTTP_BEARER=<token>; QGIS: an "API header" authentication configuration)

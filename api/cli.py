@@ -213,10 +213,9 @@ def _assess_and_report(
 ) -> list[Any]:
     """Run the assessment of sites and print it as a table or as JSON lines."""
     import planning  # noqa: F401  (registers the policy profiles)
-    from api.report import assessment_table, assessment_to_dict
+    from api.report import assessment_table, assessment_to_dict, path_deadlines_json
     from gis.profile import load_profile
     from planning.assess import assess_sites
-    from planning.calendar import deadlines_for_path
     from planning.intake import load_intakes
 
     profile = load_profile(profile_name)
@@ -237,18 +236,17 @@ def _assess_and_report(
         as_of=start.date(),
         include_planned=include_planned,
     )
-    # a year nobody has described in the holiday data is an explicit error, not a guess: it is
-    # reported in place of the deadlines, and the assessment itself still stands
-    deadlines: dict[str, Any] = {}
-    calendar_error = None
-    for path in ("commitment", "joint"):
-        try:
-            deadlines[path] = deadlines_for_path(start, path, profile=profile)
-        except CalendarError as exc:
-            calendar_error = str(exc)
-            deadlines[path] = {"error": calendar_error}
-    if calendar_error and not as_json:
-        typer.echo(f"期限无法计算 (deadlines not computed): {calendar_error}", err=True)
+    # a year without a loaded notice is provisional (暂定, marked); one beyond the statutory
+    # data is an explicit error in place of the deadlines; the assessment itself still stands
+    deadlines = path_deadlines_json(start, profile=profile, calendar=_cli_calendar(profile))
+    if not as_json:
+        for nodes in deadlines.values():
+            if "error" in nodes:
+                typer.echo(f"期限无法计算 (deadlines not computed): {nodes['error']}", err=True)
+                break
+            if nodes.get("provisional"):
+                typer.echo(f"办理时限{nodes['note']}", err=True)
+                break
     if as_json:
         for a in results:
             typer.echo(
@@ -312,11 +310,7 @@ def assess(
         msg = "say which sites: --site PROJECT_ID (repeatable), --all, or --demand FORMS"
         raise typer.BadParameter(msg)
     ws = open_workspace(workspace)
-    when = (
-        dt.datetime.fromisoformat(start)
-        if start
-        else dt.datetime.now().replace(second=0, microsecond=0)
-    )
+    when = parse_start(start) if start else dt.datetime.now().replace(second=0, microsecond=0)
     _assess_and_report(
         ws,
         site_ids=None if all_sites else site,
@@ -338,20 +332,75 @@ def deadline(
     hours: Annotated[float | None, typer.Option(help="clock hours")] = None,
     profile: Annotated[str, typer.Option(help="policy profile (office hours)")] = "jingmen-2023",
 ) -> None:
-    """Print the deadline (ISO date-time) of a time limit counted in working days or hours."""
+    """Print the deadline (ISO date-time) of a time limit counted in working days or hours.
+
+    A deadline in a year whose State Council notice is not loaded is followed by （暂定）.
+    """
     import planning  # noqa: F401
-    from planning.calendar import WorkCalendar
+    from planning.calendar import PROVISIONAL_MARK, provisional_note
     from planning.calendar import deadline as compute
 
-    calendar = WorkCalendar.from_profile(profile)
+    begin = parse_start(start)
+    calendar = _cli_calendar(profile)
     end = compute(
-        dt.datetime.fromisoformat(start),
+        begin,
         working_days=working_days,
         working_hours=working_hours,
         hours=hours,
         calendar=calendar,
     )
-    typer.echo(end.isoformat(timespec="minutes"))
+    years = calendar.provisional_years(begin, end)
+    typer.echo(end.isoformat(timespec="minutes") + (PROVISIONAL_MARK if years else ""))
+    if years:
+        typer.echo(provisional_note(years), err=True)
+
+
+def parse_start(value: str, *, option: str = "--start") -> dt.datetime:
+    """Read a local date-time ``YYYY-MM-DDTHH:MM``; a clear usage error (exit 2) otherwise."""
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        msg = (
+            f"{value!r} 不是有效的日期时间（{exc}）；应为 YYYY-MM-DDTHH:MM，"
+            f"如 2025-09-30T10:00 (not a valid local date-time; expected YYYY-MM-DDTHH:MM)"
+        )
+        raise typer.BadParameter(msg, param_hint=option) from exc
+    if when.utcoffset() is not None or not 2000 <= when.year <= 2100:
+        msg = (
+            f"{option} {value!r}：应为 2000–2100 年的北京时间，不带时区，如 2025-09-30T10:00 "
+            f"(expected a naive local date-time in 2000–2100)"
+        )
+        raise typer.BadParameter(msg, param_hint=option)
+    return when
+
+
+def _cli_calendar(profile: str | Any) -> Any:
+    """Return the profile's calendar with the notices stored in the configured database.
+
+    A database that does not exist yet (the embedded SQLite file) or has no notices table
+    has no notices: deadlines in years the package and files lack are then provisional.
+    """
+    from sqlalchemy import create_engine, inspect
+
+    from api.holidays import read_notices
+    from gis.settings import get_settings
+    from gis.storage.store import Store
+    from planning.calendar import WorkCalendar
+
+    settings = get_settings()
+    url = settings.database_url
+    if not url:
+        path = Path(settings.data_dir) / "linkplan.db"
+        url = f"sqlite:///{path}" if path.exists() else None
+    notices = []
+    if url:
+        engine = create_engine(url)
+        try:
+            if inspect(engine).has_table("holiday_notices"):
+                notices = read_notices(Store(engine))
+        finally:
+            engine.dispose()
+    return WorkCalendar.from_profile(profile, notices=notices)
 
 
 @app.command()
@@ -575,11 +624,7 @@ def sheet(
     from api import service
 
     ws = open_workspace(workspace)
-    when = (
-        dt.datetime.fromisoformat(start)
-        if start
-        else dt.datetime.now().replace(second=0, microsecond=0)
-    )
+    when = parse_start(start) if start else dt.datetime.now().replace(second=0, microsecond=0)
     done = service.assess(ws, profile=profile, site_ids=site, forms=demand, as_of=when.date())
     for pid in site:
         paths = service.write_documents(done, pid, out / pid, start=when)
@@ -624,6 +669,7 @@ def serve(
     store.engine.dispose()
     for message in report.messages():
         typer.echo(message)
+    _warn_missing_schedule(settings.profile)
     if settings.env == "development":
         from api.seed import DEV_TOKENS
 
@@ -634,6 +680,78 @@ def serve(
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
     else:
         uvicorn.run(create_app(settings), host=host, port=port)
+
+
+def _warn_missing_schedule(profile: str, *, today: dt.date | None = None) -> None:
+    """Print the missing-notice warning for administrators (from 1 November), if any."""
+    from planning.calendar import missing_schedule_warning
+
+    warning = missing_schedule_warning(
+        today or dt.date.today(), calendar=_cli_calendar(profile)
+    )
+    if warning:
+        typer.echo(f"警告：{warning}", err=True)
+
+
+holidays_app = typer.Typer(
+    help="节假日安排: the State Council's yearly holiday notices (admin).", no_args_is_help=True
+)
+app.add_typer(holidays_app, name="holidays")
+
+
+@holidays_app.command("load")
+def holidays_load(
+    file: Annotated[Path, typer.Argument(help="YAML/JSON in the format of planning/data/holidays.yaml")],
+    year: Annotated[int, typer.Option(help="year of the notice to load from the file")],
+    by: Annotated[str, typer.Option(help="who loads it (recorded)")] = "cli",
+) -> None:
+    """Load a year's notice (days off, 调休 working days) into the service database.
+
+    Deadlines in that year are no longer provisional; the service recomputes them.
+    """
+    from api.holidays import save_notice
+    from api.state import load_state
+    from gis.settings import get_settings
+    from planning.calendar import load_holiday_file
+
+    years = load_holiday_file(file)  # admin command: errors may name the file
+    if year not in years:
+        msg = f"holiday file {file}: no entry for {year}; it describes {sorted(years) or 'no year'}"
+        raise CalendarError(msg)
+    entry = years[year]
+    state = load_state(get_settings(), seed=False)
+    save_notice(
+        state.store,
+        year,
+        holidays=sorted(entry.holidays),
+        workdays=sorted(entry.workdays),
+        source=entry.notice,
+        loaded_by=by,
+    )
+    typer.echo(
+        f"{year} 年节假日安排已载入：{len(entry.holidays)} 天放假，{len(entry.workdays)} 天调休上班"
+        f"（{entry.notice}）"
+    )
+
+
+@holidays_app.command("status")
+def holidays_status(
+    today: Annotated[str | None, typer.Option(help="as of, e.g. 2026-11-01 (default: today)")] = None,
+) -> None:
+    """Show where each year's working days come from, and warn of a missing notice."""
+    from api.state import load_state
+    from gis.settings import get_settings
+    from planning.calendar import HOLIDAYS_FILE, calendar_for
+
+    state = load_state(get_settings(), seed=False)
+    state.sync_calendar()
+    day = dt.date.fromisoformat(today) if today else dt.date.today()
+    cal = calendar_for(state.profile)
+    for y in range(day.year - 1, day.year + 3):
+        entry = cal.years.get(y)
+        typer.echo(f"{y}: {cal.year_source(y)}" + (f"（{entry.notice}）" if entry else ""))
+    typer.echo(f"节假日文件 (holiday file): {HOLIDAYS_FILE}")
+    _warn_missing_schedule(state.profile.name, today=day)
 
 
 @app.command("load")
@@ -649,7 +767,7 @@ def load_db(
     from gis.storage.models import ProjectRecord
     from planning.intake import load_intakes
 
-    state = load_state(get_settings())
+    state = load_state(get_settings(), seed=False)
     for name, gdf in read_layers(workspace).items():
         if name not in LAYERS:
             continue
@@ -683,8 +801,10 @@ def ledger(
     from gis.settings import get_settings
     from planning.ledger import ALERT_STATUSES, by_department, ledger_status
 
-    state = load_state(get_settings())
-    at = dt.datetime.fromisoformat(now) if now else dt.datetime.now().replace(second=0, microsecond=0)
+    state = load_state(get_settings(), seed=False)
+    state.sync_calendar()
+    at = parse_start(now, option="--now") if now else dt.datetime.now().replace(second=0, microsecond=0)
+    _warn_missing_schedule(state.profile.name, today=at.date())
     entries = ledger_status(ledger_projects(state), now=at, profile=state.profile)
     groups = by_department(entries, statuses=None if all_entries else ALERT_STATUSES)
     shown = 0

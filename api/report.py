@@ -14,10 +14,13 @@ from shapely.geometry import mapping
 
 from gis.convert import path_geometry
 from gis.crs import transformer
+from gis.errors import CalendarError
+from gis.profile import Profile
 from planning.assess import Assessment, Route, UtilityResult
+from planning.calendar import WorkCalendar, calendar_for, path_deadlines, provisional_note
 from planning.crossings import Crossing
 
-__all__ = ["PATH_ZH", "assessment_table", "assessment_to_dict"]
+__all__ = ["PATH_ZH", "assessment_table", "assessment_to_dict", "path_deadlines_json"]
 
 PATH_ZH = {
     "commitment": "告知承诺（即时办结）",
@@ -116,16 +119,41 @@ def _utility(u: UtilityResult, to: _ToWgs84, deadlines: Mapping[str, Any]) -> di
     return out
 
 
+def path_deadlines_json(
+    start: dt.datetime, *, profile: Profile, calendar: WorkCalendar | None = None
+) -> dict[str, dict[str, Any]]:
+    """Return each approval path's named deadlines from ``start``, marked when provisional.
+
+    Each path maps to its deadlines (datetimes) plus ``provisional`` (bool: a year they depend
+    on has no State Council notice loaded), ``provisional_years`` and, when provisional,
+    ``note`` (暂定：…). A year that cannot be computed at all gives ``{"error": text}`` (the
+    text names the year, never a server path); the assessment itself still stands.
+    """
+    cal = calendar if calendar is not None else calendar_for(profile)
+    out: dict[str, dict[str, Any]] = {}
+    for path in ("commitment", "joint"):
+        try:
+            nodes, years = path_deadlines(start, path, profile=profile, calendar=cal)
+        except CalendarError as exc:
+            out[path] = {"error": str(exc)}
+            continue
+        out[path] = {**nodes, "provisional": bool(years), "provisional_years": list(years)}
+        if years:
+            out[path]["note"] = provisional_note(years)
+    return out
+
+
 def _iso(v: Any) -> Any:
     return v.isoformat(timespec="minutes") if isinstance(v, dt.datetime) else v
 
 
 def assessment_to_dict(
-    a: Assessment, *, crs: CRS, deadlines: Mapping[str, Mapping[str, dt.datetime]] | None = None
+    a: Assessment, *, crs: CRS, deadlines: Mapping[str, Mapping[str, Any]] | None = None
 ) -> dict[str, Any]:
     """Return one site's assessment as a JSON-ready dict (routes as WGS84 GeoJSON).
 
-    ``deadlines`` maps an approval path to its named deadlines (from the calendar).
+    ``deadlines`` maps an approval path to its named deadlines (from the calendar), as
+    :func:`path_deadlines_json` gives them (with ``provisional``).
     """
     to = _ToWgs84(crs)
     dl = {k: {n: _iso(t) for n, t in v.items()} for k, v in (deadlines or {}).items()}

@@ -17,10 +17,11 @@ import datetime as dt
 import fcntl
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Engine, func, select
 
@@ -47,8 +48,25 @@ class ServiceState:
     settings: Settings
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ws: tuple[tuple[tuple[str, int], ...], Workspace] | None = field(default=None, repr=False)
-    _assessed: dict[Any, Assessed] = field(default_factory=dict, repr=False)
+    _assessed: OrderedDict[Any, Assessed] = field(default_factory=OrderedDict, repr=False)
     _forms: tuple[Any, dict[str, Intake]] | None = field(default=None, repr=False)
+    _notices: tuple[Any, ...] | None = field(default=None, repr=False)
+
+    ASSESSED_KEEP: ClassVar[int] = 4
+    """Assessments kept (least recently used dropped): each date's is about 1.5 MB."""
+
+    def sync_calendar(self) -> None:
+        """Hand the stored holiday notices to the calendar when they changed (any worker's load).
+
+        Deadlines computed afterwards use them: provisional ones are recomputed.
+        """
+        from api.holidays import notices_stamp, sync_notices
+
+        stamp = notices_stamp(self.store)
+        with self._lock:
+            if stamp != self._notices:
+                sync_notices(self.store)
+                self._notices = stamp
 
     def workspace(self) -> tuple[Workspace, dict[str, int]]:
         """Return the workspace of the latest layer versions, and those versions."""
@@ -83,10 +101,12 @@ class ServiceState:
     def assessed(self, *, as_of: dt.date | None = None) -> Assessed:
         """Return the assessments of every site on ``as_of`` (default today).
 
-        Computed once per (layer versions, projects, date); searches patch the shared routing
-        index in place, so assessments run one at a time.
+        Computed once per (layer versions, projects, date) and kept for the last
+        :attr:`ASSESSED_KEEP` keys used; searches patch the shared routing index in place, so
+        assessments run one at a time.
         """
         when = as_of or dt.date.today()
+        self.sync_calendar()
         with self._lock:
             ws, versions = self.workspace()
             forms = self.forms()
@@ -96,6 +116,9 @@ class ServiceState:
                 done = assess(ws, profile=self.profile, forms=forms, as_of=when)
                 done.versions = versions
                 self._assessed[key] = done
+                while len(self._assessed) > self.ASSESSED_KEEP:
+                    self._assessed.popitem(last=False)
+            self._assessed.move_to_end(key)
             return self._assessed[key]
 
 

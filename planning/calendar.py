@@ -5,8 +5,15 @@ schedule (国务院办公厅关于XXXX年部分节假日安排的通知): Monday
 plus the weekend days it makes working days (调休上班). The schedule comes from the package
 :mod:`chinese_calendar` (2004–2026 in version 1.11) and from ``planning/data/holidays.yaml``,
 which an operator extends with a new year (or an extra file passed as ``extra_files``). A date
-in a year that neither describes is a :class:`~gis.errors.CalendarError` naming the year and
-the file to extend: a deadline is never computed on a guessed calendar.
+in a year that neither describes follows the notice an administrator loaded into the service
+(passed in as ``notices``, see :func:`use_notices`); without one, the year is **provisional**
+(暂定): its working days are Monday–Friday except the statutory holidays of the national
+regulations (全国年节及纪念日放假办法, ``planning/data/statutory_holidays.yaml``), with no 调休.
+Every output of a deadline that depends on a provisional year says so
+(:meth:`WorkCalendar.provisional_years`, :data:`PROVISIONAL_MARK`); from 1 November
+:func:`missing_schedule_warning` tells administrators that next year's notice is missing.
+A year beyond the statutory data is a :class:`~gis.errors.CalendarError` naming the year (and
+no server path).
 
 Office hours are the profile's ``office_hours`` (Jingmen: 08:30–12:00 and 14:30–18:00, i.e.
 7 office hours a working day). The counting rules:
@@ -57,18 +64,28 @@ from gis.profile import Profile, load_profile
 __all__ = [
     "DEFAULT_PROFILE",
     "HOLIDAYS_FILE",
+    "PROVISIONAL_MARK",
+    "STATUTORY_FILE",
     "ApprovalPath",
     "HolidayYear",
     "WorkCalendar",
     "add_clock_hours",
     "add_working_days",
     "add_working_hours",
+    "calendar_for",
     "deadline",
     "deadlines_for_path",
     "default_calendar",
     "is_working_day",
     "load_holiday_file",
+    "loaded_notices",
+    "missing_schedule_warning",
+    "notice_year",
     "office_hours_between",
+    "path_deadlines",
+    "provisional_note",
+    "statutory_holidays",
+    "use_notices",
     "working_days_as_office_hours",
 ]
 
@@ -77,6 +94,12 @@ DEFAULT_PROFILE = "jingmen-2023"
 
 HOLIDAYS_FILE = Path(__file__).with_name("data") / "holidays.yaml"
 """The shipped holiday file an operator extends with years chinese_calendar lacks."""
+
+STATUTORY_FILE = Path(__file__).with_name("data") / "statutory_holidays.yaml"
+"""Statutory holidays of 全国年节及纪念日放假办法 (rule and lunar dates) for provisional years."""
+
+PROVISIONAL_MARK = "（暂定）"
+"""Printed after a deadline that depends on a year whose State Council notice is not loaded."""
 
 ApprovalPath = Literal["commitment", "joint"]
 """告知承诺制 (notify-and-commit, R3) or 联合审批 (joint approval, R4)."""
@@ -106,14 +129,14 @@ class HolidayYear:
     workdays
         Saturdays and Sundays that are working days (调休上班).
     source
-        File the entry was read from.
+        File the entry was read from, or where a loaded notice came from (``"database"``).
     """
 
     year: int
     notice: str
     holidays: frozenset[date]
     workdays: frozenset[date]
-    source: Path
+    source: Path | str
 
 
 def _as_file_date(value: Any, where: str) -> date:
@@ -230,33 +253,173 @@ def load_holiday_file(path: str | Path) -> dict[int, HolidayYear]:
         if unknown:
             msg = f"{where}: unknown key(s) {sorted(map(str, unknown))}; expected notice, holidays, workdays"
             raise CalendarError(msg)
-        notice = entry.get("notice")
-        if not isinstance(notice, str) or not notice.strip():
-            msg = f"{where}: 'notice' is missing; expected the State Council notice the dates come from, e.g. {_NOTICE.format(year=year)}（国办发明电〔…〕N号）"
-            raise CalendarError(msg)
-        holidays = _file_dates(entry.get("holidays"), year, f"{where}, holidays")
-        if not holidays:
-            msg = f"{where}: 'holidays' is empty; expected the days off (放假) of {_NOTICE.format(year=year)}"
-            raise CalendarError(msg)
-        workdays = _file_dates(entry.get("workdays"), year, f"{where}, workdays")
-        weekdays = sorted(d for d in workdays if d.weekday() < 5)
-        if weekdays:
-            msg = f"{where}, workdays: {', '.join(map(str, weekdays))} is a weekday; expected only Saturdays and Sundays made working days (调休上班)"
-            raise CalendarError(msg)
-        both = sorted(holidays & workdays)
-        if both:
-            msg = (
-                f"{where}: {', '.join(map(str, both))} is listed both as holiday and as working day"
-            )
-            raise CalendarError(msg)
-        out[year] = HolidayYear(
-            year=year,
-            notice=notice.strip(),
-            holidays=frozenset(holidays),
-            workdays=frozenset(workdays),
-            source=path,
+        out[year] = _year_entry(
+            year, entry.get("notice"), entry.get("holidays"), entry.get("workdays"), where, path
         )
     return out
+
+
+def _year_entry(
+    year: int, notice: Any, holidays_in: Any, workdays_in: Any, where: str, source: Path | str
+) -> HolidayYear:
+    """Check one year's notice (days off, 调休 working days) and return it."""
+    if not isinstance(notice, str) or not notice.strip():
+        msg = f"{where}: 'notice' is missing; expected the State Council notice the dates come from, e.g. {_NOTICE.format(year=year)}（国办发明电〔…〕N号）"
+        raise CalendarError(msg)
+    holidays = _file_dates(holidays_in, year, f"{where}, holidays")
+    if not holidays:
+        msg = f"{where}: 'holidays' is empty; expected the days off (放假) of {_NOTICE.format(year=year)}"
+        raise CalendarError(msg)
+    workdays = _file_dates(workdays_in, year, f"{where}, workdays")
+    weekdays = sorted(d for d in workdays if d.weekday() < 5)
+    if weekdays:
+        msg = f"{where}, workdays: {', '.join(map(str, weekdays))} is a weekday; expected only Saturdays and Sundays made working days (调休上班)"
+        raise CalendarError(msg)
+    both = sorted(holidays & workdays)
+    if both:
+        msg = f"{where}: {', '.join(map(str, both))} is listed both as holiday and as working day"
+        raise CalendarError(msg)
+    return HolidayYear(
+        year=year,
+        notice=notice.strip(),
+        holidays=frozenset(holidays),
+        workdays=frozenset(workdays),
+        source=source,
+    )
+
+
+def notice_year(
+    year: int,
+    *,
+    holidays: Iterable[Any],
+    workdays: Iterable[Any] = (),
+    source: str,
+    origin: str = "database",
+) -> HolidayYear:
+    """Check a State Council notice loaded by an administrator and return it as a year entry.
+
+    Parameters
+    ----------
+    year
+        Year of the notice (2000–2100).
+    holidays
+        Days off (放假): ISO dates, dates, or ``{from, to}`` / ``{date}`` mappings as in
+        ``planning/data/holidays.yaml``.
+    workdays
+        Saturdays and Sundays made working days (调休上班), in the same forms.
+    source
+        The notice (国务院办公厅关于XXXX年部分节假日安排的通知（国办发明电〔…〕N号）).
+    origin
+        Where the dates are kept (shown to administrators only).
+
+    Raises
+    ------
+    CalendarError
+        A malformed date, a date outside the notice's year (or the December before it), a
+        weekday as 调休 working day, a date both off and working; the message names the year,
+        the list and the item, never a server path.
+
+    Examples
+    --------
+    >>> entry = notice_year(2027, holidays=["2027-01-01"], source="国务院办公厅关于2027年部分节假日安排的通知")
+    >>> sorted(entry.holidays)
+    [datetime.date(2027, 1, 1)]
+    """
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        msg = f"notice year: got {year!r}; expected a year 2000–2100"
+        raise CalendarError(msg)
+    return _year_entry(
+        year, source, list(holidays), list(workdays), f"{year} 年节假日安排 (notice {year})", origin
+    )
+
+
+# --------------------------------------------------------------------------- statutory holidays
+
+
+@lru_cache(maxsize=1)
+def _statutory_data() -> tuple[dict[str, list[str]], dict[int, dict[str, date]]]:
+    loaded = yaml.safe_load(STATUTORY_FILE.read_text(encoding="utf-8"))
+    fixed = {str(k): [str(d) for d in v] for k, v in loaded["fixed"].items()}
+    lunar = {int(y): {str(k): v for k, v in days.items()} for y, days in loaded["lunar"].items()}
+    return fixed, lunar
+
+
+def statutory_holidays(year: int) -> dict[date, str]:
+    """Days off of 全国年节及纪念日放假办法 (as amended, in force from 2025) in ``year``.
+
+    元旦 1 day, 春节 4 days (除夕 to 正月初三), 清明节, 劳动节 2 days (5月1日、2日), 端午节,
+    中秋节, 国庆节 3 days (10月1日至3日): 13 days. No 调休 and no 补假: those only a notice
+    fixes.
+
+    Raises
+    ------
+    CalendarError
+        ``year`` has no lunar dates in the statutory data (they are listed from 2025 on).
+
+    Examples
+    --------
+    >>> days = statutory_holidays(2027)
+    >>> len(days), days[date(2027, 2, 5)], days[date(2027, 10, 3)]
+    (13, '春节', '国庆节')
+    """
+    fixed, lunar = _statutory_data()
+    if year not in lunar:
+        msg = (
+            f"{year} 年的节假日无法计算：未载入{_NOTICE.format(year=year)}，法定节假日的农历日期只列入 "
+            f"{min(lunar)}–{max(lunar)} 年 (no holiday schedule for {year}: the notice is not "
+            f"loaded and the statutory lunar dates cover {min(lunar)}–{max(lunar)})"
+        )
+        raise CalendarError(msg)
+    out: dict[date, str] = {}
+    for name, days in fixed.items():
+        for mmdd in days:
+            out[date.fromisoformat(f"{year}-{mmdd}")] = name
+    moved = lunar[year]
+    for k in range(4):
+        out[moved["除夕"] + k * _ONE_DAY] = "春节"
+    for name, key in (("清明节", "清明"), ("端午节", "端午"), ("中秋节", "中秋")):
+        out.setdefault(moved[key], name)
+    return out
+
+
+def provisional_note(years: Iterable[int]) -> str:
+    """Chinese note for a result that depends on provisional years (empty if none).
+
+    Examples
+    --------
+    >>> provisional_note([2027])
+    '暂定：2027年节假日安排通知尚未载入，按法定节假日和周末计算，载入后重新计算'
+    """
+    ys = sorted(set(years))
+    if not ys:
+        return ""
+    return f"暂定：{'、'.join(map(str, ys))}年节假日安排通知尚未载入，按法定节假日和周末计算，载入后重新计算"
+
+
+# --------------------------------------------------------------------------- loaded notices
+
+_loaded: tuple[HolidayYear, ...] = ()
+
+
+def loaded_notices() -> tuple[HolidayYear, ...]:
+    """Return the notices the service loaded (:func:`use_notices`).
+
+    Calendars built without ``notices`` use them.
+    """
+    return _loaded
+
+
+def use_notices(notices: Iterable[HolidayYear]) -> None:
+    """Make ``notices`` the loaded State Council notices and drop cached calendars.
+
+    The service calls it with the rows of ``holiday_notices`` at start and after an
+    administrator loads a notice, so every deadline computed afterwards (documents, ledger,
+    assessments) uses them: provisional deadlines are recomputed.
+    """
+    global _loaded
+    _loaded = tuple(sorted(notices, key=lambda n: n.year))
+    default_calendar.cache_clear()
+    _calendar_for.cache_clear()
 
 
 # --------------------------------------------------------------------------- office hours
@@ -339,12 +502,19 @@ class WorkCalendar:
         More holiday files read after ``holiday_files``; for the same year a later file wins.
     use_package
         Use :mod:`chinese_calendar` for years no file describes (default ``True``).
+    notices
+        State Council notices loaded by an administrator (:func:`notice_year`); they win over
+        the files and the package for their year. ``None`` means :func:`loaded_notices`.
+    provisional
+        Compute a year nothing describes from :func:`statutory_holidays` and weekends, marked
+        provisional (default ``True``); ``False`` makes it a ``CalendarError``.
 
     Notes
     -----
-    For a date ``d`` the answer comes from, in order: a file that lists ``d`` itself (as a
-    holiday or 调休 working day, from any year's notice); a file entry for ``d.year`` (then
-    Monday–Friday work); chinese_calendar if it covers ``d.year``; else ``CalendarError``.
+    For a date ``d`` the answer comes from, in order: a notice or file that lists ``d`` itself
+    (as a holiday or 调休 working day, from any year's notice); a notice or file entry for
+    ``d.year`` (then Monday–Friday work); chinese_calendar if it covers ``d.year``; the
+    statutory holidays and weekends (provisional); else ``CalendarError``.
 
     Examples
     --------
@@ -362,6 +532,8 @@ class WorkCalendar:
         holiday_files: Iterable[str | Path] | None = None,
         extra_files: Iterable[str | Path] = (),
         use_package: bool = True,
+        notices: Iterable[HolidayYear] | None = None,
+        provisional: bool = True,
     ) -> None:
         self.office_hours = _parse_office_hours(office_hours)
         files = [HOLIDAYS_FILE] if holiday_files is None else [Path(f) for f in holiday_files]
@@ -370,6 +542,12 @@ class WorkCalendar:
         years: dict[int, HolidayYear] = {}
         for path in files:
             years.update(load_holiday_file(path))
+        self.notices: tuple[HolidayYear, ...] = tuple(
+            loaded_notices() if notices is None else notices
+        )
+        years.update({n.year: n for n in self.notices})
+        self.provisional = provisional
+        self._statutory: dict[int, dict[date, str]] = {}
         self.years: Mapping[int, HolidayYear] = MappingProxyType(dict(sorted(years.items())))
         self._holidays: dict[date, HolidayYear] = {}
         self._workdays: dict[date, HolidayYear] = {}
@@ -392,6 +570,8 @@ class WorkCalendar:
         holiday_files: Iterable[str | Path] | None = None,
         extra_files: Iterable[str | Path] = (),
         use_package: bool = True,
+        notices: Iterable[HolidayYear] | None = None,
+        provisional: bool = True,
     ) -> WorkCalendar:
         """Build a calendar with the profile's ``office_hours`` (see the class for the rest)."""
         prof = load_profile(profile) if isinstance(profile, str) else profile
@@ -400,6 +580,8 @@ class WorkCalendar:
             holiday_files=holiday_files,
             extra_files=extra_files,
             use_package=use_package,
+            notices=notices,
+            provisional=provisional,
         )
 
     def __repr__(self) -> str:
@@ -444,8 +626,48 @@ class WorkCalendar:
     # ----------------------------------------------------------------- working days
 
     def covers(self, year: int) -> bool:
-        """Whether a holiday file or chinese_calendar describes ``year``."""
+        """Whether a loaded notice, a holiday file or chinese_calendar describes ``year``."""
         return year in self.years or year in self.package_years
+
+    def is_provisional(self, year: int) -> bool:
+        """Whether ``year`` is computed from the statutory holidays only (no notice: 暂定)."""
+        return self.provisional and not self.covers(year)
+
+    def provisional_years(self, *moments: date) -> tuple[int, ...]:
+        """Provisional years a result spanning ``moments`` depends on (sorted, may be empty).
+
+        A deadline walks every day from its start to its end, so it depends on every year
+        between the earliest and the latest of ``moments``.
+
+        Examples
+        --------
+        >>> cal = WorkCalendar.from_profile("jingmen-2023", notices=())
+        >>> cal.provisional_years(datetime(2026, 12, 24, 10), datetime(2027, 1, 4, 18))
+        (2027,)
+        """
+        if not moments:
+            return ()
+        years = [m.year for m in moments]
+        return tuple(y for y in range(min(years), max(years) + 1) if self.is_provisional(y))
+
+    def year_source(self, year: int) -> str:
+        """Where ``year``'s working days come from, in Chinese (for administrators).
+
+        One of 已载入通知 (a loaded notice), 节假日文件 (a holiday file), chinese_calendar,
+        暂定 (statutory holidays and weekends) or 无法计算.
+        """
+        if year in self.years:
+            entry = self.years[year]
+            return "已载入通知" if isinstance(entry.source, str) else "节假日文件"
+        if year in self.package_years:
+            return f"chinese_calendar {chinese_calendar.__version__}"
+        if not self.provisional:
+            return "无法计算"
+        try:
+            statutory_holidays(year)
+        except CalendarError:
+            return "无法计算"
+        return "暂定（法定节假日和周末）"
 
     def _undescribed(self, day: date) -> CalendarError:
         package = (
@@ -453,16 +675,27 @@ class WorkCalendar:
             if self.package_years
             else "chinese_calendar is not used"
         )
-        files = ", ".join(str(p) for p in self.holiday_files) or "no file"
         described = ", ".join(map(str, self.years)) or "none"
+        lunar = sorted(_statutory_data()[1])
+        statutory = (
+            f"the statutory holidays are listed for {lunar[0]}–{lunar[-1]}"
+            if self.provisional
+            else "provisional years are not computed"
+        )
         msg = (
-            f"no statutory holiday schedule for {day.year} (needed for {day}): {package}, and "
-            f"the holiday files ({files}) describe years: {described}. Add a {day.year} entry "
-            f"with the 放假 dates and 调休 working days of "
-            f"{_NOTICE.format(year=day.year)} to {HOLIDAYS_FILE} (format in its comments), "
-            f"or pass a file with it as extra_files=[...]"
+            f"{day.year} 年无节假日安排：请管理员载入{_NOTICE.format(year=day.year)} "
+            f"(no statutory holiday schedule for {day.year}, needed for {day}: {package}; "
+            f"loaded notices and holiday files describe years: {described}; {statutory})"
         )
         return CalendarError(msg)
+
+    def _statutory_working_day(self, d: date) -> bool:
+        if d.year not in self._statutory:
+            try:
+                self._statutory[d.year] = statutory_holidays(d.year)
+            except CalendarError:
+                raise self._undescribed(d) from None
+        return d.weekday() < 5 and d not in self._statutory[d.year]
 
     def is_working_day(self, d: date) -> bool:
         """Whether ``d`` is a statutory working day (a datetime counts by its date).
@@ -470,7 +703,7 @@ class WorkCalendar:
         Raises
         ------
         CalendarError
-            ``d`` is in a year no holiday file nor chinese_calendar describes.
+            ``d`` is in a year nothing describes and (if provisional) beyond the statutory data.
         """
         if isinstance(d, datetime):
             d = _naive(d, "is_working_day").date()
@@ -485,7 +718,9 @@ class WorkCalendar:
             return d.weekday() < 5
         if d.year in self.package_years:
             return bool(chinese_calendar.is_workday(d))
-        raise self._undescribed(d)
+        if not self.provisional:
+            raise self._undescribed(d)
+        return self._statutory_working_day(d)
 
     def add_working_days(self, start: date, n: int) -> datetime:
         """Close of office hours of the ``n``-th working day after the start day.
@@ -578,6 +813,49 @@ def default_calendar() -> WorkCalendar:
 @lru_cache(maxsize=16)
 def _calendar_for(office_hours: tuple[tuple[time, time], ...]) -> WorkCalendar:
     return WorkCalendar(office_hours)
+
+
+def calendar_for(profile: Profile | str) -> WorkCalendar:
+    """Calendar of the profile's office hours, the shipped file and the loaded notices (cached).
+
+    :func:`use_notices` drops the cache, so a calendar taken after a load has the new notice.
+    """
+    prof = load_profile(profile) if isinstance(profile, str) else profile
+    return _calendar_for(_parse_office_hours(prof.get("office_hours")))
+
+
+SCHEDULE_WARNING_FROM = (11, 1)
+"""(month, day) from which :func:`missing_schedule_warning` asks for next year's notice."""
+
+
+def missing_schedule_warning(today: date, *, calendar: WorkCalendar | None = None) -> str | None:
+    """Warning for administrators that a year's State Council notice is missing, or ``None``.
+
+    From 1 November the next year is checked (deadlines reach into it from late December);
+    the current year always. A year is missing when nothing but the statutory holidays
+    describes it (:meth:`WorkCalendar.is_provisional`).
+
+    Examples
+    --------
+    >>> cal = WorkCalendar.from_profile("jingmen-2023", notices=())
+    >>> missing_schedule_warning(date(2026, 10, 31), calendar=cal) is None
+    True
+    >>> missing_schedule_warning(date(2026, 11, 1), calendar=cal)[:25]
+    '2027年节假日安排通知尚未载入：涉及2027年的'
+    """
+    cal = _cal(calendar)
+    years = [today.year]
+    if (today.month, today.day) >= SCHEDULE_WARNING_FROM:
+        years.append(today.year + 1)
+    missing = [y for y in years if cal.is_provisional(y)]
+    if not missing:
+        return None
+    ys = "、".join(map(str, missing))
+    return (
+        f"{ys}年节假日安排通知尚未载入：涉及{ys}年的办理时限按法定节假日和周末暂定计算（不含调休），"
+        f"请在国务院办公厅通知发布后载入（linkplan holidays load FILE --year {missing[-1]}，"
+        f"或 POST /admin/holidays/{missing[-1]}）"
+    )
 
 
 def _cal(calendar: WorkCalendar | None) -> WorkCalendar:
@@ -757,11 +1035,7 @@ def deadlines_for_path(
      datetime.datetime(2025, 10, 15, 12, 0))
     """
     prof = load_profile(profile) if isinstance(profile, str) else profile
-    cal = (
-        calendar
-        if calendar is not None
-        else _calendar_for(_parse_office_hours(prof.get("office_hours")))
-    )
+    cal = calendar if calendar is not None else calendar_for(prof)
     start = _naive(start, "deadlines_for_path start")
 
     def limit(key: str) -> Any:
@@ -789,3 +1063,32 @@ def deadlines_for_path(
         start, working_days=limit("complex_reply_working_days"), calendar=cal
     )
     return nodes
+
+
+def path_deadlines(
+    start: datetime,
+    path: ApprovalPath,
+    *,
+    profile: Profile | str,
+    calendar: WorkCalendar | None = None,
+) -> tuple[dict[str, datetime], tuple[int, ...]]:
+    """:func:`deadlines_for_path` and the provisional years its nodes depend on.
+
+    Returns
+    -------
+    tuple
+        The named deadlines, and the years (sorted) computed without a State Council notice:
+        non-empty means every node is to be shown as 暂定.
+
+    Examples
+    --------
+    >>> cal = WorkCalendar.from_profile("jingmen-2023", notices=())
+    >>> nodes, years = path_deadlines(
+    ...     datetime(2026, 12, 24, 10, 0), "joint", profile="jingmen-2023", calendar=cal
+    ... )
+    >>> nodes["approval"], nodes["connection"], years  # 2027-01-01..03 off (元旦, weekend)
+    (datetime.datetime(2026, 12, 31, 18, 0), datetime.datetime(2027, 1, 4, 12, 0), (2027,))
+    """
+    cal = calendar if calendar is not None else calendar_for(profile)
+    nodes = deadlines_for_path(start, path, profile=profile, calendar=cal)
+    return nodes, cal.provisional_years(start, *nodes.values())

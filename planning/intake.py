@@ -498,8 +498,17 @@ def _check_operator(value: str) -> str:
 Number = Annotated[float, BeforeValidator(_no_bool)]
 Count = Annotated[int, BeforeValidator(_no_bool)]
 YesNo = Annotated[bool, BeforeValidator(_yes_no)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+"""Free text of the form (an address): at most 500 characters."""
 OptText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+"""A name (project, enterprise, person, equipment): at most 200 characters."""
+OptName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
+OptCode = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None,
+    BeforeValidator(_blank_to_none),
+]
+"""A short identifier (form number, site id): at most 64 characters."""
 CreditCode = Annotated[
     Annotated[
         str,
@@ -593,7 +602,7 @@ class PowerRequest(_Section):
 class GasEquipment(_Section):
     """One row of the gas table (用气设备): one kind of appliance, loads **per unit**."""
 
-    name: Text = _field("设备名称", "Equipment name (设备名称), e.g. 燃气蒸汽锅炉.")
+    name: Name = _field("设备名称", "Equipment name (设备名称), e.g. 燃气蒸汽锅炉.")
     count: Count = _field("数量", "Number of identical units (数量), ≥ 1.", unit="units", ge=1)
     burner_diameter_mm: Number | None = _field(
         "燃烧器口径",
@@ -771,11 +780,11 @@ class Intake(BaseModel):
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
-    form_number: OptText = _field(
+    form_number: OptCode = _field(
         "编号", "Form number (编号 ____年（）号), as written by the 行政审批局.", default=None
     )
-    project_name: Text = _field("项目名称", "Project name (项目名称).")
-    applicant: OptText = _field("申请单位", "Applying enterprise (申请单位).", default=None)
+    project_name: Name = _field("项目名称", "Project name (项目名称).")
+    applicant: OptName = _field("申请单位", "Applying enterprise (申请单位).", default=None)
     credit_code: CreditCode = _field(
         "信用代码",
         "Unified social credit code of the applicant (统一社会信用代码), 18 characters, GB 32100-2015.",
@@ -792,16 +801,16 @@ class Intake(BaseModel):
         "ID number of the legal representative (身份证号), 18 characters, GB 11643-1999.",
         default=None,
     )
-    legal_representative: OptText = _field(
+    legal_representative: OptName = _field(
         "法定代表人", "Legal representative (法定代表人).", default=None
     )
-    contact: OptText = _field("联系人", "Contact person (联系人).", default=None)
+    contact: OptName = _field("联系人", "Contact person (联系人).", default=None)
     phone: Phone = _field(
         "联系电话",
         "Contact phone (联系电话): mobile, or landline with area code (荆门 0724).",
         default=None,
     )
-    site_id: OptText = _field(
+    site_id: OptCode = _field(
         "地块编号",
         "Not on the form: project_id of the site polygon in the workspace's sites layer.",
         default=None,
@@ -1287,6 +1296,10 @@ def _from_pydantic(err: Mapping[str, Any], feature: str) -> Problem:
         code, expected, value = "missing", "a value", "(missing)" if kind == "missing" else value
     elif kind == "too_short":
         code, expected = "empty", f"at least {ctx.get('min_length', 1)} item(s)"
+    elif kind == "string_too_long":
+        code, expected = "too_long", f"at most {ctx.get('max_length')} characters"
+        text = str(err.get("input"))
+        value = f"{text[:40]}…（共 {len(text)} 字 / {len(text)} characters）"
     elif kind == "extra_forbidden":
         allowed = ", ".join(parent.model_fields) if parent is not None else ""
         code, expected = "unknown_field", f"one of the form's fields: {allowed}"

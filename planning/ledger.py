@@ -77,7 +77,13 @@ from typing import Any, Literal, get_args
 from gis.errors import CalendarError, ProfileError
 from gis.profile import Profile, load_profile
 from gis.schema import UTILITIES
-from planning.calendar import ApprovalPath, WorkCalendar, deadline, deadlines_for_path
+from planning.calendar import (
+    PROVISIONAL_MARK,
+    ApprovalPath,
+    WorkCalendar,
+    deadline,
+    deadlines_for_path,
+)
 
 __all__ = [
     "ALERT_STATUSES",
@@ -371,8 +377,11 @@ class LedgerEntry:
     skipped
         Earlier steps without a recorded time (not required, or not recorded).
     error
-        Why the limit cannot be computed (a year without a holiday schedule, a missing
+        Why the limit cannot be computed (a year beyond the holiday data, a missing
         acceptance time), else ``None``.
+    provisional
+        The deadline depends on a year whose State Council notice is not loaded (暂定: the
+        message says so).
     """
 
     project_id: str
@@ -392,6 +401,7 @@ class LedgerEntry:
     late: tuple[LateStep, ...] = ()
     skipped: tuple[Step, ...] = ()
     error: str | None = None
+    provisional: bool = False
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -753,7 +763,9 @@ def _entry_for(
             used = max(0.0, cal.office_hours_between(limit.start, now))
             allowed = max(0.0, cal.office_hours_between(limit.start, limit.deadline))
             share = used / allowed if allowed > 0 else 1.0
-            head = f"{path_label}：{_LIMIT_NAMES[step]}时限 {_when(limit.deadline)}"
+            provisional = bool(cal.provisional_years(limit.start, limit.deadline))
+            mark = PROVISIONAL_MARK if provisional else ""
+            head = f"{path_label}：{_LIMIT_NAMES[step]}时限 {_when(limit.deadline)}{mark}"
             status: Status
             if now > limit.deadline:
                 status = "overdue"
@@ -771,6 +783,7 @@ def _entry_for(
                 "allowed_hours": allowed,
                 "message": head + tail + late_text,
                 "basis": limit.basis,
+                "provisional": provisional,
             }
     except (CalendarError, _NoAcceptance) as exc:
         label = STEP_LABELS[step] if step else STEP_LABELS["connected"]

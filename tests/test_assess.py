@@ -397,7 +397,7 @@ def test_protected_road_is_avoided_within_the_allowance_and_flagged_beyond(m2_fr
         assert reason.code == "dig_once" and "2029-01-01" in reason.text
 
 
-def test_deadlines_in_an_undescribed_year_are_an_explicit_error_not_a_crash(tmp_path):
+def test_deadlines_in_a_year_without_notice_are_provisional_beyond_the_data_an_error(tmp_path):
     import json
 
     from typer.testing import CliRunner
@@ -414,7 +414,18 @@ def test_deadlines_in_an_undescribed_year_are_an_explicit_error_not_a_crash(tmp_
     assert res.exit_code == 0, res.output
     (row,) = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
     assert row["approval_path"] == "joint"
-    assert "2031" in row["deadlines"]["error"] and "holidays.yaml" in row["deadlines"]["error"]
+    # 2031 has no notice: provisional (暂定), from the statutory holidays and weekends
+    assert row["deadlines"]["provisional"] is True
+    assert row["deadlines"]["provisional_years"] == [2031]
+    assert row["deadlines"]["note"].startswith("暂定：2031年")
+    assert row["deadlines"]["submission"] == "2031-03-05T18:00"  # Mon 09:00 + 2 wd: Tue, Wed
+    res = CliRunner().invoke(
+        app,
+        ["assess", str(ws), "--site", _case("exact_300"), "--json", "--start", "2099-03-02T09:00"],
+    )
+    (row,) = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
+    error = row["deadlines"]["error"]
+    assert "2099" in error and "holidays.yaml" not in error and "/" not in error
 
 
 def test_an_arterial_in_major_lines_and_crossed_by_the_route_is_one_crossing(demo_ws):

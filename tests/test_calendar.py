@@ -300,15 +300,22 @@ def test_unknown_path_is_refused():
 # --------------------------------------------------------------------------- undescribed years
 
 
-def test_an_undescribed_year_is_an_error_not_a_guess():
+def test_a_year_without_notice_is_provisional_and_one_beyond_the_data_an_error():
+    # 2031: no notice, no file, not in the package -> statutory holidays and weekends (暂定)
+    cal = WorkCalendar.from_profile("jingmen-2023", notices=())
+    assert cal.is_provisional(2031) and not cal.is_provisional(2025)
+    assert cal.is_working_day(date(2031, 10, 3)) is False  # 国庆 3rd day (Fri)
+    assert cal.is_working_day(date(2031, 10, 8)) is True  # Wed: no 调休 guessed
+    # beyond the statutory data: an error naming the year and the notice, no server path
     with pytest.raises(CalendarError) as info:
-        is_working_day(date(2031, 10, 8))
+        is_working_day(date(2036, 10, 8))
     text = str(info.value)
-    assert "2031" in text
-    assert str(HOLIDAYS_FILE) in text  # which file to extend
-    assert "国务院办公厅关于2031年部分节假日安排的通知" in text  # where the dates come from
+    assert "2036" in text
+    assert str(HOLIDAYS_FILE) not in text and "/" not in text
+    assert "国务院办公厅关于2036年部分节假日安排的通知" in text  # where the dates come from
     first, last = min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year
     assert f"{first}–{last}" in text  # what the package covers (2004–2026 in 1.11.0)
+    assert "2025–2035" in text  # what the statutory data covers
     with pytest.raises(CalendarError, match="no statutory holiday schedule for 2003"):
         is_working_day(date(2003, 5, 1))
 
@@ -346,17 +353,22 @@ def test_an_extra_file_describes_a_new_year(tmp_path):
     assert add_working_days(DT(2031, 1, 1, 9), 2, calendar=cal) == DT(2031, 1, 6, 18)
     # 0.5 wd from the holiday: Sat 01-04 08:30 + 3.5 h
     assert deadline(DT(2031, 1, 1, 9), working_days=0.5, calendar=cal) == DT(2031, 1, 4, 12)
-    # the package still answers for its years; 2032 is still unknown
+    # the package still answers for its years; 2032 has no notice: provisional (元旦 off)
     assert cal.is_working_day(date(2025, 10, 11)) is True
+    assert not cal.is_provisional(2031) and cal.is_provisional(2032)
+    assert cal.is_working_day(date(2032, 1, 1)) is False
+    strict = WorkCalendar.from_profile("jingmen-2023", extra_files=[extra], provisional=False)
     with pytest.raises(CalendarError, match="schedule for 2032"):
-        cal.is_working_day(date(2032, 1, 1))
+        strict.is_working_day(date(2032, 1, 1))
 
 
 def test_counting_into_an_undescribed_year_stops(tmp_path):
     # file-only calendar (no package), so the test does not depend on the package's last year
     extra = tmp_path / "holidays-2031.yaml"
     extra.write_text(FICTIONAL_2031, encoding="utf-8")
-    cal = WorkCalendar.from_profile("jingmen-2023", holiday_files=[extra], use_package=False)
+    cal = WorkCalendar.from_profile(
+        "jingmen-2023", holiday_files=[extra], use_package=False, provisional=False
+    )
     # Tue 2031-12-30 + 3 wd: Wed 12-31 (1), then 2032-01-01 is in no schedule
     with pytest.raises(CalendarError, match="schedule for 2032"):
         cal.add_working_days(DT(2031, 12, 30, 10), 3)
@@ -411,7 +423,9 @@ def test_previous_december_dates_belong_to_the_next_notice(tmp_path):
         "    workdays: [2030-12-28]\n",
         encoding="utf-8",
     )
-    cal = WorkCalendar([["08:30", "18:00"]], holiday_files=[path], use_package=False)
+    cal = WorkCalendar(
+        [["08:30", "18:00"]], holiday_files=[path], use_package=False, provisional=False
+    )
     assert cal.is_working_day(date(2030, 12, 28)) is True  # Sat, listed
     assert cal.is_working_day(date(2030, 12, 31)) is False  # Tue, listed
     with pytest.raises(CalendarError, match="schedule for 2030"):

@@ -200,7 +200,10 @@ def test_approval_sheet_prints_a_calendar_error_instead_of_a_date(results, graph
     page = approval_sheet_html(
         results["JM-2026-011"], None, G=graph, profile=JINGMEN, start=unknown_year
     )
-    assert page.count("办理时限：无法计算（no statutory holiday schedule for 2099") == 3
+    # 2099 is beyond the statutory holiday data: still no date, and no server path printed
+    assert page.count("办理时限：无法计算（2099 年无节假日安排") == 3
+    assert "no statutory holiday schedule for 2099" in page
+    assert "holidays.yaml" not in page and "/planning/" not in page
 
 
 def test_approval_sheet_refuses_a_foreign_form_and_a_reversed_period(results, intakes, graph):

@@ -23,7 +23,7 @@ from gis.profile import Profile
 from gis.schema import OPERATOR_NAMES_ZH
 from planning.approval import CLASS_ZH, Reason
 from planning.assess import Assessment, Route
-from planning.calendar import deadlines_for_path
+from planning.calendar import PROVISIONAL_MARK, path_deadlines, provisional_note
 from planning.intake import Intake
 from planning.shared_trench import TrenchSegment, trench_segments
 
@@ -336,6 +336,12 @@ class TimeLimits:
     path: str | None
     nodes: dict[str, dt.datetime]
     error: str | None = None
+    provisional: tuple[int, ...] = ()
+    """Years without a loaded State Council notice the nodes depend on (then 暂定)."""
+
+    def due(self, node: str) -> str:
+        """Return a node as 「…前」, with （暂定） when a year's notice is not loaded."""
+        return f"{zh_datetime(self.nodes[node])}前{PROVISIONAL_MARK if self.provisional else ''}"
 
     def department(self) -> list[str]:
         """Return the time limit line of 市自然资源和规划局 and 市城管委."""
@@ -344,7 +350,7 @@ class TimeLimits:
         if self.path == "commitment":
             return [f"办理时限：即时办结（{zh_datetime(self.start)}受理）"]
         if self.path == "joint":
-            return [f"办理时限：{zh_datetime(self.nodes['approval'])}前"]
+            return [f"办理时限：{self.due('approval')}"]
         return []
 
     def coordinator(self) -> list[str]:
@@ -354,13 +360,15 @@ class TimeLimits:
         if self.path == "commitment":
             return [
                 f"办理时限：即时办结（{zh_datetime(self.start)}受理）",
-                f"接入时限：{zh_datetime(self.nodes['connection'])}前",
+                f"接入时限：{self.due('connection')}",
+                *([f"（{provisional_note(self.provisional)}）"] if self.provisional else []),
             ]
         if self.path == "joint":
             return [
-                f"资料提交时限：{zh_datetime(self.nodes['submission'])}前",
-                f"办理时限：{zh_datetime(self.nodes['approval'])}前",
-                f"接入时限：{zh_datetime(self.nodes['connection'])}前",
+                f"资料提交时限：{self.due('submission')}",
+                f"办理时限：{self.due('approval')}",
+                f"接入时限：{self.due('connection')}",
+                *([f"（{provisional_note(self.provisional)}）"] if self.provisional else []),
             ]
         return []
 
@@ -368,19 +376,20 @@ class TimeLimits:
 def time_limits(assessment: Assessment, *, start: dt.datetime, profile: Profile) -> TimeLimits:
     """Return the time nodes of the site's approval path from ``start`` (the day of receipt).
 
-    A :class:`~gis.errors.CalendarError` (a year without a holiday schedule, a timezone-aware
+    Nodes in a year without a loaded notice are provisional (printed with （暂定）). A
+    :class:`~gis.errors.CalendarError` (a year beyond the statutory data, a timezone-aware
     start) is kept as text, so the document shows why there is no date instead of a guess.
     """
     path = assessment.approval_path
     if path not in ("commitment", "joint"):
         return TimeLimits(start, path, {})
     try:
-        nodes = deadlines_for_path(
+        nodes, years = path_deadlines(
             start, "joint" if path == "joint" else "commitment", profile=profile
         )
-    except CalendarError as exc:
+    except CalendarError as exc:  # the text names the year, never a server path
         return TimeLimits(start, path, {}, error=str(exc))
-    return TimeLimits(start, path, nodes)
+    return TimeLimits(start, path, nodes, provisional=years)
 
 
 def period_text(period: tuple[dt.date, dt.date] | None) -> str:

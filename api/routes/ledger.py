@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.deps import StateDep
+from api.deps import SaneDateTime, StateDep
 from api.security import CurrentUser
 from api.state import ServiceState
 from gis.storage.models import AssessmentRecord, ProjectRecord
@@ -40,6 +40,7 @@ class LedgerEntryPublic(BaseModel):
     share: float | None
     message: str
     error: str | None = None
+    provisional: bool = False
 
 
 def ledger_projects(state: ServiceState) -> list[LedgerProject]:
@@ -78,12 +79,13 @@ def ledger_projects(state: ServiceState) -> list[LedgerProject]:
 def ledger(
     state: StateDep,
     p: CurrentUser,
-    now: Annotated[dt.datetime | None, Query(description="计算时刻（默认当前时间）")] = None,
+    now: Annotated[SaneDateTime | None, Query(description="计算时刻（默认当前时间）")] = None,
     all_entries: Annotated[bool, Query(alias="all", description="列出全部项目，而不只是预警")] = False,
     department: Annotated[str | None, Query(description="只看某部门，如 市行政审批局")] = None,
 ) -> dict[str, list[LedgerEntryPublic]]:
     """Return the ledger by department (warnings only by default)."""
     at = (now or dt.datetime.now()).replace(tzinfo=None)
+    state.sync_calendar()  # loaded holiday notices (else 暂定 deadlines)
     entries = ledger_status(ledger_projects(state), now=at, profile=state.profile)
     groups = by_department(entries, statuses=None if all_entries else ALERT_STATUSES)
     return {
@@ -101,6 +103,7 @@ def ledger(
                 share=e.share,
                 message=e.message,
                 error=e.error,
+                provisional=e.provisional,
             )
             for e in items
         ]
