@@ -21,6 +21,7 @@ from shapely import MultiPolygon
 
 from gis.crs import require_projected
 from gis.errors import InputFormatError, LayerNotFoundError, ValidationError
+from gis.io.sniff import check_geopackage, gdal_offline, gdal_source
 from gis.profile import Profile, load_profile
 from gis.schema import LAYERS, NETWORK_LAYERS
 from gis.settings import get_settings
@@ -41,15 +42,23 @@ __all__ = [
 
 
 def read_layers(path: str | Path) -> dict[str, gpd.GeoDataFrame]:
-    """Read every layer of a GeoPackage as it is stored (no validation, no reprojection)."""
+    """Read every layer of a GeoPackage as it is stored (no validation, no reprojection).
+
+    The file must be a plain GeoPackage (:func:`gis.io.sniff.check_geopackage`: no views,
+    virtual tables, foreign triggers or generated columns); it is opened with GDAL's GPKG
+    driver only and with GDAL kept off the network.
+    """
     path = Path(path)
     if not path.is_file():
         msg = f"workspace {path} does not exist: expected a GeoPackage (.gpkg)"
         raise InputFormatError(msg)
+    check_geopackage(path)
+    source = gdal_source(path, "GPKG")
     try:
-        names = [str(n) for n, _ in pyogrio.list_layers(path)]
-        return {name: pyogrio.read_dataframe(path, layer=name) for name in names}
-    except pyogrio.errors.DataSourceError as exc:
+        with gdal_offline():
+            names = [str(n) for n, _ in pyogrio.list_layers(source)]
+            return {name: pyogrio.read_dataframe(source, layer=name) for name in names}
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         msg = f"workspace {path} cannot be read as a GeoPackage: {exc}"
         raise InputFormatError(msg) from exc
 

@@ -207,7 +207,8 @@ async def upload_layer(
                 max_total_bytes=state.settings.max_upload_mb * 1024 * 1024 * 10,
                 max_ratio=SHAPEFILE_MAX_RATIO,
             )
-        read = load_for_import(path, layer=layer, source_crs=source_crs)
+        # read only as the format the name declares, after checking the content is that format
+        read = load_for_import(path, layer=layer, fmt="vector", source_crs=source_crs, label=name)
     if layer not in read:
         msg = f"file {name!r} holds no features for layer {layer!r} (found: {', '.join(read) or 'none'})"
         raise InputFormatError(msg)

@@ -22,6 +22,7 @@ from shapely import LineString
 from gis.crs import resolve_crs
 from gis.errors import InputFormatError, Problem, ValidationError
 from gis.io.files import existing_file
+from gis.io.sniff import check_dxf
 from gis.schema import UTILITIES
 
 __all__ = ["LINE_TYPES", "match_dxf_layer", "read_dxf_lines"]
@@ -155,11 +156,12 @@ def read_dxf_lines(
     ValidationError
         If ``layer_map`` is empty or names an unknown utility.
     InputFormatError
-        If the file is missing or is not a readable DXF file.
+        If the file is missing, does not look like a DXF drawing or cannot be read as one.
     """
     target_crs = resolve_crs(crs)
     mapping = _check_layer_map(layer_map)
     p = existing_file(path, kind="DXF file", expected="an existing .dxf file")
+    check_dxf(p)
     try:
         doc = ezdxf.readfile(p, encoding=encoding)
     except (OSError, DXFError, UnicodeDecodeError, LookupError) as exc:

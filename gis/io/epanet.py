@@ -20,6 +20,7 @@ from shapely import LineString
 from gis.crs import resolve_crs
 from gis.errors import InputFormatError, Problem, ValidationError
 from gis.io.files import existing_file
+from gis.io.sniff import check_epanet
 from gis.schema import LAYERS
 
 __all__ = ["read_epanet"]
@@ -82,6 +83,7 @@ def read_epanet(
     target_crs = resolve_crs(crs)
     _check_status(status)
     p = existing_file(path, kind="EPANET file", expected="an existing .inp file")
+    check_epanet(p)
     try:
         wn = wntr.network.WaterNetworkModel(str(p))
     except Exception as exc:  # WNTR raises ENSyntaxError, KeyError, ValueError, ... on bad input

@@ -55,6 +55,7 @@ def load_for_import(
     source_layer: str | None = None,
     dxf_map: Mapping[str, str] | None = None,
     defaults: Mapping[str, str] | None = None,
+    label: str | None = None,
 ) -> dict[str, gpd.GeoDataFrame]:
     """Read ``path`` into contract layers (not yet validated nor reprojected).
 
@@ -75,6 +76,11 @@ def load_for_import(
     defaults
         Field values for fields the file lacks (``{"status": "existing"}``); DXF and EPANET
         assets get ``status=existing`` unless told otherwise.
+    label
+        The file's name in messages (an upload's own name); default ``path``.
+
+    Every reader checks that the content is the format it reads before opening it
+    (:mod:`gis.io.sniff`): a file is read as what it claims to be, and nothing else.
     """
     from gis.io.dxf import read_dxf_lines
     from gis.io.epanet import read_epanet
@@ -116,4 +122,4 @@ def load_for_import(
 
         # a spreadsheet of registered intents (一口登记): points or WKT, converted at the edge
         return {layer: read_intents(path, coordinates=source_crs or "wgs84", sheet=source_layer)}
-    return {layer: _fill(read_vector(path, layer=source_layer), extra)}
+    return {layer: _fill(read_vector(path, layer=source_layer, label=label), extra)}

@@ -30,6 +30,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 
 from gis.errors import InputFormatError, ProfileError
 from gis.io.files import existing_file
+from gis.io.sniff import check_graphml, check_osm, gdal_offline
 from gis.profile import Profile, load_profile
 from gis.schema import ROAD_CLASSES
 
@@ -280,6 +281,7 @@ def roads_from_graphml(
     """
     mapping = _highway_mapping(profile)
     p = existing_file(path, kind="GraphML file", expected="an OSMnx street graph (.graphml)")
+    check_graphml(p)
     try:
         graph = ox.load_graphml(p)
         edges = ox.graph_to_gdfs(graph, nodes=False, fill_edge_geometry=True)
@@ -334,8 +336,10 @@ def roads_from_osm_pbf(
     """
     mapping = _highway_mapping(profile)
     p = existing_file(path, kind="OSM file", expected="an OpenStreetMap extract (.osm.pbf)")
+    check_osm(p)
     try:
-        lines = pyogrio.read_dataframe(p, layer="lines")
+        with gdal_offline():
+            lines = pyogrio.read_dataframe(p, layer="lines")
     except (DataSourceError, DataLayerError, OSError) as exc:
         msg = f"cannot read {str(p)!r} layer 'lines' as OSM data ({exc}): expected an .osm.pbf"
         raise InputFormatError(msg) from exc
