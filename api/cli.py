@@ -801,7 +801,7 @@ def ledger(
     from gis.settings import get_settings
     from planning.ledger import ALERT_STATUSES, by_department, ledger_status
 
-    state = load_state(get_settings(), seed=False)
+    state = load_state(get_settings())  # development: an empty database gets the demo
     state.sync_calendar()
     at = parse_start(now, option="--now") if now else dt.datetime.now().replace(second=0, microsecond=0)
     _warn_missing_schedule(state.profile.name, today=at.date())
