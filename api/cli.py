@@ -19,7 +19,7 @@ import geopandas as gpd
 import typer
 import yaml
 
-from gis.errors import CalendarError, LinkplanError, ValidationError
+from gis.errors import CalendarError, LinkplanError, Problem, ValidationError
 from gis.schema import LAYERS
 from gis.validate import ValidationReport, validate_layers
 from gis.workspace import (
@@ -760,32 +760,56 @@ def load_db(
     demand: Annotated[
         Path | None, typer.Option(help="intake forms (附件2) of its projects, YAML or JSON")
     ] = None,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="store layers the guards refuse: most of a layer removed, a live project's "
+            "site removed, a network mostly off the roads",
+        ),
+    ] = False,
 ) -> None:
-    """Store a GeoPackage's layers (as new versions) and its projects in the service database."""
+    """Store a GeoPackage's layers (as new versions) and its projects in the service database.
+
+    All or nothing: every layer (with the others) and every intake form (and its site) is
+    checked first and every problem reported at once; then all layers and projects are
+    stored in one transaction, so a refused or interrupted load leaves the database as it was.
+    """
     from api.state import load_state
     from gis.settings import get_settings
-    from gis.storage.models import ProjectRecord
     from planning.intake import load_intakes
 
+    # (1) read the layers and the intake forms, keeping the forms' problems
+    layers = {name: gdf for name, gdf in read_layers(workspace).items() if name in LAYERS}
+    forms: dict[str, dict[str, Any]] = {}
+    problems: list[Problem] = []
+    if demand is not None:
+        try:
+            parsed = load_intakes(demand, require_identity=False)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+        else:
+            forms = {sid: f.model_dump(mode="json", exclude_none=True) for sid, f in parsed.items()}
+    # (2) validate everything together and store it in one transaction
     state = load_state(get_settings(), seed=False)
-    for name, gdf in read_layers(workspace).items():
-        if name not in LAYERS:
-            continue
-        result = state.store.import_layer(name, gdf, user="cli", source=str(workspace))
+    try:
+        results = state.store.import_layers(
+            layers,
+            projects=forms,
+            problems=problems,
+            user="cli",
+            source=str(workspace),
+            confirm=confirm,
+        )
+    finally:
+        state.store.engine.dispose()
+    # (3) say what was stored
+    for result in results:
         typer.echo(
-            f"{name}: version {result.version}, {result.n_features} features "
+            f"{result.layer}: version {result.version}, {result.n_features} features "
             f"(+{len(result.added)} −{len(result.removed)} ~{len(result.changed)})"
         )
     if demand is not None:
-        forms = load_intakes(demand, require_identity=False)
-        with state.store.session.begin() as s:
-            for sid, form in forms.items():
-                record = s.get(ProjectRecord, sid)
-                data = form.model_dump(mode="json", exclude_none=True)
-                if record is None:
-                    s.add(ProjectRecord(project_id=sid, intake=data, created_by="cli"))
-                else:
-                    record.intake = data
         typer.echo(f"{len(forms)} projects stored")
 
 

@@ -53,6 +53,14 @@ class UploadTooLargeError(LinkplanError, ValueError):
     """An upload or request body over ``LINKPLAN_MAX_UPLOAD_MB`` (HTTP 413)."""
 
 
+class PreconditionRequiredError(LinkplanError, ValueError):
+    """A change of a versioned record sent without ``If-Match`` (HTTP 428, RFC 6585)."""
+
+
+class PreconditionFailedError(LinkplanError, ValueError):
+    """A change made from a stale copy: the record changed since it was read (HTTP 412)."""
+
+
 class ConfigurationError(LinkplanError, ValueError):
     """A setting or option has a value Linkplan cannot use (e.g. a basemap without its key)."""
 

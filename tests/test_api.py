@@ -289,11 +289,14 @@ def test_fifty_concurrent_assessments_agree(client):
 
 def test_update_project_and_its_site_is_kept(client):
     form = {**_form("JM-2026-007"), "contact": "新联系人"}
-    res = client.put("/projects/JM-2026-007", headers=auth("intake"), json=form)
+    tag = client.get("/projects/JM-2026-007", headers=auth("intake")).headers["etag"]
+    res = client.put("/projects/JM-2026-007", headers={**auth("intake"), "If-Match": tag}, json=form)
     assert res.status_code == 200, res.text
     assert res.json()["intake"]["contact"] == "新联系人"
     moved = client.put(
-        "/projects/JM-2026-007", headers=auth("intake"), json={**form, "site_id": "JM-2026-008"}
+        "/projects/JM-2026-007",
+        headers={**auth("intake"), "If-Match": res.headers["etag"]},
+        json={**form, "site_id": "JM-2026-008"},
     )
     assert moved.status_code == 422 and "keeps its site" in moved.json()["detail"]
     assert client.put("/projects/NOPE", headers=auth("intake"), json=form).status_code == 404

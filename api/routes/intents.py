@@ -69,22 +69,22 @@ def register_intent(
             if getattr(body, k) is not None
         },
     }
-    new = gpd.GeoDataFrame([row], geometry=[geom], crs="EPSG:4326")
-    try:
-        stored = state.store.layer("intents")
-    except LayerNotFoundError:
-        stored = None
-    if stored is not None and len(stored):
-        keep = stored[stored["intent_id"].astype(str) != body.intent_id].to_crs("EPSG:4326")
-        new = gpd.GeoDataFrame(pd.concat([keep, new], ignore_index=True), crs="EPSG:4326")
+    mine = gpd.GeoDataFrame([row], geometry=[geom], crs="EPSG:4326")
     if body.coordinates != "wgs84":
         from gis.crs import transform_china_offset
 
-        mine = new["intent_id"].astype(str) == body.intent_id
-        moved = transform_china_offset(new[mine], body.coordinates)
-        new = gpd.GeoDataFrame(pd.concat([new[~mine], moved], ignore_index=True), crs="EPSG:4326")
-    result = state.store.import_layer(
-        "intents", new, user=p.name, source=f"POST /intents {body.intent_id}"
+        mine = transform_china_offset(mine, body.coordinates)
+
+    def add(stored: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+        """Return the stored intents with this one added (or replacing its namesake)."""
+        if stored is None or not len(stored):
+            return mine
+        keep = stored[stored["intent_id"].astype(str) != body.intent_id].to_crs("EPSG:4326")
+        return gpd.GeoDataFrame(pd.concat([keep, mine], ignore_index=True), crs="EPSG:4326")
+
+    # read, change and store the layer with no other writer in between (no intent lost)
+    result = state.store.update_layer(
+        "intents", add, user=p.name, source=f"POST /intents {body.intent_id}"
     )
     return ImportPublic(**result.summary())
 

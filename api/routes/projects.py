@@ -1,4 +1,11 @@
-"""Projects: the intake form (附件2), its assessment, its time nodes and opinions."""
+"""Projects: the intake form (附件2), its assessment, its time nodes and opinions.
+
+Every change of a project is atomic: its row is read, changed and written in one locked
+transaction (:meth:`gis.storage.store.Store.write`) and its ``row_version`` raised by one. The
+``row_version`` is the project's ETag: ``PUT`` replaces the intake form only with ``If-Match``
+naming the current ETag (428 without it, 412 when someone changed the project since it was read);
+time nodes and opinions change one key each and need no ``If-Match``.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +13,23 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from api.deps import SaneDate, SaneDateTime, StateDep
 from api.report import assessment_to_dict, path_deadlines_json
 from api.security import CurrentUser, Principal, check_roles, mask_intake, require_roles
 from api.state import ServiceState
-from gis.errors import NotFoundError, PermissionDeniedError, Problem, ValidationError
+from gis.errors import (
+    NotFoundError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
+    Problem,
+    ValidationError,
+)
 from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
 from planning.intake import parse_intake
 from planning.ledger import STEPS
@@ -36,6 +51,8 @@ class ProjectPublic(BaseModel):
     assessed_at: dt.datetime | None = None
     links: dict[str, str] = Field(default_factory=dict)
     """Where its map, documents and survey package are rendered (relative URLs)."""
+    row_version: int = 1
+    """Raised by one at every change; the ``ETag`` header is it in quotes, e.g. ``"3"``."""
 
 
 class AssessmentPublic(BaseModel):
@@ -84,7 +101,37 @@ def _public(r: ProjectRecord, p: Principal, latest: AssessmentRecord | None) -> 
         approval_path=latest.approval_path if latest else None,
         assessed_at=latest.created_at if latest else None,
         links=_links(r.project_id),
+        row_version=r.row_version or 1,
     )
+
+
+def etag(r: ProjectRecord) -> str:
+    """Return the ETag of a project: its row version, quoted (``"3"``)."""
+    return f'"{r.row_version or 1}"'
+
+
+def _matches(if_match: str, r: ProjectRecord) -> bool:
+    """Whether ``If-Match`` (``*`` or a list of ETags; ``W/`` ignored) names ``r``'s version."""
+    tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
+    return "*" in tags or etag(r) in tags
+
+
+def _check_version(r: ProjectRecord, if_match: str) -> None:
+    """Raise 412 when ``If-Match`` does not name the project's current version."""
+    if not _matches(if_match, r):
+        msg = (
+            f"项目 {r.project_id} 已被他人修改（当前版本 {etag(r)}，您提交所依据的版本 {if_match}），"
+            "请重新获取后再提交 (project changed since it was read: current ETag "
+            f"{etag(r)}, If-Match {if_match}; GET it again and resubmit)"
+        )
+        raise PreconditionFailedError(msg)
+
+
+def _answer(state: ServiceState, project_id: str, p: Principal, response: Response) -> ProjectPublic:
+    """Return a project as stored now, with its ETag header."""
+    r = _record(state, project_id)
+    response.headers["ETag"] = etag(r)
+    return _public(r, p, _latest(state, project_id))
 
 
 def _links(pid: str) -> dict[str, str]:
@@ -117,14 +164,31 @@ def _record(state: ServiceState, project_id: str) -> ProjectRecord:
     return r
 
 
-def _change(state: ServiceState, project_id: str, change: Callable[[ProjectRecord], None]) -> None:
-    """Apply ``change`` to a stored project in one transaction (404 if there is none)."""
-    with state.store.session.begin() as s:
-        r = s.get(ProjectRecord, project_id)
+def _change(
+    state: ServiceState,
+    project_id: str,
+    change: Callable[[ProjectRecord], None],
+    *,
+    audit: tuple[Principal, str, dict[str, Any]],
+    if_match: str | None = None,
+) -> None:
+    """Apply ``change`` to a stored project atomically, with its audit entry.
+
+    The row is locked while it is read, changed and written (nobody's change is lost), its
+    ``row_version`` raised; 404 if there is no such project, 412 if ``if_match`` is given and
+    does not name the stored version.
+    """
+    p, action, detail = audit
+    with state.store.write() as s:
+        r = s.get(ProjectRecord, project_id, with_for_update=True)
         if r is None:
             msg = f"no project {project_id!r}"
             raise NotFoundError(msg)
+        if if_match is not None:
+            _check_version(r, if_match)
         change(r)
+        r.row_version = (r.row_version or 1) + 1
+        s.add(AuditEntry(user=p.name, action=action, target=project_id, detail=detail))
 
 
 def _validated(state: ServiceState, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -145,11 +209,6 @@ def _validated(state: ServiceState, data: dict[str, Any]) -> tuple[str, dict[str
     return str(form.site_id), form.model_dump(mode="json", exclude_none=True)
 
 
-def _audit(state: ServiceState, p: Principal, action: str, target: str, **detail: Any) -> None:
-    with state.store.session.begin() as s:
-        s.add(AuditEntry(user=p.name, action=action, target=target, detail=detail))
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -158,48 +217,71 @@ def _audit(state: ServiceState, p: Principal, action: str, target: str, **detail
     description="受理窗口提交需求信息采集单；校验全部字段，问题一次性告知；记录“采集单齐全”时间节点。",
 )
 def create_project(
-    data: IntakeBody, state: StateDep, p: Annotated[Principal, Depends(require_roles("intake"))]
+    data: IntakeBody,
+    state: StateDep,
+    p: Annotated[Principal, Depends(require_roles("intake"))],
+    response: Response,
 ) -> ProjectPublic:
     """Create a project from its intake form."""
     pid, form = _validated(state, data)
     now = dt.datetime.now().replace(microsecond=0).isoformat()
-    with state.store.session.begin() as s:
-        if s.get(ProjectRecord, pid) is not None:
-            problem = Problem("intake", pid, "site_id", pid, "a site without a project", code="exists")
-            raise ValidationError(problems=[problem], summary=f"project {pid} exists: update it")
-        s.add(
-            ProjectRecord(
-                project_id=pid,
-                intake=form,
-                created_by=p.name,
-                time_nodes={"form_complete": now},
+    problem = Problem("intake", pid, "site_id", pid, "a site without a project", code="exists")
+    exists = ValidationError(problems=[problem], summary=f"project {pid} exists: update it")
+    try:
+        with state.store.write() as s:
+            if s.get(ProjectRecord, pid) is not None:
+                raise exists
+            s.add(
+                ProjectRecord(
+                    project_id=pid, intake=form, created_by=p.name, time_nodes={"form_complete": now}
+                )
             )
-        )
-    _audit(state, p, "create_project", pid)
-    return _public(_record(state, pid), p, None)
+            s.add(AuditEntry(user=p.name, action="create_project", target=pid, detail={}))
+    except IntegrityError as exc:  # created by a request at the same moment (PostgreSQL)
+        raise exists from exc
+    return _answer(state, pid, p, response)
 
 
 @router.put(
     "/{project_id}",
     response_model=ProjectPublic,
     summary="修改项目采集单",
-    description="以新的需求信息采集单替换原表；校验全部字段，问题一次性告知。",
+    description="以新的需求信息采集单替换原表；校验全部字段，问题一次性告知。"
+    "须在 If-Match 请求头中给出查看项目时得到的 ETag：缺少时 428，项目已被他人修改时 412（请重新获取）。",
+    responses={
+        412: {"description": "项目已被他人修改（If-Match 不是当前 ETag）"},
+        428: {"description": "缺少 If-Match 请求头"},
+    },
 )
 def update_project(
     project_id: str,
     data: IntakeBody,
     state: StateDep,
     p: Annotated[Principal, Depends(require_roles("intake"))],
+    response: Response,
+    if_match: Annotated[
+        str | None, Header(description="查看项目时得到的 ETag，如 \"3\"（乐观并发控制）")
+    ] = None,
 ) -> ProjectPublic:
-    """Replace a project's intake form."""
-    _record(state, project_id)
+    """Replace a project's intake form, if nobody changed it since the client read it."""
+    # (1) the project exists and the client says which version it changed
+    current = _record(state, project_id)
+    if if_match is None:
+        msg = (
+            f"修改项目 {project_id} 须在 If-Match 请求头中给出其当前 ETag {etag(current)} "
+            "(If-Match with the ETag from GET is required to change a project)"
+        )
+        raise PreconditionRequiredError(msg)
+    _check_version(current, if_match)
+    # (2) the new form is complete and keeps the site
     pid, form = _validated(state, {**data, "site_id": data.get("site_id", project_id)})
     if pid != project_id:
         problem = Problem("intake", project_id, "site_id", pid, project_id, code="site_changed")
         raise ValidationError(problems=[problem], summary="a project keeps its site")
-    _change(state, project_id, lambda r: setattr(r, "intake", form))
-    _audit(state, p, "update_project", project_id)
-    return _public(_record(state, project_id), p, _latest(state, project_id))
+    # (3) stored only if still the version the client read
+    audit: tuple[Principal, str, dict[str, Any]] = (p, "update_project", {})
+    _change(state, project_id, lambda r: setattr(r, "intake", form), audit=audit, if_match=if_match)
+    return _answer(state, project_id, p, response)
 
 
 @router.get(
@@ -208,9 +290,9 @@ def update_project(
     summary="查看项目",
     description="项目采集单、时间节点、意见与最新研判结论；身份证号、电话按角色脱敏。",
 )
-def read_project(project_id: str, state: StateDep, p: CurrentUser) -> ProjectPublic:
-    """Return one project."""
-    return _public(_record(state, project_id), p, _latest(state, project_id))
+def read_project(project_id: str, state: StateDep, p: CurrentUser, response: Response) -> ProjectPublic:
+    """Return one project, with its ETag (send it as ``If-Match`` to change it)."""
+    return _answer(state, project_id, p, response)
 
 
 @router.get(
@@ -253,7 +335,7 @@ def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | Non
     # provisional (暂定) where a year's notice is not loaded; an error text names no server path
     deadlines = path_deadlines_json(start, profile=done.profile)
     result = assessment_to_dict(a, crs=done.ws.crs, deadlines=deadlines)
-    with state.store.session.begin() as s:
+    with state.store.write() as s:
         rec = AssessmentRecord(
             project_id=project_id,
             as_of=dt.datetime.combine(done.as_of, dt.time()),
@@ -263,9 +345,10 @@ def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | Non
             result=result,
         )
         s.add(rec)
-        r = s.get(ProjectRecord, project_id)
+        r = s.get(ProjectRecord, project_id, with_for_update=True)
         if r is not None:
             r.time_nodes = {**(r.time_nodes or {}), "assessed": start.isoformat()}
+            r.row_version = (r.row_version or 1) + 1
     return rec
 
 
@@ -372,6 +455,7 @@ def record_node(
     body: NodeCreate,
     state: StateDep,
     p: CurrentUser,
+    response: Response,
 ) -> ProjectPublic:
     """Record when a step of a project happened (by the department answering for it)."""
     if step not in STEPS:
@@ -386,9 +470,9 @@ def record_node(
         state,
         project_id,
         lambda r: setattr(r, "time_nodes", {**(r.time_nodes or {}), step: at.isoformat()}),
+        audit=(p, "record_node", {"step": step, "at": at.isoformat()}),
     )
-    _audit(state, p, "record_node", project_id, step=step, at=at.isoformat())
-    return _public(_record(state, project_id), p, _latest(state, project_id))
+    return _answer(state, project_id, p, response)
 
 
 @router.post(
@@ -402,6 +486,7 @@ def planning_opinion(
     body: OpinionCreate,
     state: StateDep,
     p: Annotated[Principal, Depends(require_roles("planning"))],
+    response: Response,
 ) -> ProjectPublic:
     """Store 自然资源和规划局's planning opinion of a project."""
     at = dt.datetime.now().replace(microsecond=0).isoformat()
@@ -410,6 +495,6 @@ def planning_opinion(
         state,
         project_id,
         lambda r: setattr(r, "opinions", {**(r.opinions or {}), "市自然资源和规划局": opinion}),
+        audit=(p, "planning_opinion", {}),
     )
-    _audit(state, p, "planning_opinion", project_id)
-    return _public(_record(state, project_id), p, _latest(state, project_id))
+    return _answer(state, project_id, p, response)
