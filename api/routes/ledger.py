@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import StateDep
+from api.schemas import ChinaTime
 from api.security import CurrentUser
 from api.state import ServiceState
 from gis.storage.models import AssessmentRecord, ProjectRecord
@@ -35,8 +36,8 @@ class LedgerEntryPublic(BaseModel):
     step: str | None
     step_label: str
     status: str
-    start: dt.datetime | None
-    deadline: dt.datetime | None
+    start: ChinaTime | None
+    deadline: ChinaTime | None
     share: float | None
     message: str
     error: str | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +10,7 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 from pydantic import BaseModel
 
 from api.deps import StateDep
+from api.schemas import AwareUTC
 from api.security import CurrentUser, check_layer_edit, read_upload
 from gis.errors import InputFormatError
 from gis.io.load import load_for_import
@@ -27,7 +27,7 @@ class VersionPublic(BaseModel):
 
     layer: str
     version: int
-    created_at: dt.datetime
+    created_at: AwareUTC
     created_by: str | None
     source: str | None
     n_features: int

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import StateDep
+from api.schemas import AwareUTC
 from api.security import CurrentUser, Principal, require_roles
 from api.service import construction_period
 from gis.errors import NotFoundError
@@ -31,7 +32,7 @@ class PlanPublic(BaseModel):
 
     id: int
     kind: str
-    created_at: dt.datetime
+    created_at: AwareUTC
     created_by: str | None
     utility: str | None
     versions: dict[str, int]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from api.deps import StateDep
 from api.report import assessment_to_dict
+from api.schemas import AwareUTC
 from api.security import CurrentUser, Principal, check_roles, mask_intake, require_roles
 from api.state import ServiceState
 from gis.errors import NotFoundError, PermissionDeniedError, Problem, ValidationError
@@ -28,13 +29,13 @@ class ProjectPublic(BaseModel):
 
     project_id: str
     intake: dict[str, Any]
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: AwareUTC
+    updated_at: AwareUTC
     created_by: str | None
     time_nodes: dict[str, Any] = Field(default_factory=dict)
     opinions: dict[str, Any] = Field(default_factory=dict)
     approval_path: str | None = None
-    assessed_at: dt.datetime | None = None
+    assessed_at: AwareUTC | None = None
     links: dict[str, str] = Field(default_factory=dict)
     """Where its map, documents and survey package are rendered (relative URLs)."""
 
@@ -44,7 +45,7 @@ class AssessmentPublic(BaseModel):
 
     id: int
     project_id: str
-    created_at: dt.datetime
+    created_at: AwareUTC
     as_of: dt.date
     profile: str
     versions: dict[str, int]
