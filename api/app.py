@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 
-from api.errors import ERROR_RESPONSES, add_exception_handlers
+from api.errors import ERROR_RESPONSES, add_exception_handlers, document_errors
 from api.roles import authorize, check_route_table
 from api.routes import documents, intents, ledger, maps, networks, ogc, plans, projects
+from api.schemas import strict_query
 from api.security import RequestSizeLimitMiddleware, max_upload_bytes
 from api.state import load_state
 from gis.settings import Settings, get_settings
@@ -61,13 +62,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
-        # every API route: a valid token, and a role the matrix (api/roles.py) allows there
-        dependencies=[Depends(authorize)],
+        # every API route: a valid token, a role the matrix (api/roles.py) allows there, and
+        # only the query parameters it declares
+        dependencies=[Depends(authorize), Depends(strict_query)],
         responses=ERROR_RESPONSES,
     )
     _offline_docs(app)
     app.state.linkplan = load_state(settings)
     add_exception_handlers(app)
+    document_errors(app)
     # refuse an oversized upload while it streams in, before multipart parsing spools it
     app.add_middleware(
         RequestSizeLimitMiddleware, max_bytes=max_upload_bytes(settings) + 1024 * 1024

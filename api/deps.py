@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
+from api.schemas import IsoDate
 from api.service import Assessed
 from api.state import ServiceState
 from gis.storage.store import Store
@@ -34,7 +34,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 def get_assessed(
     state: StateDep,
     as_of: Annotated[
-        dt.date | None, Query(description="研判日期（默认今天），用于道路保护期判断")
+        IsoDate | None, Query(description="研判日期（默认今天），用于道路保护期判断")
     ] = None,
 ) -> Assessed:
     """Return the assessments of the served workspace on ``as_of``."""

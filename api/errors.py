@@ -8,12 +8,15 @@ documented in the OpenAPI schema for every status of :data:`STATUS_CODES`
 from __future__ import annotations
 
 import dataclasses
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gis.errors import (
     AuthenticationError,
@@ -32,7 +35,14 @@ from gis.errors import (
     ValidationError,
 )
 
-__all__ = ["ERROR_RESPONSES", "STATUS_CODES", "ErrorBody", "ProblemBody", "add_exception_handlers"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "STATUS_CODES",
+    "ErrorBody",
+    "ProblemBody",
+    "add_exception_handlers",
+    "document_errors",
+]
 
 STATUS_CODES: dict[type[Exception], int] = {
     AuthenticationError: 401,
@@ -129,11 +139,55 @@ def validation_body(exc: RequestValidationError) -> dict[str, Any]:
     }
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Return the methods of the request's path: of the most specific templates matching it.
+
+    ``/projects/reassess`` is ``POST /projects/reassess``'s, not ``/projects/{project_id}``'s.
+    """
+    path = request.url.path
+    by_params: dict[int, set[str]] = {}
+    for ctx in iter_route_contexts(request.app.routes):
+        regex = getattr(ctx, "path_regex", None)
+        if regex is not None and regex.match(path) and ctx.methods:
+            n_params = str(ctx.path_format).count("{")
+            by_params.setdefault(n_params, set()).update(ctx.methods)
+    return sorted(by_params[min(by_params)]) if by_params else []
+
+
+def http_error_body(
+    request: Request, exc: StarletteHTTPException
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the :class:`ErrorBody` and headers answering a routing or parsing error.
+
+    A 405 lists in ``Allow`` every method served at the path (Starlette names only those of the
+    first route matching it).
+    """
+    headers = dict(exc.headers or {})
+    phrase = HTTPStatus(exc.status_code).phrase
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else ""
+    if exc.status_code == 404 and not detail:
+        detail = f"没有这个地址 (Not Found): {request.url.path}"
+    elif exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        detail = (
+            f"该地址不支持 {request.method} (Method Not Allowed): {request.url.path} "
+            f"accepts {', '.join(allowed)}"
+        )
+    return {"detail": detail or phrase, "error": "HTTPException"}, headers
+
+
 def add_exception_handlers(app: FastAPI) -> None:
     """Answer every domain error with its status and ``{"detail": message, "error": name}``.
 
-    FastAPI's own request validation errors get the same body (:func:`validation_body`), 422.
+    FastAPI's own request validation errors (422) and Starlette's routing and parsing errors
+    (404, 405, 400) get the same body (:func:`validation_body`, :func:`http_error_body`).
     """
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        body, headers = http_error_body(request, exc)
+        return JSONResponse(status_code=exc.status_code, content=body, headers=headers)
 
     async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -149,3 +203,25 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(LinkplanError, handler)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def document_errors(app: FastAPI) -> None:
+    """Document every error answer as JSON :class:`ErrorBody`, also on HTML, PDF or zip routes.
+
+    FastAPI documents a route's extra responses in the route's own media type; the error
+    handlers answer JSON whatever the route's success type.
+    """
+    generate = app.openapi
+    ref = {"$ref": "#/components/schemas/ErrorBody"}
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for code, response in operation.get("responses", {}).items():
+                    if code.isdigit() and int(code) in ERROR_RESPONSES:
+                        response["content"] = {"application/json": {"schema": ref}}
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

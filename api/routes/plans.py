@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
@@ -12,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import StateDep
-from api.schemas import AwareUTC
+from api.schemas import AwareUTC, IsoDate
 from api.security import CurrentUser, Principal, require_roles
 from api.service import construction_period
 from gis.errors import NotFoundError
@@ -105,8 +104,8 @@ def run_prelay(
 def run_coordination(
     state: StateDep,
     p: Annotated[Principal, Depends(require_roles("planning", "utility"))],
-    date_from: Annotated[dt.date | None, Query(description="起始日期")] = None,
-    date_to: Annotated[dt.date | None, Query(description="截止日期")] = None,
+    date_from: Annotated[IsoDate | None, Query(description="起始日期")] = None,
+    date_to: Annotated[IsoDate | None, Query(description="截止日期")] = None,
 ) -> PlanPublic:
     """Group the planned works of all projects into construction packages and store them."""
     done = state.assessed()

@@ -12,14 +12,14 @@ from sqlalchemy import select
 
 from api.deps import StateDep
 from api.report import assessment_to_dict
-from api.schemas import AwareUTC
+from api.schemas import AwareUTC, IsoDate
 from api.security import CurrentUser, Principal, check_roles, mask_intake, require_roles
 from api.state import ServiceState
 from gis.errors import NotFoundError, PermissionDeniedError, Problem, ValidationError
 from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
 from planning.calendar import deadlines_for_path
 from planning.intake import parse_intake
-from planning.ledger import STEPS
+from planning.ledger import STEPS, Step
 
 router = APIRouter(prefix="/projects", tags=["项目 projects"])
 
@@ -299,7 +299,7 @@ def assess_project(
     project_id: str,
     state: StateDep,
     p: CurrentUser,
-    as_of: Annotated[dt.date | None, Query(description="研判日期（默认今天）")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="研判日期（默认今天）")] = None,
 ) -> AssessmentPublic:
     """Run and store the assessment of one project."""
     _record(state, project_id)
@@ -374,7 +374,7 @@ ledger's ``ledger.departments``), and admin."""
 )
 def record_node(
     project_id: str,
-    step: str,
+    step: Step,
     body: NodeCreate,
     state: StateDep,
     p: CurrentUser,
