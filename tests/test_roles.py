@@ -9,12 +9,13 @@ and a refused one sets no node and stores no assessment.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from api.app import create_app
 from api.roles import ROUTE_ROLES, app_routes, authorize, check_route_table
@@ -26,6 +27,7 @@ from gis.errors import ConfigurationError
 from gis.schema import UTILITY_NAMES_ZH
 from gis.settings import Settings
 from gis.storage.models import AssessmentRecord, ProjectRecord
+from gis.storage.store import make_engine
 
 PID = "JM-2026-001"  # a demo project
 
@@ -140,10 +142,20 @@ def _assessed_state(app: FastAPI) -> tuple[dict[str, Any], int]:
     return nodes, int(n or 0)
 
 
-@pytest.fixture
-def fresh(tmp_path) -> tuple[FastAPI, TestClient]:
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'l.db'}", env="development"))
-    return app, TestClient(app)
+@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def fresh(request, tmp_path) -> Iterator[tuple[FastAPI, TestClient]]:
+    """A new demo database on each backend (PostGIS emptied first)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'l.db'}"
+    else:
+        url = request.getfixturevalue("postgis_url")
+        engine = make_engine(url)
+        with engine.begin() as c:
+            c.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(Settings(database_url=url, env="development"))
+    yield app, TestClient(app)
+    app.state.linkplan.store.engine.dispose()
 
 
 def test_only_assessed_node_recorders_assess(fresh):
