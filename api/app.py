@@ -15,8 +15,10 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
 
-from api.errors import add_exception_handlers
+from api.errors import ERROR_RESPONSES, add_exception_handlers, document_errors
+from api.roles import authorize, check_route_table
 from api.routes import (
     calendar,
     documents,
@@ -29,7 +31,8 @@ from api.routes import (
     plans,
     projects,
 )
-from api.security import RequestSizeLimitMiddleware, current_user, max_upload_bytes
+from api.schemas import strict_query
+from api.security import RequestSizeLimitMiddleware, max_upload_bytes
 from api.state import load_state
 from gis.settings import Settings, get_settings
 
@@ -37,14 +40,17 @@ __all__ = ["create_app"]
 
 
 def _offline_docs(app: FastAPI) -> None:
-    """Serve the OpenAPI page with Swagger UI from the installed package (no CDN)."""
+    """Serve the OpenAPI page with Swagger UI from the installed package (no CDN).
+
+    The page is a plain route, open without a token like ``/openapi.json``: the role matrix
+    (:mod:`api.roles`) guards the API routes.
+    """
     import fastapi_offline
 
     static = Path(fastapi_offline.__file__).resolve().parent / "static"
     app.mount("/static/swagger", StaticFiles(directory=static), name="swagger")
 
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
+    def docs(request: Request) -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=str(app.openapi_url),
             title=f"{app.title} — API",
@@ -52,6 +58,8 @@ def _offline_docs(app: FastAPI) -> None:
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon.png",
         )
+
+    app.add_route("/docs", docs, methods=["GET"], include_in_schema=False)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,16 +73,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
+        # every API route: a valid token, a role the matrix (api/roles.py) allows there, and
+        # only the query parameters it declares
+        dependencies=[Depends(authorize), Depends(strict_query)],
+        responses=ERROR_RESPONSES,
     )
     _offline_docs(app)
     app.state.linkplan = load_state(settings)
     add_exception_handlers(app)
+    document_errors(app)
     # refuse an oversized upload while it streams in, before multipart parsing spools it
-    app.add_middleware(RequestSizeLimitMiddleware, max_bytes=max_upload_bytes(settings) + 1024 * 1024)
-    app.include_router(health.router)  # no token: for the container's HEALTHCHECK
+    app.add_middleware(
+        RequestSizeLimitMiddleware, max_bytes=max_upload_bytes(settings) + 1024 * 1024
+    )
+    # no token, not an API route: for the container's HEALTHCHECK
+    app.add_route("/health", health.health, methods=["GET"], include_in_schema=False)
     for module in (projects, intents, networks, plans, ledger, maps, documents, calendar):
         app.include_router(module.router)
-    # OGC API Features for QGIS/GDAL: the same token (GDAL: GDAL_HTTP_AUTH=BEARER,
+    # OGC API Features for QGIS/GDAL: the same token and role matrix (GDAL: GDAL_HTTP_AUTH=BEARER,
     # GDAL_HTTP_BEARER=<token>; QGIS: an "API header" authentication configuration)
-    app.include_router(ogc.router, dependencies=[Depends(current_user)])
+    app.include_router(ogc.router)
+    check_route_table(app)  # a route without a row of the role matrix is a startup error
     return app

@@ -185,8 +185,11 @@ def test_a_token_is_refused_once_its_user_is_gone(client, tokens, store):
     assert client.get("/layers/water", headers=_auth(tokens["规划科"])).status_code == 200
 
 
-# ------------------------------------------------------------------------------- 403 matrix
+# ------------------------------------------------------------------------------- 403: finer checks
 
+# Which role may call which route of the app is the role matrix (api/roles.py), tested on every
+# route for every role in tests/test_roles.py. Here: the checks finer than a route, per layer
+# and per utility, for every user.
 EVERYONE = set(USERS)
 ADMIN = {"管理员"}
 BOUNDARIES: list[tuple[str, str, str, set[str]]] = [
@@ -198,10 +201,6 @@ BOUNDARIES: list[tuple[str, str, str, set[str]]] = [
         for layer in ("roads", "scope", "sites", "major_lines", "green_space", "service_areas")
     ],
     ("edit intents", "PUT", "/layers/intents", ADMIN | {"招商局"}),
-    ("register an intent", "POST", "/intents", ADMIN | {"招商局"}),
-    ("create a project", "POST", "/projects", ADMIN | {"行政审批局窗口"}),
-    ("read a project", "GET", "/projects/p1", EVERYONE),
-    ("issue a planning opinion", "POST", "/projects/p1/opinion", ADMIN | {"规划科"}),
     *[(f"edit {u} plans", "PUT", f"/plans/{u}", ADMIN | {f"{u}规划"}) for u in UTILITIES],
 ]
 

@@ -12,8 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from api.deps import SaneDate, StateDep
+from api.deps import StateDep
 from api.holidays import save_notice
+from api.schemas import IsoDate
 from api.security import AdminUser
 from gis.errors import CalendarError, Problem, ValidationError
 from planning.calendar import calendar_for, missing_schedule_warning
@@ -78,7 +79,7 @@ def _status(state: StateDep, today: dt.date) -> HolidaysStatus:
 def holidays_status(
     state: StateDep,
     _user: AdminUser,
-    today: Annotated[SaneDate | None, Query(description="按此日期判断（默认今天）")] = None,
+    today: Annotated[IsoDate | None, Query(description="按此日期判断（默认今天）")] = None,
 ) -> HolidaysStatus:
     """Return the years' sources and the missing-notice warning."""
     return _status(state, today or dt.date.today())

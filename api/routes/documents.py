@@ -13,14 +13,15 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from api import service
-from api.deps import AssessedDep, SaneDateTime
+from api.deps import AssessedDep
+from api.schemas import IsoDateTime
 from api.security import CurrentUser, Principal, mask_id_number, mask_phone, sees_personal_data
 from api.service import Assessed
 
 router = APIRouter(prefix="/projects/{project_id}", tags=["文书与踏勘包 documents"])
 
 StartQuery = Annotated[
-    SaneDateTime | None,
+    IsoDateTime | None,
     Query(description="受理时间（办理时限自此起算，默认当前时间），如 2025-09-30T10:00"),
 ]
 

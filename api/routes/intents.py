@@ -11,8 +11,9 @@ from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 from shapely.geometry import shape
 
-from api.deps import SaneDate, StateDep
+from api.deps import StateDep
 from api.routes.networks import ImportPublic
+from api.schemas import IsoDate
 from api.security import CurrentUser, Principal, require_roles
 from gis.errors import InputFormatError, LayerNotFoundError
 
@@ -24,7 +25,7 @@ class IntentCreate(BaseModel):
 
     intent_id: str = Field(min_length=1, max_length=64, description="意向编号")
     name: str = Field(min_length=1, max_length=200, description="意向项目名称")
-    expected_start: SaneDate = Field(description="预计开工（用能）日期")
+    expected_start: IsoDate = Field(description="预计开工（用能）日期")
     utilities: list[Literal["water", "gas", "heat", "power", "telecom"]] = Field(
         min_length=1, description="需要的专业"
     )

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.deps import SaneDateTime, StateDep
+from api.deps import StateDep
+from api.schemas import ChinaTime, IsoDateTime, as_china_time
 from api.security import CurrentUser
 from api.state import ServiceState
 from gis.storage.models import AssessmentRecord, ProjectRecord
@@ -35,8 +36,8 @@ class LedgerEntryPublic(BaseModel):
     step: str | None
     step_label: str
     status: str
-    start: dt.datetime | None
-    deadline: dt.datetime | None
+    start: ChinaTime | None
+    deadline: ChinaTime | None
     share: float | None
     message: str
     error: str | None = None
@@ -79,12 +80,13 @@ def ledger_projects(state: ServiceState) -> list[LedgerProject]:
 def ledger(
     state: StateDep,
     p: CurrentUser,
-    now: Annotated[SaneDateTime | None, Query(description="计算时刻（默认当前时间）")] = None,
+    now: Annotated[IsoDateTime | None, Query(description="计算时刻（默认当前时间）")] = None,
     all_entries: Annotated[bool, Query(alias="all", description="列出全部项目，而不只是预警")] = False,
     department: Annotated[str | None, Query(description="只看某部门，如 市行政审批局")] = None,
 ) -> dict[str, list[LedgerEntryPublic]]:
     """Return the ledger by department (warnings only by default)."""
-    at = (now or dt.datetime.now()).replace(tzinfo=None)
+    # the ledger counts in naive China time: an instant given with an offset is read in it
+    at = as_china_time(now).replace(tzinfo=None) if now else dt.datetime.now()
     state.sync_calendar()  # loaded holiday notices (else 暂定 deadlines)
     entries = ledger_status(ledger_projects(state), now=at, profile=state.profile)
     groups = by_department(entries, statuses=None if all_entries else ALERT_STATUSES)

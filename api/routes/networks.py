@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import tempfile
 from pathlib import Path
@@ -13,6 +12,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel
 
 from api.deps import StateDep
+from api.schemas import AwareUTC
 from api.security import CurrentUser, check_layer_edit, read_upload
 from gis.errors import InputFormatError, LayerNotFoundError, NotFoundError
 from gis.io.load import load_for_import
@@ -36,7 +36,7 @@ class VersionPublic(BaseModel):
 
     layer: str
     version: int
-    created_at: dt.datetime
+    created_at: AwareUTC
     created_by: str | None
     source: str | None
     n_features: int

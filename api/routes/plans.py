@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
@@ -11,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.deps import SaneDate, StateDep
+from api.deps import StateDep
+from api.schemas import AwareUTC, IsoDate
 from api.security import CurrentUser, Principal, require_roles
 from api.service import construction_period
 from gis.errors import NotFoundError
@@ -31,7 +31,7 @@ class PlanPublic(BaseModel):
 
     id: int
     kind: str
-    created_at: dt.datetime
+    created_at: AwareUTC
     created_by: str | None
     utility: str | None
     versions: dict[str, int]
@@ -104,8 +104,8 @@ def run_prelay(
 def run_coordination(
     state: StateDep,
     p: Annotated[Principal, Depends(require_roles("planning", "utility"))],
-    date_from: Annotated[SaneDate | None, Query(description="起始日期")] = None,
-    date_to: Annotated[SaneDate | None, Query(description="截止日期")] = None,
+    date_from: Annotated[IsoDate | None, Query(description="起始日期")] = None,
+    date_to: Annotated[IsoDate | None, Query(description="截止日期")] = None,
 ) -> PlanPublic:
     """Group the planned works of all projects into construction packages and store them."""
     done = state.assessed()

@@ -18,8 +18,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api.deps import SaneDate, SaneDateTime, StateDep
+from api.deps import StateDep
 from api.report import assessment_to_dict, path_deadlines_json
+from api.schemas import AwareUTC, IsoDate, IsoDateTime
 from api.security import CurrentUser, Principal, check_roles, mask_intake, require_roles
 from api.state import ServiceState
 from gis.errors import (
@@ -32,7 +33,7 @@ from gis.errors import (
 )
 from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
 from planning.intake import parse_intake
-from planning.ledger import STEPS
+from planning.ledger import STEPS, Step
 
 router = APIRouter(prefix="/projects", tags=["项目 projects"])
 
@@ -42,13 +43,13 @@ class ProjectPublic(BaseModel):
 
     project_id: str
     intake: dict[str, Any]
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: AwareUTC
+    updated_at: AwareUTC
     created_by: str | None
     time_nodes: dict[str, Any] = Field(default_factory=dict)
     opinions: dict[str, Any] = Field(default_factory=dict)
     approval_path: str | None = None
-    assessed_at: dt.datetime | None = None
+    assessed_at: AwareUTC | None = None
     links: dict[str, str] = Field(default_factory=dict)
     """Where its map, documents and survey package are rendered (relative URLs)."""
     row_version: int = 1
@@ -60,7 +61,7 @@ class AssessmentPublic(BaseModel):
 
     id: int
     project_id: str
-    created_at: dt.datetime
+    created_at: AwareUTC
     as_of: dt.date
     profile: str
     versions: dict[str, int]
@@ -77,7 +78,7 @@ class OpinionCreate(BaseModel):
 class NodeCreate(BaseModel):
     """A time node of the e-ledger (电子台账)."""
 
-    at: SaneDateTime | None = Field(default=None, description="发生时间（默认当前时间）")
+    at: IsoDateTime | None = Field(default=None, description="发生时间（默认当前时间）")
 
 
 IntakeBody = Annotated[
@@ -376,7 +377,7 @@ def assess_project(
     project_id: str,
     state: StateDep,
     p: CurrentUser,
-    as_of: Annotated[SaneDate | None, Query(description="研判日期（默认今天）")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="研判日期（默认今天）")] = None,
 ) -> AssessmentPublic:
     """Run and store the assessment of one project."""
     _record(state, project_id)
@@ -451,7 +452,7 @@ ledger's ``ledger.departments``), and admin."""
 )
 def record_node(
     project_id: str,
-    step: str,
+    step: Step,
     body: NodeCreate,
     state: StateDep,
     p: CurrentUser,
