@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
 
 from gis.errors import Problem, ValidationError
 
@@ -113,13 +113,34 @@ def _check_year(value: dt.date) -> dt.date:
     return value
 
 
+_YEAR = r"(20\d{2}|2100)"
+_DAY = r"(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])"
+_DATE_SCHEMA = {
+    "type": "string",
+    "format": "date",
+    "pattern": rf"^{_YEAR}-{_DAY}$",
+    "description": "ISO 8601 date in 2000–2100, e.g. 2026-01-31",
+}
+_DATETIME_SCHEMA = {
+    "type": "string",
+    "pattern": rf"^{_YEAR}-{_DAY}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-](0\d|1[0-3]):[0-5]\d)?$",
+    "description": "ISO 8601 date-time in 2000–2100 (local China time unless an offset is "
+    "given), e.g. 2026-01-31T09:30",
+}
+
 IsoDate = Annotated[
-    dt.date, _iso_text(_ISO_DATE, "2026-01-31"), AfterValidator(_check_year)
+    dt.date,
+    _iso_text(_ISO_DATE, "2026-01-31"),
+    AfterValidator(_check_year),
+    WithJsonSchema(_DATE_SCHEMA),
 ]
 """A date parameter: ``YYYY-MM-DD`` (not a number of seconds), in 2000–2100."""
 
 IsoDateTime = Annotated[
-    dt.datetime, _iso_text(_ISO_DATETIME, "2026-01-31T09:30"), AfterValidator(_check_year)
+    dt.datetime,
+    _iso_text(_ISO_DATETIME, "2026-01-31T09:30"),
+    AfterValidator(_check_year),
+    WithJsonSchema(_DATETIME_SCHEMA),
 ]
 """A date-time parameter: ISO 8601 (not a number of seconds), in 2000–2100."""
 

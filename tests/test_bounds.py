@@ -5,6 +5,7 @@ outside 2000–2100 and over-long texts are refused with 422 naming field and va
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -63,6 +64,11 @@ def test_assessment_cache_stays_bounded_after_ten_dates(client, monkeypatch):
 # --------------------------------------------------------------------------- dates
 
 
+def _field(problem: dict[str, Any]) -> str:
+    """The last part of the field a 422 problem names (``at`` of ``body.at``)."""
+    return str(problem["field"]).split(".")[-1]
+
+
 @pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
 def test_dates_outside_the_sane_range_are_refused(client, value):
     checks = [
@@ -86,19 +92,21 @@ def test_dates_outside_the_sane_range_are_refused(client, value):
         ),
     ]
     for method, url, kw, field in checks:
-        who = {"/intents": "investment"}.get(url, "survey" if "nodes" in url else "planning")
+        who = {"/intents": "investment"}.get(
+            url, "survey" if "nodes" in url or "assessment" in url else "planning"
+        )
         res = getattr(client, method)(url, headers=_auth(who), **kw)
         assert res.status_code == 422, (url, res.text)
-        (err,) = [e for e in res.json()["detail"] if e["loc"][-1] == field]
-        assert value in err["msg"] and "2000–2100" in err["msg"], (url, err)
+        (err,) = [p for p in res.json()["problems"] if _field(p) == field]
+        assert value in err["expected"] and "2000–2100" in err["expected"], (url, err)
     res = client.get(
         "/projects/JM-2026-005/documents/approval_sheet",
         headers=_auth("survey"),
         params={"start": f"{value}T10:00"},
     )
-    assert res.status_code == 422 and res.json()["detail"][0]["loc"][-1] == "start"
+    assert res.status_code == 422 and _field(res.json()["problems"][0]) == "start"
     res = client.get("/ledger", headers=_auth("planning"), params={"now": f"{value}T10:00"})
-    assert res.status_code == 422 and res.json()["detail"][0]["loc"][-1] == "now"
+    assert res.status_code == 422 and _field(res.json()["problems"][0]) == "now"
 
 
 def test_a_date_inside_the_range_is_still_accepted(client):
@@ -133,7 +141,7 @@ def test_over_long_opinion_text_is_refused(client):
         json={"text": "意" * 4001},
     )
     assert res.status_code == 422
-    assert res.json()["detail"][0]["loc"][-1] == "text"
+    assert _field(res.json()["problems"][0]) == "text"
 
 
 # --------------------------------------------------------------------------- the command line

@@ -121,22 +121,25 @@ def test_load_command_stores_a_workspace_as_new_versions(tmp_path):
     from gis.workspace import write_workspace
 
     layers = build_district("demo")
-    layers["water"] = layers["water"].iloc[:-1]  # one main fewer than the seeded demo
+    first = write_workspace(layers, tmp_path / "demo.gpkg")
+    layers["water"] = layers["water"].iloc[:-1]  # one main fewer than the first load
     gpkg = write_workspace(layers, tmp_path / "ws.gpkg")
     forms = tmp_path / "forms.yaml"
     forms.write_text(yaml.safe_dump(demo_intakes()[:2], allow_unicode=True), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINKPLAN_")}
     env["LINKPLAN_DATA_DIR"] = str(tmp_path / "data")
     linkplan = os.path.join(os.path.dirname(sys.executable), "linkplan")
-    res = subprocess.run(
-        [linkplan, "load", str(gpkg), "--demand", str(forms)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert res.returncode == 0, res.stderr
-    # the development database was seeded with the demo (version 1); the load is version 2
+
+    def load(*args: str) -> subprocess.CompletedProcess[str]:
+        res = subprocess.run(
+            [linkplan, "load", *args], env=env, capture_output=True, text=True, timeout=180
+        )
+        assert res.returncode == 0, res.stderr
+        return res
+
+    # an empty database: load seeds nothing, so the first load is version 1 of every layer
+    assert "water: version 1, 87 features (+87 −0 ~0)" in load(str(first)).stdout
+    res = load(str(gpkg), "--demand", str(forms))
     assert "water: version 2, 86 features (+0 −1 ~0)" in res.stdout
     assert "roads: version 2, 92 features (+0 −0 ~0)" in res.stdout
     assert "2 projects stored" in res.stdout

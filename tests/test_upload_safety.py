@@ -359,12 +359,21 @@ def test_linkplan_import_refuses_a_vrt(tmp_path, secrets, outside):
 def test_linkplan_load_refuses_a_vrt_or_a_geopackage_with_a_view(tmp_path, secrets, monkeypatch):
     stored: list[str] = []
 
-    def import_layer(name: str, gdf: gpd.GeoDataFrame, **kwargs: object) -> SimpleNamespace:
-        stored.append(name)
-        return SimpleNamespace(version=2, n_features=len(gdf), added=[], removed=[], changed=[])
+    def import_layers(
+        layers: dict[str, gpd.GeoDataFrame], **kwargs: object
+    ) -> list[SimpleNamespace]:
+        stored.extend(layers)
+        return [
+            SimpleNamespace(
+                layer=name, version=2, n_features=len(gdf), added=[], removed=[], changed=[]
+            )
+            for name, gdf in layers.items()
+        ]
 
-    store = SimpleNamespace(import_layer=import_layer)
-    monkeypatch.setattr("api.state.load_state", lambda settings: SimpleNamespace(store=store))
+    store = SimpleNamespace(import_layers=import_layers, engine=SimpleNamespace(dispose=lambda: None))
+    monkeypatch.setattr(
+        "api.state.load_state", lambda settings, **kw: SimpleNamespace(store=store)
+    )
     vrt = tmp_path / "vrt.gpkg"
     vrt.write_bytes(_vrt(str(secrets["db"]), "SELECT id, phone, x, y FROM people"))
     view = _gpkg(tmp_path, "view.gpkg", "CREATE VIEW leak AS SELECT * FROM water")
