@@ -390,6 +390,10 @@ class ReassessPublic(BaseModel):
     versions: dict[str, int]
     reassessed: list[AssessmentPublic]
     unchanged: list[str]
+    without_site: list[str] = Field(
+        default_factory=list,
+        description="用地已不在 sites 图层中、无法研判的项目（请恢复其地块或更正项目）",
+    )
 
 
 @router.post(
@@ -403,14 +407,20 @@ def reassess(state: StateDep, p: CurrentUser) -> ReassessPublic:
     _, versions = state.workspace()
     with state.store.session() as s:
         ids = [r.project_id for r in s.scalars(select(ProjectRecord).order_by(ProjectRecord.project_id))]
-    redone, unchanged = [], []
+    # a project whose site a confirmed sites upload removed is named, not a 404 for everyone
+    assessable = state.assessed().assessments
+    redone, unchanged, without_site = [], [], []
     for pid in ids:
         latest = _latest(state, pid)
         if latest is not None and latest.versions == versions:
             unchanged.append(pid)
-            continue
-        redone.append(_assessment_public(run_assessment(state, pid)))
-    return ReassessPublic(versions=versions, reassessed=redone, unchanged=unchanged)
+        elif pid not in assessable:
+            without_site.append(pid)
+        else:
+            redone.append(_assessment_public(run_assessment(state, pid)))
+    return ReassessPublic(
+        versions=versions, reassessed=redone, unchanged=unchanged, without_site=without_site
+    )
 
 
 @router.get(

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
+from shapely.errors import GEOSException
 
 from gis.errors import InputFormatError
 from gis.io.safezip import DEFAULT_MAX_TOTAL_BYTES, SHAPEFILE_MAX_RATIO, check_zip
@@ -64,7 +65,9 @@ _Part = tuple[bytes, int]
 _DRIVERS = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON"}
 """The one GDAL driver each declared format is opened with (Shapefiles: ESRI Shapefile)."""
 
-_GDAL_ERRORS = (DataSourceError, DataLayerError, OSError, UnicodeDecodeError)
+_GDAL_ERRORS = (DataSourceError, DataLayerError, OSError, UnicodeDecodeError, GEOSException)
+"""What reading a checked file may raise: GDAL's errors and GEOS refusing a geometry (a line
+of one point)."""
 
 
 def detect_dbf_encoding(dbf: bytes) -> str | None:

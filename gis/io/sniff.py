@@ -212,7 +212,8 @@ def check_geojson(path: Path, *, label: str | None = None) -> None:
     Raises
     ------
     InputFormatError
-        If the content is not UTF-8 JSON with a GeoJSON ``type``, declares its CRS by a link
+        If the content is not UTF-8 JSON (nested no deeper than Python parses) with a
+        GeoJSON ``type``, declares its CRS by a link
         (GDAL would fetch it) or by an unknown name, or holds a GDAL virtual path (``/vsi...``).
     """
     where = label or str(path)
@@ -227,6 +228,9 @@ def check_geojson(path: Path, *, label: str | None = None) -> None:
         document = json.loads(text)
     except ValueError as exc:
         seen = f"JSON that does not parse ({exc})"
+        raise _refused(where, "GeoJSON", seen, _GEOJSON_EXPECTED) from None
+    except RecursionError:  # arrays or objects nested deeper than any geometry (a JSON bomb)
+        seen = "JSON nested too deeply to parse"
         raise _refused(where, "GeoJSON", seen, _GEOJSON_EXPECTED) from None
     kind = document.get("type") if isinstance(document, dict) else None
     if kind not in GEOJSON_TYPES:
