@@ -11,6 +11,7 @@ know; :func:`to_working_crs` converts all of them, once, when a layer is loaded.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -55,6 +56,23 @@ _ALIASES = {
 }
 
 
+_FILE_REFERENCE = re.compile(
+    r"(nadgrids|geoidgrids|grids|init)\s*=|parameterfile\s*\[|\"(parameterfile|filename)\"",
+    re.IGNORECASE,
+)
+"""What in a CRS text makes PROJ open a file (a grid, an init file): refused in user input."""
+
+
+def _refuse_file_references(crs: Any) -> None:
+    if isinstance(crs, str) and _FILE_REFERENCE.search(crs):
+        msg = (
+            f"坐标系 {crs[:80]!r} 引用了文件（格网或初始化文件），不予接受；请使用 EPSG 代码、"
+            "WKT 或 gcj02/bd09 (a CRS that references a file — a grid or init file — is refused: "
+            "expected an EPSG code such as 'EPSG:4546', WKT, or 'gcj02'/'bd09')"
+        )
+        raise CRSError(msg)
+
+
 def _normalise(crs: Any) -> Any:
     if isinstance(crs, str):
         return _ALIASES.get(crs.strip().lower(), crs)
@@ -75,6 +93,7 @@ def resolve_crs(crs: Any) -> CRS:
     4490
     """
     crs = _normalise(crs)
+    _refuse_file_references(crs)
     if crs is None:
         msg = "no CRS given: expected an EPSG code such as 'EPSG:4546', WKT, or 'gcj02'/'bd09'"
         raise CRSError(msg)

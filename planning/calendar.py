@@ -316,21 +316,50 @@ def notice_year(
     ------
     CalendarError
         A malformed date, a date outside the notice's year (or the December before it), a
-        weekday as 调休 working day, a date both off and working; the message names the year,
-        the list and the item, never a server path.
+        weekday as 调休 working day, a date both off and working, or a statutory holiday of
+        全国年节及纪念日放假办法 left a working day (a notice never takes one away: a notice
+        listing only 元旦 would make 春节 working days); the message names the year, the list
+        and the item, never a server path.
 
     Examples
     --------
-    >>> entry = notice_year(2027, holidays=["2027-01-01"], source="国务院办公厅关于2027年部分节假日安排的通知")
-    >>> sorted(entry.holidays)
-    [datetime.date(2027, 1, 1)]
+    >>> entry = notice_year(
+    ...     2027,
+    ...     holidays=[d.isoformat() for d in statutory_holidays(2027)],
+    ...     source="国务院办公厅关于2027年部分节假日安排的通知",
+    ... )
+    >>> len(entry.holidays)
+    13
     """
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
         msg = f"notice year: got {year!r}; expected a year 2000–2100"
         raise CalendarError(msg)
-    return _year_entry(
+    entry = _year_entry(
         year, source, list(holidays), list(workdays), f"{year} 年节假日安排 (notice {year})", origin
     )
+    _require_statutory_days_off(entry)
+    return entry
+
+
+def _require_statutory_days_off(entry: HolidayYear) -> None:
+    """Raise unless every statutory holiday of the year is a day off under the notice."""
+    try:
+        statutory = statutory_holidays(entry.year)
+    except CalendarError:
+        return  # a year without listed lunar dates: nothing to check against
+    working = sorted(
+        (d, name)
+        for d, name in statutory.items()
+        if d in entry.workdays or (d.weekday() < 5 and d not in entry.holidays)
+    )
+    if working:
+        listed = "、".join(f"{d.isoformat()}（{name}）" for d, name in working)
+        msg = (
+            f"{entry.year} 年节假日安排不完整：法定节假日 {listed} 未列为放假 "
+            f"(notice {entry.year}: the statutory holidays {listed} are working days in it; "
+            "expected every day of 全国年节及纪念日放假办法 off)"
+        )
+        raise CalendarError(msg)
 
 
 # --------------------------------------------------------------------------- statutory holidays

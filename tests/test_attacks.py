@@ -22,7 +22,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.seed import DEV_TOKENS
-from gis.errors import InputFormatError
+from gis.crs import resolve_crs
+from gis.errors import CRSError, InputFormatError
 from gis.io.files import read_vector
 from gis.settings import Settings
 
@@ -104,3 +105,53 @@ def test_reassess_names_a_project_whose_site_was_removed(client):
     assert body["without_site"] == ["JM-2026-001"]
     assert len(body["reassessed"]) == 15
     assert "JM-2026-001" not in {a["project_id"] for a in body["reassessed"]}
+
+
+def test_a_source_crs_that_makes_proj_open_a_file_is_refused(client):
+    """``+nadgrids=/etc/passwd`` would make PROJ open a server file while reading the upload."""
+    for crs in ("+proj=longlat +nadgrids=/etc/passwd", "+init=/etc/passwd:1", "+proj=longlat +geoidgrids=x.tif"):
+        with pytest.raises(CRSError, match="references a file"):
+            resolve_crs(crs)
+    feature = {
+        "type": "Feature",
+        "properties": {"asset_id": "W-1", "status": "existing", "diameter_mm": 200},
+        "geometry": {"type": "LineString", "coordinates": [[112.2, 31.0], [112.201, 31.0]]},
+    }
+    raw = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    r = client.post(
+        "/networks/water",
+        headers=_auth("admin"),
+        data={"source_crs": "+proj=longlat +nadgrids=/etc/passwd"},
+        files={"file": ("attack.geojson", io.BytesIO(raw), "application/geo+json")},
+    )
+    assert r.status_code == 422, r.text
+    assert "references a file" in r.json()["detail"]
+    assert resolve_crs("EPSG:4546").to_epsg() == 4546  # EPSG codes, WKT and aliases still work
+
+
+def test_a_project_is_not_created_on_a_site_removed_after_its_form_was_checked(
+    client, monkeypatch
+):
+    """The form is checked against the sites first; the site is checked again under the lock.
+
+    Request A checks its form (site X exists); request B then stores a sites layer without X
+    (no project uses X yet, so no guard stops it); A must not create a project on X.
+    """
+    import api.routes.projects as projects
+    from data.demo_intakes import demo_intakes
+
+    form = next(f for f in demo_intakes() if f["site_id"] == "JM-2026-016")
+    state = client.app.state.linkplan
+    with state.store.write() as s:
+        s.delete(s.get(projects.ProjectRecord, "JM-2026-016"))
+    checked = projects._validated(state, {**form})  # A: the form and site X are fine
+    sites = client.get("/ogc/collections/sites/items?limit=1000", headers=_auth("admin")).json()
+    kept = [f for f in sites["features"] if f["properties"]["project_id"] != "JM-2026-016"]
+    raw = json.dumps({"type": "FeatureCollection", "features": kept}).encode()
+    assert _upload(client, "sites", raw).status_code == 201  # B: X removed, nobody asked
+    monkeypatch.setattr(projects, "_validated", lambda state, data: checked)
+    r = client.post("/projects", headers=_auth("intake"), json=form)
+    assert r.status_code == 422, r.text
+    assert r.json()["problems"][0]["code"] == "unknown_site"
+    with state.store.session() as s:
+        assert s.get(projects.ProjectRecord, "JM-2026-016") is None

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.documents import approval_sheet_html
 from api.seed import DEV_TOKENS
+from gis.errors import CalendarError
 from gis.settings import Settings
 from planning.calendar import (
     STATUTORY_FILE,
@@ -35,8 +36,19 @@ from planning.calendar import (
 from tests.demo import JINGMEN
 
 FICTIONAL_2027 = {
-    # TEST ONLY: not the real 2027 notice. 春节 02-05..02-12 off, Sat 02-20 a 调休 working day.
-    "holidays": ["2027-01-01", "2027-01-02", "2027-01-03", *(f"2027-02-{d:02d}" for d in range(5, 13))],
+    # TEST ONLY: not the real 2027 notice. 春节 02-05..02-12 off, Sat 02-20 a 调休 working day;
+    # every statutory day of 2027 off (清明 04-05, 劳动节, 端午 06-09, 中秋 09-15, 国庆)
+    "holidays": [
+        "2027-01-01",
+        "2027-01-02",
+        "2027-01-03",
+        *(f"2027-02-{d:02d}" for d in range(5, 13)),
+        "2027-04-05",
+        *(f"2027-05-{d:02d}" for d in range(1, 6)),
+        "2027-06-09",
+        "2027-09-15",
+        *(f"2027-10-{d:02d}" for d in range(1, 8)),
+    ],
     "workdays": ["2027-02-20"],
     "source": "国务院办公厅关于2027年部分节假日安排的通知（TEST FIXTURE, fictional）",
 }
@@ -137,6 +149,21 @@ def test_missing_notice_warning_from_the_first_of_november():
     assert "2027" in (missing_schedule_warning(date(2027, 1, 5), calendar=_bare()) or "")
     loaded = WorkCalendar.from_profile(JINGMEN, notices=[notice_year(2027, **FICTIONAL_2027)])
     assert missing_schedule_warning(date(2026, 11, 1), calendar=loaded) is None
+
+
+def test_a_notice_that_leaves_a_statutory_holiday_working_is_refused():
+    """A notice listing only 元旦 would make 春节 working days in every deadline: refused."""
+    with pytest.raises(CalendarError) as info:
+        notice_year(2027, holidays=["2027-01-01"], source="国务院办公厅关于2027年部分节假日安排的通知")
+    message = str(info.value)
+    # 春节 2027: 除夕 02-05 (Fri) … 正月初三 02-08 (Mon); the weekend days are off anyway
+    for day in ("2027-02-05（春节）", "2027-02-08（春节）", "2027-04-05（清明节）", "2027-10-01（国庆节）"):
+        assert day in message
+    assert "2027-02-06" not in message and "2027-01-01" not in message
+    # a statutory day made a 调休 working day is refused too (2027-10-02 is a Saturday)
+    with pytest.raises(CalendarError, match="2027-10-02（国庆节）"):
+        holidays = [d for d in FICTIONAL_2027["holidays"] if d != "2027-10-02"]
+        notice_year(2027, **{**FICTIONAL_2027, "holidays": holidays, "workdays": ["2027-10-02"]})
 
 
 def test_notices_are_checked_without_naming_server_paths():
@@ -242,7 +269,9 @@ def test_cli_loads_a_notice_and_deadlines_are_no_longer_provisional(tmp_path, mo
         notice.write_text(
             "format: 1\nyears:\n  2027:\n"
             f"    notice: {FICTIONAL_2027['source']}\n"
-            "    holidays: [{from: 2027-01-01, to: 2027-01-03}, {from: 2027-02-05, to: 2027-02-12}]\n"
+            "    holidays: [{from: 2027-01-01, to: 2027-01-03}, {from: 2027-02-05, to: 2027-02-12},"
+            " 2027-04-05, {from: 2027-05-01, to: 2027-05-05}, 2027-06-09, 2027-09-15,"
+            " {from: 2027-10-01, to: 2027-10-07}]\n"
             "    workdays: [2027-02-20]\n",
             encoding="utf-8",
         )
@@ -250,7 +279,7 @@ def test_cli_loads_a_notice_and_deadlines_are_no_longer_provisional(tmp_path, mo
         assert missing.exit_code != 0
         loaded = runner.invoke(cli, ["holidays", "load", str(notice), "--year", "2027"])
         assert loaded.exit_code == 0, loaded.output
-        assert "2027 年节假日安排已载入：11 天放假，1 天调休上班" in loaded.output
+        assert "2027 年节假日安排已载入：26 天放假，1 天调休上班" in loaded.output
         after = runner.invoke(cli, start)
         assert after.output.splitlines()[0] == "2027-02-23T18:00"  # Sat 02-20 counts
         status = runner.invoke(cli, ["holidays", "status", "--today", "2026-11-01"])

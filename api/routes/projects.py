@@ -228,8 +228,14 @@ def create_project(
     now = dt.datetime.now().replace(microsecond=0).isoformat()
     problem = Problem("intake", pid, "site_id", pid, "a site without a project", code="exists")
     exists = ValidationError(problems=[problem], summary=f"project {pid} exists: update it")
+    gone = Problem(
+        "intake", pid, "site_id", repr(pid), "a site of the current sites layer", code="unknown_site"
+    )
     try:
-        with state.store.write() as s:
+        # the sites layer is locked: nobody removes the site between this check and the insert
+        with state.store.write(layers=["sites"]) as s:
+            if not state.store.has_feature(s, "sites", pid):
+                raise ValidationError(problems=[gone], summary="intake form refused")
             if s.get(ProjectRecord, pid) is not None:
                 raise exists
             s.add(

@@ -214,6 +214,21 @@ class Store:
         ).all()
         return {str(layer): int(v) for layer, v in rows}
 
+    def has_feature(self, s: Session, layer: str, feature_id: str) -> bool:
+        """Whether the latest version of ``layer`` holds ``feature_id``, read in session ``s``.
+
+        Read inside :meth:`write` (``layers=[layer]``) to act on it before anyone replaces the
+        layer: e.g. a project is created only on a site that is still there.
+        """
+        try:
+            v = self._version_row(s, layer, None)
+        except LayerNotFoundError:
+            return False
+        q = select(NetworkFeature.id).where(
+            NetworkFeature.version_id == v.id, NetworkFeature.feature_id == feature_id
+        )
+        return s.scalars(q.limit(1)).first() is not None
+
     def _version_row(self, s: Session, layer: str, version: int | None) -> NetworkVersion:
         q = select(NetworkVersion).where(
             NetworkVersion.layer == layer, NetworkVersion.status == "committed"
