@@ -171,7 +171,9 @@ def http_error_body(
     headers = dict(exc.headers or {})
     phrase = HTTPStatus(exc.status_code).phrase
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else ""
-    if exc.status_code == 404 and not detail:
+    if exc.status_code == 400:
+        detail = f"请求无效，无法解析 (Bad Request): {detail or phrase}"
+    elif exc.status_code == 404 and not detail:
         detail = f"没有这个地址 (Not Found): {request.url.path}"
     elif exc.status_code == 405:
         allowed = _allowed_methods(request)
