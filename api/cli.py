@@ -255,13 +255,14 @@ def _assess_and_report(
                 )
             )
     else:
-        typer.echo(assessment_table(results))
+        typer.echo(assessment_table(results, profile=profile))
         counts: dict[str | None, int] = {}
         for a in results:
             counts[a.approval_path] = counts.get(a.approval_path, 0) + 1
-        from api.report import PATH_ZH
+        from api.report import path_labels
 
-        typer.echo("；".join(f"{PATH_ZH[k]} {v} 个" for k, v in counts.items()))
+        path_zh = path_labels(profile)
+        typer.echo("；".join(f"{path_zh[k]} {v} 个" for k, v in counts.items()))
         from planning.cost import summarise
 
         sites = ws.layer("sites")
@@ -489,7 +490,7 @@ def prelay(
     """Plan main extensions for the registered intents (提前布局周边管网) and write the plan."""
     import planning  # noqa: F401
     from gis.profile import load_profile
-    from gis.schema import UTILITIES
+    from gis.schema import UTILITIES, UTILITY_NAMES_ZH
     from gis.workspace import add_layers
     from planning.prelay import plan_prelay
 
@@ -497,7 +498,7 @@ def prelay(
     ws = open_workspace(workspace)
     chosen = utility or list(UTILITIES)
     plan = plan_prelay(ws, profile=prof, utilities=chosen)
-    zh = {"water": "供水", "gas": "燃气", "heat": "供热", "power": "供电", "telecom": "通信"}
+    zh = UTILITY_NAMES_ZH
     typer.echo(
         f"{'专业':<6}{'延伸段':>6}{'长度(m)':>10}{'估算(万元)':>11}{'服务意向':>8}  告知承诺可办 前→后"
     )

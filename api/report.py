@@ -12,6 +12,7 @@ from pyproj import CRS
 from shapely import LineString, Point
 from shapely.geometry import mapping
 
+from gis import vocabulary
 from gis.convert import path_geometry
 from gis.crs import transformer
 from gis.errors import CalendarError
@@ -20,16 +21,15 @@ from planning.assess import Assessment, Route, UtilityResult
 from planning.calendar import WorkCalendar, calendar_for, path_deadlines, provisional_note
 from planning.crossings import Crossing
 
-__all__ = ["PATH_ZH", "assessment_table", "assessment_to_dict", "path_deadlines_json"]
+__all__ = ["assessment_table", "assessment_to_dict", "path_deadlines_json", "path_labels"]
 
-PATH_ZH = {
-    "commitment": "告知承诺（即时办结）",
-    "joint": "联合审批（2+3 个工作日）",
-    "not_applicable": "不适用",
-    None: "需提前布局管网",
-}
-UTILITY_ZH = {"water": "供水", "gas": "燃气", "heat": "供热", "power": "供电", "telecom": "通信"}
-SURFACE_ZH = {"sidewalk": "人行道", "green": "绿地"}
+UTILITY_ZH: dict[str, str] = vocabulary.UTILITIES.labels()
+SURFACE_ZH: dict[str, str] = vocabulary.SURFACES.labels()
+
+
+def path_labels(profile: Profile) -> dict[str | None, str]:
+    """Return each approval path's label with the profile's time limits (联合审批（2+3 个工作日）)."""
+    return {p: vocabulary.approval_path_label(p, profile) for p in vocabulary.APPROVAL_PATHS}
 
 
 class _ToWgs84:
@@ -233,25 +233,29 @@ def _cost(a: Assessment) -> dict[str, Any] | None:
     }
 
 
-def assessment_table(assessments: Sequence[Assessment]) -> str:
-    """Return a readable table, one line per site and utility, with Chinese labels."""
+def assessment_table(assessments: Sequence[Assessment], *, profile: Profile) -> str:
+    """Return a readable table, one line per site and utility, with Chinese labels.
+
+    ``profile`` gives the time limits in the approval paths' labels.
+    """
+    path_zh = path_labels(profile)
     lines = [f"{'项目':<12}{'专业':<5}{'覆盖':<5}{'外线长度(m)':>11}  {'审批路径':<16}理由"]
     for a in assessments:
         if not a.utilities:
             lines.append(
-                f"{a.project_id:<12}{'-':<5}{'-':<5}{'-':>11}  {PATH_ZH[a.approval_path]:<16}"
+                f"{a.project_id:<12}{'-':<5}{'-':<5}{'-':>11}  {path_zh[a.approval_path]:<16}"
             )
         for u, r in a.utilities.items():
             length = f"{r.route.length_m:,.1f}" if r.route is not None else "-"
             path = (
-                PATH_ZH["not_applicable"] if not a.applicable else PATH_ZH.get(r.approval_path, "-")
+                path_zh["not_applicable"] if not a.applicable else path_zh.get(r.approval_path, "-")
             )
             why = "；".join(x.text for x in (a.reasons if not a.applicable else r.reasons))
             lines.append(
                 f"{a.project_id:<12}{UTILITY_ZH[u]:<5}{'是' if r.covered else '否':<5}"
                 f"{length:>11}  {path:<16}{why}"
             )
-        lines.append(f"{'':<12}{'合计':<5}{'':<5}{'':>11}  {PATH_ZH.get(a.approval_path, '-')}")
+        lines.append(f"{'':<12}{'合计':<5}{'':<5}{'':>11}  {path_zh.get(a.approval_path, '-')}")
         t = a.shared_trench
         if t is not None and t.saved_m > 0:
             lines.append(

@@ -17,13 +17,15 @@ import datetime as dt
 import re
 import typing
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WithJsonSchema
 
+from gis import vocabulary
 from gis.errors import Problem, ValidationError
+from gis.vocabulary import Vocabulary
 
 __all__ = [
     "CHINA",
@@ -32,9 +34,11 @@ __all__ = [
     "ChinaTime",
     "IsoDate",
     "IsoDateTime",
+    "Utility",
     "as_china_time",
     "as_utc",
     "strict_query",
+    "vocabulary_alias",
 ]
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -84,6 +88,25 @@ ChinaTime = Annotated[AwareDatetime, BeforeValidator(as_china_time)]
 
 
 # ------------------------------------------------------------------------------- requests
+
+
+def vocabulary_alias(vocab: Vocabulary[Any]) -> Any:
+    """Return a validator turning an alias of ``vocab`` (供水, 自来水 …) into its value.
+
+    An unknown word is left as it is, for the field's own enumeration to reject.
+    """
+
+    def parse(value: Any) -> Any:
+        found = vocab.lookup(value) if isinstance(value, str) else None
+        return value if found is None else found
+
+    return BeforeValidator(parse)
+
+
+Utility = Annotated[
+    Literal["water", "gas", "heat", "power", "telecom"], vocabulary_alias(vocabulary.UTILITIES)
+]
+"""A utility in a request body: its value, or any alias of :data:`gis.vocabulary.UTILITIES`."""
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}.*)?")

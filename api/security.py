@@ -56,6 +56,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gis import vocabulary
 from gis.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -119,17 +120,10 @@ __all__ = [
 
 # ------------------------------------------------------------------------------- roles
 
-ROLES: tuple[str, ...] = ("admin", "investment", "intake", "utility", "survey", "planning")
+ROLES: tuple[str, ...] = vocabulary.ROLES.values
 """The roles a :class:`~gis.storage.models.User` may have."""
 
-ROLE_ZH: dict[str, str] = {
-    "admin": "系统管理员",
-    "investment": "招商局（意向登记）",
-    "intake": "受理窗口（市场监管局、自然资源和规划局、行政审批局）",
-    "utility": "公用事业企业规划人员",
-    "survey": "联合踏勘组",
-    "planning": "自然资源和规划局（规划意见）",
-}
+ROLE_ZH: dict[str, str] = vocabulary.ROLES.labels()
 """Chinese label of each role."""
 
 BASE_LAYERS: tuple[str, ...] = (

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import planning  # noqa: F401  (registers the policy profiles)
 from api.maps import district_map, prelay_map, project_map, render_html, save_html
+from gis import vocabulary
 from gis.errors import NotFoundError
 from gis.profile import Profile, load_profile
 from gis.settings import get_settings
@@ -147,14 +148,10 @@ def survey_pack(done: Assessed, project_id: str, out: Path) -> Path:
     )
 
 
-DOCUMENTS = ("intake_form", "approval_sheet", "planning_opinion")
+DOCUMENTS: tuple[str, ...] = vocabulary.DOCUMENT_KINDS.values
 """The documents of a project: 附件2, 附件3 and the drafted planning opinion."""
 
-FILE_NAMES = {
-    "intake_form": "附件2_需求信息采集单",
-    "approval_sheet": "附件3_综合审批意见单",
-    "planning_opinion": "规划意见_草拟",
-}
+FILE_NAMES: dict[str, str] = vocabulary.DOCUMENT_KINDS.labels(form="file")
 
 
 def construction_period(ws: Workspace, project_id: str) -> tuple[dt.date, dt.date] | None:

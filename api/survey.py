@@ -36,7 +36,8 @@ import shapely
 from pyproj import CRS
 from shapely import LineString, MultiPolygon, Point, Polygon
 
-from api.report import PATH_ZH, SURFACE_ZH, UTILITY_ZH
+from api.report import UTILITY_ZH
+from gis import vocabulary
 from gis.crs import transformer
 from gis.errors import NotFoundError
 from gis.profile import Profile
@@ -73,58 +74,17 @@ The red line is always a MultiPolygon, as in a workspace file: one type per laye
 the site's shape, so a QField project made on one package opens the next.
 """
 
-LAYER_DESCRIPTION_ZH: dict[str, str] = {
-    "site": "项目地块（建筑区划红线）",
-    "routes": "外线路由（主供、备供）",
-    "taps": "接驳点（公共管网上的接入位置）",
-    "crossings": "穿(跨)越点：重大管(线、路)与车行道",
-    "trench_segments": "开挖段（联合施工同沟段）",
-    "checklist": "踏勘核查表",
-    "package_info": "踏勘包信息",
-}
+LAYER_DESCRIPTION_ZH: dict[str, str] = vocabulary.SURVEY_LAYERS.labels()
 
-CHECKLIST_CATEGORY_ZH: dict[str, str] = {
-    "applicability": "适用性",
-    "coverage": "管网覆盖",
-    "tap": "接驳点",
-    "major_crossing": "重大管线穿越",
-    "carriageway": "车行道破路",
-    "dig_once": "禁挖道路",
-    "section": "同沟断面",
-    "green": "绿地恢复",
-}
+CHECKLIST_CATEGORY_ZH: dict[str, str] = vocabulary.CHECKLIST_CATEGORIES.labels()
 """Checklist kind (``checklist.kind``) → its Chinese category (``checklist.category``)."""
 
-ROLE_ZH = {"main": "主供", "backup": "备供"}
-SURFACE_EXTRA_ZH = {"lead_in": "红线引入段", "carriageway": "车行道"}
-GAS_CLASS_ZH = {
-    "low": "低压",
-    "medium_b": "中压B",
-    "medium_a": "中压A",
-    "subhigh_b": "次高压B",
-    "subhigh_a": "次高压A",
-    "high_b": "高压B",
-    "high_a": "高压A",
-}
-MEDIUM_ZH = {"steam": "蒸汽", "hot_water": "热水"}
-TAP_CHECK_ZH = {
-    "water": "位置、埋深、管径与水压余量",
-    "gas": "位置、埋深、压力级制、管径与调压条件",
-    "heat": "位置、埋深、介质参数（压力、温度）与供热余量",
-    "power": "位置、电压等级、馈线与可用容量",
-    "telecom": "位置、管孔与光缆余量",
-}
-CROSSING_METHOD_ZH = {
-    "railway": "顶管/框架涵，需铁路部门同意",
-    "expressway": "顶管/定向钻",
-    "arterial_road": "顶管/定向钻或开挖",
-    "river": "定向钻/随桥架设/倒虹吸，需水务部门同意",
-    "hv_power": "交叉净距与保护措施，需供电部门同意",
-    "gas_trunk": "交叉净距与保护措施，需燃气部门同意",
-    "water_trunk": "交叉净距与保护措施，需供水部门同意",
-    "oil_pipeline": "交叉净距与保护措施，需管道产权单位同意",
-}
-DEFAULT_CROSSING_METHOD_ZH = "顶管/定向钻/架空"
+ROLE_ZH: dict[str, str] = vocabulary.ROUTE_ROLES.labels()
+GAS_CLASS_ZH: dict[str, str] = vocabulary.GAS_PRESSURE_CLASSES.labels()
+MEDIUM_ZH: dict[str, str] = vocabulary.HEAT_MEDIA.labels()
+TAP_CHECK_ZH: dict[str, str] = vocabulary.UTILITIES.labels(form="tap_check")
+CROSSING_METHOD_ZH: dict[str, str] = vocabulary.MAJOR_LINE_KINDS.labels(form="method")
+DEFAULT_CROSSING_METHOD_ZH = vocabulary.DEFAULT_CROSSING_METHOD_ZH
 
 _TEXT = "object"
 _SCHEMAS: dict[str, dict[str, str]] = {
@@ -251,14 +211,14 @@ def _surface_zh(surface: str | None) -> str:
     Examples
     --------
     >>> _surface_zh("carriageway:arterial"), _surface_zh("green"), _surface_zh("lead_in")
-    ('车行道（主干路）', '绿地', '红线引入段')
+    ('车行道（主干路）', '绿地', '红线至人行道引入段')
     """
     if surface is None:
         return ""
     if surface.startswith("carriageway:"):
         cls = surface.split(":", 1)[1]
-        return f"{SURFACE_EXTRA_ZH['carriageway']}（{CLASS_ZH.get(cls, cls)}）"
-    return SURFACE_ZH.get(surface, SURFACE_EXTRA_ZH.get(surface, surface))
+        return f"{vocabulary.SURFACES.label('carriageway')}（{CLASS_ZH.get(cls, cls)}）"
+    return vocabulary.SURFACES.label(surface)
 
 
 def _surfaces_text(surfaces: Mapping[str, float]) -> str:
@@ -267,7 +227,7 @@ def _surfaces_text(surfaces: Mapping[str, float]) -> str:
     Examples
     --------
     >>> _surfaces_text({"sidewalk": 100.0, "lead_in": 4.5})
-    '红线引入段 4.5 m；人行道 100.0 m'
+    '红线至人行道引入段 4.5 m；人行道 100.0 m'
     """
     return "；".join(f"{_surface_zh(k)} {v:.1f} m" for k, v in sorted(surfaces.items()))
 
@@ -529,7 +489,9 @@ class _Builder:
                 "straight_line_m": route.straight_line_m,
                 "lead_in_m": route.lead_in_m,
                 "approval_path": path,
-                "approval_zh": PATH_ZH.get(path, "") if a.applicable else PATH_ZH["not_applicable"],
+                "approval_zh": vocabulary.approval_path_label(
+                    path if a.applicable else "not_applicable", self.profile
+                ),
                 "reasons": _reasons_text(res.reasons),
                 "tap_asset": route.tap_asset,
                 "operator": route.operator,
@@ -766,7 +728,7 @@ class _Builder:
             "enterprise_type": self.site.get("enterprise_type"),
             "applicable": a.applicable,
             "approval_path": a.approval_path,
-            "approval_zh": PATH_ZH.get(a.approval_path, ""),
+            "approval_zh": vocabulary.approval_path_label(a.approval_path, self.profile),
             "reasons": _reasons_text(a.reasons),
             "needs_prelay": "、".join(_utility_zh(u) for u in a.needs_prelay),
             "as_of": a.as_of.isoformat(),
@@ -926,7 +888,7 @@ def _readme(
         f"联动接入踏勘包 — {a.name}（项目编号 {a.project_id}）",
         "",
         f"评估日期：{a.as_of.isoformat()}",
-        f"审批路径：{PATH_ZH.get(a.approval_path, '')}",
+        f"审批路径：{vocabulary.approval_path_label(a.approval_path, profile)}",
     ]
     if a.reasons and not a.applicable:
         lines.append(f"不适用原因：{_reasons_text(a.reasons)}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from gis import vocabulary
+
 __all__ = [
     "LAYERS",
     "NETWORK_LAYERS",
@@ -22,58 +24,27 @@ __all__ = [
 FieldKind = Literal["str", "int", "float", "date", "enum", "csv_enum"]
 GeometryKind = Literal["line", "polygon"]
 
-UTILITIES: tuple[str, ...] = ("water", "gas", "heat", "power", "telecom")
+UTILITIES: tuple[str, ...] = vocabulary.UTILITIES.values
 """The five utilities of the reform (水气热电网), also the names of their network layers."""
 
-UTILITY_NAMES_ZH: dict[str, str] = {
-    "water": "供水",
-    "gas": "燃气",
-    "heat": "供热",
-    "power": "供电",
-    "telecom": "通信",
-}
+UTILITY_NAMES_ZH: dict[str, str] = vocabulary.UTILITIES.labels()
+"""Chinese names of the utilities (a view of :data:`gis.vocabulary.UTILITIES`)."""
 
-ROAD_CLASSES: tuple[str, ...] = ("expressway", "arterial", "secondary", "branch", "access")
+ROAD_CLASSES: tuple[str, ...] = vocabulary.ROAD_CLASSES.values
 """快速路, 主干路, 次干路, 支路, 街坊路 (CJJ 37 classes plus access roads)."""
 
-GAS_PRESSURE_CLASSES: tuple[str, ...] = (
-    "low",
-    "medium_b",
-    "medium_a",
-    "subhigh_b",
-    "subhigh_a",
-    "high_b",
-    "high_a",
-)
+GAS_PRESSURE_CLASSES: tuple[str, ...] = vocabulary.GAS_PRESSURE_CLASSES.values
 """GB 50028 pressure classes, low to high."""
 
-TELECOM_OPERATORS: tuple[str, ...] = (
-    "china_mobile",
-    "china_unicom",
-    "china_telecom",
-    "china_broadnet",
-)
+TELECOM_OPERATORS: tuple[str, ...] = vocabulary.OPERATORS.values
 """中国移动, 中国联通, 中国电信, 中国广电 (荆门广电网络)."""
 
-OPERATOR_NAMES_ZH: dict[str, str] = {
-    "china_mobile": "中国移动",
-    "china_unicom": "中国联通",
-    "china_telecom": "中国电信",
-    "china_broadnet": "中国广电",
-}
+OPERATOR_NAMES_ZH: dict[str, str] = vocabulary.OPERATORS.labels()
+"""Chinese names of the operators (a view of :data:`gis.vocabulary.OPERATORS`)."""
 
-MAJOR_LINE_KINDS: tuple[str, ...] = (
-    "railway",
-    "expressway",
-    "arterial_road",
-    "river",
-    "hv_power",
-    "gas_trunk",
-    "water_trunk",
-    "oil_pipeline",
-)
+MAJOR_LINE_KINDS: tuple[str, ...] = vocabulary.MAJOR_LINE_KINDS.values
 
-ENTERPRISE_TYPES: tuple[str, ...] = ("industrial", "commercial", "real_estate", "public", "other")
+ENTERPRISE_TYPES: tuple[str, ...] = vocabulary.ENTERPRISE_TYPES.values
 """工业, 商业, 房地产开发 (excluded by seed 二), 公共, 其他."""
 
 
@@ -148,7 +119,7 @@ class LayerSpec:
 def _network(name: str, title: str, *fields: FieldSpec) -> LayerSpec:
     base = (
         FieldSpec("asset_id"),
-        FieldSpec("status", "enum", choices=("existing", "planned")),
+        FieldSpec("status", "enum", choices=vocabulary.NETWORK_STATUSES.values),
     )
     return LayerSpec(name, "line", base + fields, id_field="asset_id", title_zh=title)
 
@@ -183,7 +154,7 @@ LAYERS: dict[str, LayerSpec] = {
         _network(
             "heat",
             "供热管网",
-            FieldSpec("medium", "enum", choices=("steam", "hot_water")),
+            FieldSpec("medium", "enum", choices=vocabulary.HEAT_MEDIA.values),
             FieldSpec("pressure_mpa", "float", minimum=0.0, exclusive=True),
             FieldSpec("temperature_c", "float"),
         ),

@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from gis import vocabulary
 from gis.crs import require_projected
 from gis.errors import Problem, ValidationError
 from gis.profile import Profile, load_profile
@@ -86,6 +87,13 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def _enum_value(spec: FieldSpec, text: str) -> str:
+    """Return the value a word names (an alias of :mod:`gis.vocabulary`), else the word stripped."""
+    vocab = vocabulary.for_values(spec.choices)
+    value = vocab.lookup(text) if vocab is not None else None
+    return value if isinstance(value, str) else text.strip()
+
+
 def _check_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
     """Return the normalised value and ``None``, or the value and a reason it is wrong."""
     if spec.kind in ("int", "float"):
@@ -112,10 +120,10 @@ def _check_value(spec: FieldSpec, value: Any) -> tuple[Any, str | None]:
         except ValueError:
             return value, "not a date"
     if spec.kind == "enum":
-        text = str(value).strip()
+        text = _enum_value(spec, str(value))
         return (text, None) if text in spec.choices else (value, "unknown value")
     if spec.kind == "csv_enum":
-        parts = [p.strip() for p in str(value).split(",") if p.strip()]
+        parts = [_enum_value(spec, p) for p in str(value).split(",") if p.strip()]
         bad = [p for p in parts if p not in spec.choices]
         if bad or not parts:
             return value, f"unknown value(s) {', '.join(bad) or '(empty)'}"

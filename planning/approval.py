@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from gis import vocabulary
 from gis.profile import Profile
 from planning.crossings import Crossing
 
@@ -30,13 +31,8 @@ __all__ = [
 
 Path = Literal["commitment", "joint"]
 
-CLASS_ZH = {
-    "expressway": "快速路",
-    "arterial": "主干路",
-    "secondary": "次干路",
-    "branch": "支路",
-    "access": "街坊路",
-}
+CLASS_ZH = vocabulary.ROAD_CLASSES.labels()
+"""Chinese names of the road classes (a view of :data:`gis.vocabulary.ROAD_CLASSES`)."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +177,7 @@ def decide(
         return "joint", reasons
     surfaces = (
         "、".join(
-            {"sidewalk": "挖掘人行道", "green": "临时占用绿地"}[s]
+            vocabulary.SURFACES.label(s, form="works")
             for s in ("sidewalk", "green")
             if facts.surfaces.get(s, 0.0) > 0
         )

@@ -29,6 +29,7 @@ import numpy as np
 import shapely
 from shapely import LineString, Point
 
+from gis import vocabulary
 from gis.convert import edge_geometry, path_geometry
 from gis.errors import NotFoundError
 from gis.profile import Profile
@@ -1057,7 +1058,7 @@ def _assess_utility(
     result = UtilityResult(utility, covered=False, requirement=req.text)
     if mains is None or not len(mains):
         result.reasons.append(
-            Reason("R1", "no_network", f"工作空间没有{_ZH[utility]}管网图层：需提前布局管网")
+            Reason("R1", "no_network", f"工作空间没有{vocabulary.UTILITIES.label(utility)}管网图层：需提前布局管网")
         )
         return result
     if utility == "telecom":
@@ -1190,15 +1191,12 @@ def _telecom(
     return result
 
 
-_ZH = {"water": "供水", "gas": "燃气", "heat": "供热", "power": "供电", "telecom": "通信"}
-
-
 def _no_main(utility: str, req: str, profile: Profile) -> Reason:
     limit = float(profile.get("coverage.max_connection_m"))
     return Reason(
         "R1",
         "needs_prelay",
-        f"沿道路 {limit:g} m 内无满足需求的{_ZH[utility]}管线（需 {req}）：不在公共管网覆盖范围，"
+        f"沿道路 {limit:g} m 内无满足需求的{vocabulary.UTILITIES.label(utility)}管线（需 {req}）：不在公共管网覆盖范围，"
         "需提前布局周边管网（实施方案 三1、四）",
     )
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from gis import vocabulary
 from gis.errors import CrossSectionError, ProfileError
 from gis.profile import Profile
 from gis.schema import GAS_PRESSURE_CLASSES, UTILITIES
@@ -41,13 +42,7 @@ __all__ = [
     "pipe_for",
 ]
 
-UTILITY_ZH: dict[str, str] = {
-    "water": "给水",
-    "gas": "燃气",
-    "heat": "热力",
-    "power": "电力",
-    "telecom": "通信",
-}
+UTILITY_ZH: dict[str, str] = vocabulary.UTILITIES.labels(form="pipeline")
 """Names of the pipelines as GB 50289 uses them in its tables."""
 
 LAYINGS: dict[str, tuple[str, ...]] = {

@@ -16,20 +16,13 @@ import pandas as pd
 import shapely
 from shapely import LineString
 
+from gis import vocabulary
 from gis.profile import Profile
 
 __all__ = ["KIND_ZH", "Crossing", "MajorLines", "major_lines"]
 
-KIND_ZH = {
-    "railway": "铁路",
-    "expressway": "快速路",
-    "arterial_road": "主干路",
-    "river": "河道",
-    "hv_power": "高压电力线路",
-    "gas_trunk": "次高压/高压燃气干线",
-    "water_trunk": "输水干管",
-    "oil_pipeline": "输油管道",
-}
+KIND_ZH = vocabulary.MAJOR_LINE_KINDS.labels()
+"""Chinese names of the major line kinds (a view of :data:`gis.vocabulary.MAJOR_LINE_KINDS`)."""
 
 
 @dataclass(frozen=True)

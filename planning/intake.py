@@ -63,6 +63,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from gis import vocabulary
 from gis.errors import InputFormatError, Problem, ProfileError, ValidationError
 from gis.profile import Profile, load_profile
 from gis.schema import TELECOM_OPERATORS, UTILITIES
@@ -406,46 +407,14 @@ def _check_project_code(value: str) -> str:
     return value
 
 
-UTILITY_LABELS_ZH: dict[str, str] = {
-    "water": "用水",
-    "power": "用电",
-    "gas": "用气",
-    "heat": "供热",
-    "telecom": "网络",
-}
+UTILITY_LABELS_ZH: dict[str, str] = vocabulary.UTILITIES.labels(form="form")
 """The form's tick boxes of 申请联合报装接入内容, by utility name of :data:`gis.schema.UTILITIES`."""
-
-_UTILITY_ALIASES: dict[str, str] = {
-    **{zh: name for name, zh in UTILITY_LABELS_ZH.items()},
-    "供水": "water",
-    "供电": "power",
-    "燃气": "gas",
-    "供气": "gas",
-    "热力": "heat",
-    "用热": "heat",
-    "通信": "telecom",
-}
-
-_BUSINESS_TYPE_ALIASES = {
-    "新装": "new",
-    "扩容": "expansion",
-    "临时用电": "temporary",
-    "临时": "temporary",
-}
-
-_OPERATOR_ALIASES = {
-    "中国移动": "china_mobile",
-    "中国联通": "china_unicom",
-    "中国电信": "china_telecom",
-    "中国广电": "china_broadnet",
-    "荆门广电": "china_broadnet",
-}
 
 
 def _utility_alias(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip()
-        return _UTILITY_ALIASES.get(text, text.lower())
+        return vocabulary.UTILITIES.lookup(text) or text.lower()
     return value
 
 
@@ -477,14 +446,14 @@ def _empty_to_none(value: Any) -> Any:
 def _business_alias(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip()
-        return _BUSINESS_TYPE_ALIASES.get(text, text.lower())
+        return vocabulary.BUSINESS_TYPES.lookup(text) or text.lower()
     return value
 
 
 def _operator_alias(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip()
-        return _OPERATOR_ALIASES.get(text, text.lower())
+        return vocabulary.OPERATORS.lookup(text) or text.lower()
     return value
 
 

@@ -72,8 +72,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
+from gis import vocabulary
 from gis.errors import CalendarError, ProfileError
 from gis.profile import Profile, load_profile
 from gis.schema import UTILITIES
@@ -119,35 +120,17 @@ Step = Literal[
 STEPS: tuple[Step, ...] = get_args(Step)
 """The steps in process order."""
 
-STEP_LABELS: dict[Step, str] = {
-    "registered": "登记",
-    "form_complete": "采集单齐全",
-    "assessed": "研判",
-    "surveyed": "踏勘",
-    "submitted": "提交审批",
-    "approved": "审批办结",
-    "constructed": "施工完成",
-    "connected": "接入完成",
-}
+STEP_LABELS: dict[Step, str] = cast("dict[Step, str]", vocabulary.LEDGER_STEPS.labels())
 """Chinese labels of the steps, as the ledger shows them."""
 
-_LIMIT_NAMES: dict[Step, str] = {
-    "registered": "登记",
-    "form_complete": "采集",
-    "assessed": "研判",
-    "surveyed": "踏勘",
-    "submitted": "资料提交",
-    "approved": "审批",
-    "constructed": "施工",
-    "connected": "接入",
-}
+_LIMIT_NAMES: dict[Step, str] = cast(
+    "dict[Step, str]", vocabulary.LEDGER_STEPS.labels(form="limit")
+)
 """What the time limit of a step is called in a message: 审批时限, 接入时限 …"""
 
-PATH_LABELS: dict[ApprovalPath | None, str] = {
-    "commitment": "告知承诺制",
-    "joint": "联合审批",
-    None: "路径未定",
-}
+PATH_LABELS: dict[ApprovalPath | None, str] = cast(
+    "dict[ApprovalPath | None, str]", vocabulary.LEDGER_PATHS.labels()
+)
 """Chinese names of the approval paths (``None``: not yet assessed)."""
 
 Status = Literal["error", "overdue", "approaching", "on_time", "untimed", "done"]
@@ -158,14 +141,7 @@ deadline; ``approaching``: at least the warning share of the allowed working tim
 ``on_time``: less; ``untimed``: the open step has no time limit; ``done``: connected.
 """
 
-STATUS_LABELS: dict[Status, str] = {
-    "error": "无法计算",
-    "overdue": "已逾期",
-    "approaching": "临近时限",
-    "on_time": "正常",
-    "untimed": "无时限",
-    "done": "已办结",
-}
+STATUS_LABELS: dict[Status, str] = cast("dict[Status, str]", vocabulary.LEDGER_STATUSES.labels())
 """Chinese labels of the statuses."""
 
 ALERT_STATUSES: frozenset[Status] = frozenset({"error", "overdue", "approaching"})

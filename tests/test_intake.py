@@ -433,7 +433,7 @@ DELETE = object()
         ("utilities", [], "utilities", "empty"),
         (
             "utilities",
-            ["water", "power", "gas", "heat", "telecom", "steam"],
+            ["water", "power", "gas", "heat", "telecom", "sewer"],
             "utilities[5]",
             "invalid_choice",
         ),

@@ -14,11 +14,11 @@ from shapely import Point
 
 import api.survey as survey
 import planning  # noqa: F401  (registers the policy profiles)
-from api.report import PATH_ZH
 from api.survey import LAYER_GEOMETRY, survey_layers, survey_package, write_geopackage
 from data.demo_district import DEMO_CASES, build_district
 from gis.errors import NotFoundError
 from gis.profile import load_profile
+from gis.vocabulary import approval_path_label
 from gis.workspace import Workspace
 from planning.assess import assess_sites, default_demand
 
@@ -188,7 +188,7 @@ def test_site_is_the_red_line_with_the_approval_path(package, ws, railway):
     row = site.iloc[0]
     assert (row["project_id"], row["name"]) == (railway.project_id, railway.name)
     assert bool(row["applicable"]) is True
-    assert row["approval_zh"] == PATH_ZH["joint"]
+    assert row["approval_zh"] == "联合审批（2+3 个工作日）"
     red_line = ws.layer("sites").set_index("project_id").geometry[RAILWAY_SITE]
     assert site.geometry.iloc[0].symmetric_difference(red_line).area < 1e-6
 
@@ -206,7 +206,7 @@ def test_route_lengths_read_back(package, railway):
         assert row.tap_asset == route.tap_asset
         res = railway.utilities[u]
         assert row.approval_path == res.approval_path
-        assert row.approval_zh == PATH_ZH[res.approval_path]
+        assert row.approval_zh == approval_path_label(res.approval_path, JINGMEN)
         assert row.reasons == "；".join(r.text for r in res.reasons)
     gas = routes[routes["utility"] == "gas"].iloc[0]
     assert "焦柳铁路" in gas["reasons"] and "人行道 100.0 m" in gas["surfaces"]
@@ -400,7 +400,7 @@ def test_a_site_without_routes_still_gets_a_package_saying_why(ws, tmp_path):
         assert pyogrio.read_info(gpkg, layer=name)["features"] == 0
     site = _read(gpkg, "site").iloc[0]
     assert bool(site["applicable"]) is False
-    assert site["approval_zh"] == PATH_ZH["not_applicable"]
+    assert site["approval_zh"] == "不适用联动接入"
     checklist = _read(gpkg, "checklist")
     assert (
         list(checklist["kind"])

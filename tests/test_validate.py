@@ -139,7 +139,7 @@ def test_bad_dates_and_csv_enums():
             "name": ["新材料"],
             "expected_start": ["2026-13-01"],
             "registered_by": ["市招商局"],
-            "utilities": ["water,steam"],
+            "utilities": ["water,sewer"],
         },
         geometry=[at(Point(50, 50).buffer(20))],
         crs=CRS,
@@ -147,7 +147,7 @@ def test_bad_dates_and_csv_enums():
     report = validate_layers({**_good(), "intents": intents}, working_crs=CRS)
     msgs = {p.field: p for p in report.errors}
     assert msgs["expected_start"].value == "'2026-13-01' (not a date)"
-    assert msgs["utilities"].value == "'water,steam' (unknown value(s) steam)"
+    assert msgs["utilities"].value == "'water,sewer' (unknown value(s) sewer)"
     assert msgs["utilities"].code == "unknown_enum"
 
 

@@ -17,6 +17,7 @@ import networkx as nx
 
 from api.documents.render import metres, number, zh_date, zh_datetime
 from api.report import UTILITY_ZH
+from gis import vocabulary
 from gis.address import road_section, road_section_address, site_access_address
 from gis.errors import CalendarError, Problem, ValidationError
 from gis.profile import Profile
@@ -50,15 +51,10 @@ __all__ = [
     "time_limits",
 ]
 
-PATH_NAME_ZH = {
-    "commitment": "告知承诺制",
-    "joint": "联合审批",
-    "not_applicable": "不适用联动接入",
-    None: "需提前布局管网",
-}
+PATH_NAME_ZH: dict[str | None, str] = vocabulary.APPROVAL_PATHS.labels()
 """The approval path as the documents name it."""
 
-_SURFACE_ZH = {"sidewalk": "挖掘人行道", "green": "临时占用绿地", "lead_in": "红线至人行道引入段"}
+_SURFACE_ZH: dict[str, str] = vocabulary.SURFACES.labels(form="works")
 
 
 @dataclass(frozen=True)

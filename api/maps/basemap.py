@@ -18,6 +18,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from gis import vocabulary
 from gis.chinacoords import wgs84_to_gcj02
 from gis.crs import transformer
 from gis.errors import ConfigurationError
@@ -27,12 +28,7 @@ __all__ = ["BASEMAPS", "Basemap", "Display", "TileSpec", "display_for", "tiles_f
 Basemap = Literal["none", "tianditu", "osm", "gaode"]
 BASEMAPS: tuple[str, ...] = get_args(Basemap)
 
-BASEMAP_ZH = {
-    "none": "无底图（离线）",
-    "tianditu": "天地图",
-    "osm": "OpenStreetMap",
-    "gaode": "高德地图",
-}
+BASEMAP_ZH: dict[str, str] = vocabulary.BASEMAPS.labels()
 
 
 @dataclass(frozen=True)

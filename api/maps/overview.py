@@ -24,7 +24,7 @@ from api.maps.layers import (
     popup_table,
     utility_legend,
 )
-from api.maps.style import PATH_COLOURS, PATH_ZH, UTILITY_COLOURS, UTILITY_ZH
+from api.maps.style import PATH_COLOURS, UTILITY_COLOURS, UTILITY_ZH, path_labels
 from gis.profile import Profile
 from gis.schema import UTILITIES
 from gis.workspace import Workspace
@@ -93,6 +93,7 @@ def district_map(
 ) -> folium.Map:
     """Return a map of all assessed projects coloured by approval path."""
     results = list(assessments)
+    path_zh = path_labels(profile)
     display = display_for(ws.crs, basemap)
     m = base_map(display, _bounds(ws, "sites"), tianditu_key=tianditu_key)
     _scope(m, display, ws)
@@ -113,7 +114,7 @@ def district_map(
             [
                 ("项目代码", a.project_id),
                 ("项目名称", a.name),
-                ("审批路径", PATH_ZH.get(a.approval_path, "-")),
+                ("审批路径", path_zh.get(a.approval_path, "-")),
                 ("外线长度", lengths or "-"),
                 ("需提前布局", "、".join(UTILITY_ZH[u] for u in a.needs_prelay) or "无"),
                 ("理由", "；".join(x.text for x in a.reasons[:6]) or "-"),
@@ -124,7 +125,7 @@ def district_map(
             (
                 geoms[a.project_id],
                 {
-                    "tooltip": f"{a.project_id} {a.name}：{PATH_ZH.get(a.approval_path, '-')}",
+                    "tooltip": f"{a.project_id} {a.name}：{path_zh.get(a.approval_path, '-')}",
                     "popup": popup,
                     "path": a.approval_path,
                 },
@@ -135,7 +136,7 @@ def district_map(
             m,
             display,
             items,
-            name=f"{PATH_ZH.get(path, '-')}（{len(items)}）",
+            name=f"{path_zh.get(path, '-')}（{len(items)}）",
             style=lambda p: {
                 "color": PATH_COLOURS.get(p["path"], "#999"),
                 "weight": 2,
@@ -145,13 +146,13 @@ def district_map(
         )
     add_legend(
         m,
-        [(PATH_COLOURS[p], "box", f"{PATH_ZH[p]}（{counts.get(p, 0)} 个）") for p in PATH_COLOURS],
+        [(PATH_COLOURS[p], "box", f"{path_zh[p]}（{counts.get(p, 0)} 个）") for p in PATH_COLOURS],
         title="审批路径",
     )
     add_title(
         m,
         f"项目研判总图：{len(results)} 个项目",
-        ["；".join(f"{PATH_ZH.get(k, '-')} {v} 个" for k, v in counts.items())],
+        ["；".join(f"{path_zh.get(k, '-')} {v} 个" for k, v in counts.items())],
     )
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -34,12 +34,12 @@ from api.maps.layers import (
 from api.maps.style import (
     CROSSING_ZH,
     PATH_COLOURS,
-    PATH_ZH,
     ROAD_CLASS_ZH,
     UTILITY_COLOURS,
     UTILITY_ZH,
     surface_zh,
 )
+from gis import vocabulary
 from gis.convert import edge_geometry
 from gis.profile import Profile
 from gis.schema import UTILITIES
@@ -115,10 +115,10 @@ def project_map(
     # (6) joint trench
     _trench(m, display, a)
     # (7) routes, taps, crossings
-    _routes_layer(m, display, a)
+    _routes_layer(m, display, a, profile=profile)
     _crossings(m, display, a)
     # (8) site, legend, title, controls
-    _site(m, display, ws, a)
+    _site(m, display, ws, a, profile=profile)
     threshold = float(profile.get("commitment.max_length_m"))
     add_legend(
         m,
@@ -141,7 +141,7 @@ def project_map(
     ]
     add_title(
         m,
-        f"{a.project_id} {a.name}：{PATH_ZH.get(a.approval_path, '-')}",
+        f"{a.project_id} {a.name}：{vocabulary.approval_path_label(a.approval_path, profile)}",
         [
             "外线长度（沿道路）：" + ("；".join(lengths) if lengths else "无"),
             f"研判日期 {a.as_of.isoformat()}；政策口径 {profile.name}",
@@ -387,7 +387,7 @@ def _trench(m: folium.Map, display: Display, a: Assessment) -> None:
     )
 
 
-def _route_popup(a: Assessment, u: str, role: str, r: Route) -> Popup:
+def _route_popup(a: Assessment, u: str, role: str, r: Route, *, profile: Profile) -> Popup:
     result = a.utilities[u]
     surfaces = "；".join(
         f"{surface_zh(k)} {v:,.1f} m" for k, v in sorted(r.surfaces.items()) if v > 0
@@ -404,7 +404,7 @@ def _route_popup(a: Assessment, u: str, role: str, r: Route) -> Popup:
         ("横穿车行道", roads or "无"),
         ("穿越重要线路", crossings or "无"),
         ("接驳管线", r.tap_asset + (f"（馈线 {r.feeder_id}）" if r.feeder_id else "")),
-        ("审批路径", PATH_ZH.get(result.approval_path, "-")),
+        ("审批路径", vocabulary.approval_path_label(result.approval_path, profile)),
         ("理由", "；".join(x.text for x in result.reasons) or "-"),
     ]
     if r.operator:
@@ -423,7 +423,7 @@ def _route_popup(a: Assessment, u: str, role: str, r: Route) -> Popup:
     return popup_table(rows, title=f"{UTILITY_ZH[u]}{role}外线")
 
 
-def _routes_layer(m: folium.Map, display: Display, a: Assessment) -> None:
+def _routes_layer(m: folium.Map, display: Display, a: Assessment, *, profile: Profile) -> None:
     for u, role, r in _routes(a):
         group = feature_group(m, f"{UTILITY_ZH[u]}{role}外线 {r.length_m:,.1f} m")
         colour = UTILITY_COLOURS[u]
@@ -435,7 +435,7 @@ def _routes_layer(m: folium.Map, display: Display, a: Assessment) -> None:
                     r.geometry,
                     {
                         "tooltip": f"{UTILITY_ZH[u]}{role}外线 {r.length_m:,.1f} m",
-                        "popup": _route_popup(a, u, role, r),
+                        "popup": _route_popup(a, u, role, r, profile=profile),
                     },
                 )
             ],
@@ -513,7 +513,9 @@ def _crossing_style(p: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _site(m: folium.Map, display: Display, ws: Workspace, a: Assessment) -> None:
+def _site(
+    m: folium.Map, display: Display, ws: Workspace, a: Assessment, *, profile: Profile
+) -> None:
     sites = ws.layer("sites")
     geom = sites.loc[sites["project_id"].astype(str) == a.project_id].geometry.iloc[0]
     reasons = "；".join(x.text for x in a.reasons) or "-"
@@ -529,7 +531,7 @@ def _site(m: folium.Map, display: Display, ws: Workspace, a: Assessment) -> None
                         [
                             ("项目代码", a.project_id),
                             ("项目名称", a.name),
-                            ("审批路径", PATH_ZH.get(a.approval_path, "-")),
+                            ("审批路径", vocabulary.approval_path_label(a.approval_path, profile)),
                             (
                                 "需提前布局",
                                 "、".join(UTILITY_ZH[u] for u in a.needs_prelay) or "无",

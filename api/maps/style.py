@@ -8,15 +8,16 @@ rule depends on them.
 
 from __future__ import annotations
 
-from api.report import PATH_ZH, SURFACE_ZH, UTILITY_ZH
+from api.report import SURFACE_ZH, UTILITY_ZH, path_labels
+from gis import vocabulary
 
 __all__ = [
     "CROSSING_ZH",
     "PATH_COLOURS",
-    "PATH_ZH",
     "SURFACE_ZH",
     "UTILITY_COLOURS",
     "UTILITY_ZH",
+    "path_labels",
     "surface_zh",
 ]
 
@@ -35,24 +36,9 @@ PATH_COLOURS = {
     None: "#c2185b",
 }
 
-CROSSING_ZH = {
-    "railway": "铁路",
-    "expressway": "快速路/高速公路",
-    "arterial_road": "主干道",
-    "river": "河道",
-    "hv_power": "高压电力线路",
-    "gas_trunk": "燃气干线",
-    "water_trunk": "输水干管",
-    "oil_pipeline": "输油管道",
-}
+CROSSING_ZH: dict[str, str] = vocabulary.MAJOR_LINE_KINDS.labels()
 
-ROAD_CLASS_ZH = {
-    "expressway": "快速路",
-    "arterial": "主干路",
-    "secondary": "次干路",
-    "branch": "支路",
-    "access": "街巷",
-}
+ROAD_CLASS_ZH: dict[str, str] = vocabulary.ROAD_CLASSES.labels()
 
 
 def surface_zh(key: str) -> str:
@@ -65,6 +51,4 @@ def surface_zh(key: str) -> str:
     """
     if key.startswith("carriageway:"):
         return ROAD_CLASS_ZH.get(key.split(":", 1)[1], key.split(":", 1)[1]) + "车行道"
-    if key == "lead_in":
-        return "红线至人行道引入段"
     return SURFACE_ZH.get(key, key)

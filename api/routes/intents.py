@@ -13,7 +13,7 @@ from shapely.geometry import shape
 
 from api.deps import StateDep
 from api.routes.networks import ImportPublic
-from api.schemas import IsoDate
+from api.schemas import IsoDate, Utility
 from api.security import CurrentUser, Principal, require_roles
 from gis.errors import InputFormatError, LayerNotFoundError
 
@@ -26,7 +26,7 @@ class IntentCreate(BaseModel):
     intent_id: str = Field(min_length=1, max_length=64, description="意向编号")
     name: str = Field(min_length=1, max_length=200, description="意向项目名称")
     expected_start: IsoDate = Field(description="预计开工（用能）日期")
-    utilities: list[Literal["water", "gas", "heat", "power", "telecom"]] = Field(
+    utilities: list[Utility] = Field(
         min_length=1, description="需要的专业"
     )
     water_m3_day: float | None = Field(default=None, ge=0, description="用水规模 立方米/日")

@@ -65,6 +65,7 @@ from shapely import Point
 from shapely.errors import ShapelyError
 from shapely.geometry.base import BaseGeometry
 
+from gis import vocabulary as _vocab
 from gis.chinacoords import in_china
 from gis.crs import DEFAULT_CRS, require_projected, resolve_crs, to_working_crs, transformer
 from gis.errors import CRSError, InputFormatError, Problem, ValidationError
@@ -89,34 +90,19 @@ _HEADER_SEARCH_ROWS = 10
 _MARGIN_DEG = 1.5
 """Sites may lie this far (degrees) outside the area of use of the working CRS."""
 
-# headers whose bracketed suffix, if any, is ignored (经度(°), 用地范围(WKT), 预计开工日期(年月日))
+# headers whose bracketed suffix, if any, is ignored (经度(°), 用地范围(WKT), 预计开工日期(年月日));
+# the names of the columns are in gis.vocabulary.INTENT_COLUMNS
+_QUANTITY_KEYS: tuple[str, ...] = (*QUANTITIES, "area_m2")
 _TEXT_ALIASES: dict[str, tuple[str, ...]] = {
-    "intent_id": ("intent_id", "id", "意向编号", "意向登记编号", "登记编号", "项目编号", "编号"),
-    "name": ("name", "项目名称", "意向项目名称", "名称"),
-    "expected_start": (
-        "expected_start",
-        "预计开工日期",
-        "预计开工时间",
-        "计划开工日期",
-        "计划开工时间",
-        "开工日期",
-        "开工时间",
-    ),
-    "registered_by": ("registered_by", "登记单位", "登记部门", "招商单位", "招商部门"),
-    "utilities": ("utilities", "需求专业", "接入需求", "接入专业", "需求类型", "水气热电网需求"),
-    "lon": ("lon", "lng", "long", "longitude", "经度"),
-    "lat": ("lat", "latitude", "纬度"),
-    "x": ("x", "easting", "东坐标"),
-    "y": ("y", "northing", "北坐标"),
-    "wkt": ("wkt", "geometry", "geom", "几何", "用地范围", "用地红线", "红线范围"),
+    t.value: tuple(_vocab.normalise(w) for w in t.words())
+    for t in _vocab.INTENT_COLUMNS.terms
+    if t.value not in _QUANTITY_KEYS
 }
 # quantities: the Chinese name needs a unit in brackets; English names carry it
 _QUANTITY_ALIASES: dict[str, tuple[str, ...]] = {
-    "water_m3_day": ("用水量", "日用水量", "用水需求", "water"),
-    "power_kva": ("用电容量", "用电需求", "报装容量", "用电报装容量", "power"),
-    "gas_m3_h": ("用气量", "用气需求", "小时用气量", "gas"),
-    "steam_t_h": ("用汽量", "用汽需求", "蒸汽用量", "蒸汽需求", "steam"),
-    "area_m2": ("用地面积", "占地面积", "面积", "area"),
+    t.value: tuple(_vocab.normalise(w) for w in (t.zh, *t.aliases))
+    for t in _vocab.INTENT_COLUMNS.terms
+    if t.value in _QUANTITY_KEYS
 }
 _UNITS: dict[str, dict[str, float]] = {
     "water_m3_day": {
@@ -154,32 +140,9 @@ _UNIT_IN_NAME: dict[str, tuple[str, float]] = {
     "area_ha": ("area_m2", 10_000.0),
 }
 _LABELS: dict[str, str] = {
-    "intent_id": "intent_id (意向编号)",
-    "name": "name (项目名称)",
-    "expected_start": "expected_start (预计开工日期)",
-    "registered_by": "registered_by (登记单位)",
-    "utilities": "utilities (需求专业)",
-    "water_m3_day": "water_m3_day (用水量(立方米/日))",
-    "power_kva": "power_kva (用电容量(千伏安))",
-    "gas_m3_h": "gas_m3_h (用气量(立方米/小时))",
-    "steam_t_h": "steam_t_h (用汽量(吨/小时))",
-    "area_m2": "area_m2 (用地面积(平方米) or 用地面积(亩))",
-    "lon": "lon (经度)",
-    "lat": "lat (纬度)",
-    "x": "x (东坐标)",
-    "y": "y (北坐标)",
-    "wkt": "wkt (用地范围, WKT)",
+    t.value: f"{t.value} ({t.forms.get('header', t.zh)})" for t in _vocab.INTENT_COLUMNS.terms
 }
-_UTILITY_WORDS: dict[str, tuple[str, ...]] = {
-    "water": ("water", "水", "供水", "用水", "给水", "自来水"),
-    "gas": ("gas", "气", "燃气", "供气", "用气", "天然气"),
-    "heat": ("heat", "steam", "热", "汽", "供热", "用热", "热力", "蒸汽", "供汽", "用汽"),
-    "power": ("power", "electricity", "电", "供电", "用电", "电力"),
-    "telecom": ("telecom", "网", "通信", "通讯", "网络", "宽带", "光纤", "电信"),
-}
-_UTILITY_ALIASES: dict[str, str] = {
-    word: utility for utility, words in _UTILITY_WORDS.items() for word in words
-}
+_UTILITY_ALIASES: dict[str, str] = _vocab.UTILITIES.words()
 _UTILITY_SPLIT = re.compile(r"[,;、/|+\s]+")
 _UTILITY_WORD = "|".join(re.escape(w) for w in sorted(_UTILITY_ALIASES, key=len, reverse=True))
 _UTILITY_RUN = re.compile(f"(?:{_UTILITY_WORD})+")
