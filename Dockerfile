@@ -6,12 +6,12 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY api api
 COPY gis gis
 COPY planning planning
 COPY data data
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir -c constraints.txt . \
  && useradd --system --create-home --uid 10001 linkplan \
  && mkdir -p /data \
  && chown linkplan:linkplan /data

@@ -4,16 +4,18 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test system-deps lint typecheck pytest bench bench-graph bench-assess bench-coordination bench-prelay bench-api serve clean
+.PHONY: demo test test-fast pytest-fast system-deps lint typecheck pytest constraints bench bench-graph bench-assess bench-coordination bench-prelay bench-api serve clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the versions the tests passed with (make constraints)
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, got " + sys.version'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-## demo: build the 掇刀区 demo workspace (build/demo.gpkg) and print a per-layer summary
+## demo: build the 掇刀区 demo workspace (build/demo.gpkg), print a per-layer summary and assess
+## the demo sites on the demo's fixed reference date (printed; the same results on any day)
 demo: $(STAMP)
 	$(BIN)/linkplan demo --out build/demo.gpkg
 
@@ -21,12 +23,29 @@ demo: $(STAMP)
 ## and PostGIS from Debian's packages if missing; the tests start a throwaway PostGIS cluster)
 test: system-deps lint typecheck pytest
 
+## test-fast: lint and the tests without PostGIS, Chromium, notebooks, schemathesis
+## or the city-size district (no system packages needed; a few minutes on 2 cores)
+FAST := not postgis and not browser and not notebook and not fuzz and not city
+test-fast: lint pytest-fast
+
+pytest-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "$(FAST)"
+
 system-deps:
 	./scripts/system-deps.sh
 	./scripts/postgis.sh install
 
+## lint: ruff (style, complexity), the import contracts (layers api → planning → gis) and
+## deptry (every declared dependency used, every import declared)
 lint: $(STAMP)
 	$(BIN)/ruff check api gis planning data tests bench
+	$(BIN)/lint-imports
+	$(BIN)/deptry .
+
+## constraints: pin the versions of the current environment (after changing pyproject.toml)
+constraints: $(STAMP)
+	{ sed -n '1,3p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -37,15 +56,15 @@ pytest: $(STAMP) system-deps
 ## bench: benchmarks on the city-size district (not part of make test)
 bench: bench-graph bench-assess bench-coordination bench-prelay bench-api
 bench-graph: $(STAMP)
-	$(BIN)/python bench/bench_corridor.py
+	$(BIN)/python -m bench.bench_corridor
 bench-assess: $(STAMP)
-	$(BIN)/python bench/bench_assess.py
+	$(BIN)/python -m bench.bench_assess
 bench-coordination: $(STAMP)
-	$(BIN)/python bench/bench_coordination.py
+	$(BIN)/python -m bench.bench_coordination
 bench-prelay: $(STAMP)
-	$(BIN)/python bench/bench_prelay.py
+	$(BIN)/python -m bench.bench_prelay
 bench-api: $(STAMP)
-	$(BIN)/python bench/bench_api.py
+	$(BIN)/python -m bench.bench_api
 
 ## serve: the web service on the embedded SQLite database, seeded with the demo (development)
 serve: $(STAMP)

@@ -33,8 +33,8 @@ from api.routes import (
 )
 from api.schemas import strict_query
 from api.security import RequestSizeLimitMiddleware, max_upload_bytes
+from api.settings import Settings, get_settings
 from api.state import load_state
-from gis.settings import Settings, get_settings
 
 __all__ = ["create_app"]
 

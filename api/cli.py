@@ -94,20 +94,20 @@ def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="GeoPackage to write")] = Path(
         "build/demo.gpkg"
     ),
-    size: Annotated[str, typer.Option(help="demo (seconds) or city (benchmark size)")] = "demo",
     seed: Annotated[int, typer.Option(help="generator seed")] = 20230512,
 ) -> None:
-    """Build the Jingmen 掇刀区 demo district, write it and its corridor graph, print a summary."""
+    """Build the Jingmen 掇刀区 demo district, write it and its corridor graph, print a summary.
+
+    The demo is assessed on its fixed reference date (:data:`data.demo_district.REFERENCE_DATE`,
+    printed), so it gives the same results on any day.
+    """
     from data.demo_district import build_district
 
-    if size not in ("demo", "city"):
-        msg = f"--size {size!r}: expected demo or city"
-        raise typer.BadParameter(msg)
     t0 = time.perf_counter()
-    layers = build_district("city" if size == "city" else "demo", seed=seed)
+    layers = build_district("demo", seed=seed)
     write_workspace(layers, out)
     ws = open_workspace(out)
-    typer.echo(f"demo workspace ({size}) written to {out} in {time.perf_counter() - t0:.1f} s")
+    typer.echo(f"demo workspace written to {out} in {time.perf_counter() - t0:.1f} s")
     typer.echo(layer_summary(ws.layers))
     t1 = time.perf_counter()
     G = ws.corridor_graph()
@@ -125,8 +125,6 @@ def demo(
         f"mains attached: {G.graph['attachments']['asset_id'].nunique():,}; "
         f"off-road: {len(G.graph['off_road']):,}"
     )
-    if size != "demo":
-        return
     # the demo sites' intake forms (附件2), then the assessment of every demo site
     from data.demo_intakes import demo_intakes
 
@@ -134,19 +132,16 @@ def demo(
     forms.write_text(
         yaml.safe_dump(demo_intakes(), allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-    typer.echo(f"\n站点研判 (intake forms: {forms}; profile jingmen-2023)")
-    start = dt.datetime.now().replace(second=0, microsecond=0)
-    results = _assess_and_report(
-        ws,
-        site_ids=None,
-        demand_file=forms,
-        profile_name="jingmen-2023",
-        start=start,
-        as_json=False,
-    )
+    start, results = _demo_assessment(ws, forms, today=dt.date.today())
     _demo_outputs(ws, forms, out.parent, results=results, profile_name="jingmen-2023", start=start)
     typer.echo("\n提前布局周边管网 (pre-lay plan for the demo intents)")
-    prelay(out, utility=None, out=out.with_name("demo_prelay.gpkg"), profile="jingmen-2023")
+    prelay(
+        out,
+        utility=None,
+        out=out.with_name("demo_prelay.gpkg"),
+        profile="jingmen-2023",
+        as_of=start.date().isoformat(),
+    )
     typer.echo("\n协同施工 (coordination of the demo sites' works in 2027)")
     coordinate(
         out,
@@ -157,6 +152,39 @@ def demo(
         window_days=None,
         out=None,
     )
+
+
+def demo_start() -> dt.datetime:
+    """Return the moment the demo is assessed: 09:00 on the demo's reference date.
+
+    The dig-once cases of the demo district are built around
+    :data:`data.demo_district.REFERENCE_DATE` (blocks opened under 5 years or repaired under 3
+    years before it), so the demo is assessed on that date, not on the day it is run.
+    """
+    from data.demo_district import REFERENCE_DATE
+
+    return dt.datetime.combine(dt.date.fromisoformat(REFERENCE_DATE), dt.time(9, 0))
+
+
+def _demo_assessment(
+    ws: Workspace, forms: Path, *, today: dt.date
+) -> tuple[dt.datetime, list[Any]]:
+    """Assess every demo site on the reference date, print the table; ``today`` is only shown."""
+    start = demo_start()
+    typer.echo(
+        f"\n站点研判 (intake forms: {forms}; profile jingmen-2023)\n"
+        f"研判基准日 (reference date of the demo): {start.date().isoformat()}"
+        f"（演示数据围绕此日设计，结果与运行日期 {today.isoformat()} 无关）"
+    )
+    results = _assess_and_report(
+        ws,
+        site_ids=None,
+        demand_file=forms,
+        profile_name="jingmen-2023",
+        start=start,
+        as_json=False,
+    )
+    return start, results
 
 
 def _demo_outputs(
@@ -384,7 +412,7 @@ def _cli_calendar(profile: str | Any) -> Any:
     from sqlalchemy import create_engine, inspect
 
     from api.holidays import read_notices
-    from gis.settings import get_settings
+    from api.settings import get_settings
     from gis.storage.store import Store
     from planning.calendar import WorkCalendar
 
@@ -486,6 +514,9 @@ def prelay(
         "build/prelay.gpkg"
     ),
     profile: Annotated[str, typer.Option(help="policy profile")] = "jingmen-2023",
+    as_of: Annotated[
+        str | None, typer.Option(help="assessment date, e.g. 2026-11-29 (default: today)")
+    ] = None,
 ) -> None:
     """Plan main extensions for the registered intents (提前布局周边管网) and write the plan."""
     import planning  # noqa: F401
@@ -497,7 +528,8 @@ def prelay(
     prof = load_profile(profile)
     ws = open_workspace(workspace)
     chosen = utility or list(UTILITIES)
-    plan = plan_prelay(ws, profile=prof, utilities=chosen)
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    plan = plan_prelay(ws, profile=prof, utilities=chosen, as_of=day)
     zh = UTILITY_NAMES_ZH
     typer.echo(
         f"{'专业':<6}{'延伸段':>6}{'长度(m)':>10}{'估算(万元)':>11}{'服务意向':>8}  告知承诺可办 前→后"
@@ -648,15 +680,14 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.settings import default_database_url, get_settings, is_loopback, settings_for_host
     from api.state import open_database
-    from gis.settings import get_settings, is_loopback, settings_for_host
-    from gis.storage.store import default_database_url
 
     settings = settings_for_host(get_settings(), host)
     # the workers (and anything reading get_settings) run in the same mode
     os.environ["LINKPLAN_ENV"] = settings.env
     get_settings.cache_clear()
-    url = settings.database_url or default_database_url()
+    url = default_database_url(settings)
     typer.echo(f"Linkplan 联动接入预规划: http://{host}:{port}/docs  (database {url.split('@')[-1]})")
     typer.echo(f"运行模式 (LINKPLAN_ENV): {settings.env}")
     if settings.env == "development" and (not is_loopback(host) or url.startswith("postgresql")):
@@ -711,8 +742,8 @@ def holidays_load(
     Deadlines in that year are no longer provisional; the service recomputes them.
     """
     from api.holidays import save_notice
+    from api.settings import get_settings
     from api.state import load_state
-    from gis.settings import get_settings
     from planning.calendar import load_holiday_file
 
     years = load_holiday_file(file)  # admin command: errors may name the file
@@ -740,8 +771,8 @@ def holidays_status(
     today: Annotated[str | None, typer.Option(help="as of, e.g. 2026-11-01 (default: today)")] = None,
 ) -> None:
     """Show where each year's working days come from, and warn of a missing notice."""
+    from api.settings import get_settings
     from api.state import load_state
-    from gis.settings import get_settings
     from planning.calendar import HOLIDAYS_FILE, calendar_for
 
     state = load_state(get_settings(), seed=False)
@@ -776,8 +807,8 @@ def load_db(
     checked first and every problem reported at once; then all layers and projects are
     stored in one transaction, so a refused or interrupted load leaves the database as it was.
     """
+    from api.settings import get_settings
     from api.state import load_state
-    from gis.settings import get_settings
     from planning.intake import load_intakes
 
     # (1) read the layers and the intake forms, keeping the forms' problems
@@ -822,8 +853,8 @@ def ledger(
 ) -> None:
     """List projects approaching a deadline (75 % of the time used) or overdue, by department."""
     from api.routes.ledger import ledger_projects
+    from api.settings import get_settings
     from api.state import load_state
-    from gis.settings import get_settings
     from planning.ledger import ALERT_STATUSES, by_department, ledger_status
 
     state = load_state(get_settings())  # development: an empty database gets the demo
@@ -880,8 +911,8 @@ def user(
     ``--revoke`` revokes a user's token, ``--list`` lists the users. Only the database is
     migrated: nothing is seeded (no demo, no development users).
     """
+    from api.settings import get_settings
     from api.state import load_state
-    from gis.settings import get_settings
 
     if not list_all and name is None:
         msg = "say which user: NAME, or --list"

@@ -69,8 +69,8 @@ from gis.schema import LAYERS, UTILITIES, UTILITY_NAMES_ZH
 from gis.storage.models import AuditEntry, User
 
 if TYPE_CHECKING:
+    from api.settings import Settings
     from api.state import ServiceState
-    from gis.settings import Settings
     from gis.storage.store import Store
 
 __all__ = [
@@ -414,7 +414,7 @@ def identify(
     token
         The bearer token; looked up by its hash, so the comparison leaks nothing.
     env
-        ``development`` or ``production`` (:attr:`gis.settings.Settings.env`): development
+        ``development`` or ``production`` (:attr:`api.settings.Settings.env`): development
         users are refused in production.
     now
         The current time (naive UTC; default: now), for the expiry.

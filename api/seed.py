@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gis.settings import Settings
+from api.settings import Settings
 from gis.storage.models import ProjectRecord
 from gis.storage.store import Store
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import planning  # noqa: F401  (registers the policy profiles)
 from api.maps import district_map, prelay_map, project_map, render_html, save_html
+from api.settings import get_settings
 from gis import vocabulary
 from gis.errors import NotFoundError
 from gis.profile import Profile, load_profile
-from gis.settings import get_settings
 from gis.workspace import Workspace
 from planning.assess import Assessment, assess_sites
 from planning.intake import Intake, load_intakes

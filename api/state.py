@@ -26,8 +26,8 @@ from typing import Any, ClassVar
 from sqlalchemy import Engine, func, select
 
 from api.service import Assessed, assess
+from api.settings import Settings, default_database_url
 from gis.profile import Profile, load_profile
-from gis.settings import Settings
 from gis.storage.migrate import upgrade
 from gis.storage.models import NetworkVersion, ProjectRecord, User
 from gis.storage.store import Store, make_engine
@@ -221,7 +221,7 @@ def open_database(settings: Settings, *, seed: bool = True) -> tuple[Store, Star
        development users;
     3. return the store and what step 2 did.
     """
-    engine = make_engine(settings.database_url)
+    engine = make_engine(default_database_url(settings))
     upgrade(engine)
     store = Store(engine)
     return store, prepare_database(store, settings, seed=seed)

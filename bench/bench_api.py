@@ -9,7 +9,7 @@ network version (the workspace and every site are re-assessed).
 
 PostGIS runs in a throwaway cluster (``scripts/postgis.sh``); skip it with ``--sqlite-only``.
 
-Run: ``make bench`` (or ``.venv/bin/python bench/bench_api.py [--requests N]``).
+Run: ``make bench`` (or ``.venv/bin/python -m bench.bench_api [--requests N]``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routes.projects import run_assessment
 from api.seed import DEV_TOKENS
+from api.settings import Settings
 from data.demo_district import build_district
-from gis.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ ratio; whether both give the same routes and joint trenches (they must: routes a
 and the median time of a single-site assessment after the workspace is loaded. Targets
 (issue 3): ratio ≥ 20×, 10,000 sites in under 60 s, single-site median under 50 ms.
 
-Run: ``make bench`` (or ``.venv/bin/python bench/bench_assess.py [--sites N] [--sample N]``).
+Run: ``make bench`` (or ``.venv/bin/python -m bench.bench_assess [--sites N] [--sample N]``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 import shapely
 
 import planning  # noqa: F401
-from data.demo_district import build_district
+from bench.city import build_city
 from gis.profile import load_profile
 from gis.workspace import Workspace
 from planning.assess import Assessment, Route, assess_sites
@@ -65,7 +65,7 @@ def main() -> None:
     as_of = dt.date(2026, 11, 29)
 
     t = time.perf_counter()
-    layers = build_district("city")
+    layers = build_city()
     layers["sites"] = _sites(layers["roads"], args.sites)
     ws = Workspace.from_layers(layers, crs="EPSG:4546")
     t_load = time.perf_counter() - t

@@ -1,6 +1,6 @@
 """Benchmark: coordination of planned works across projects on the city-size district.
 
-Builds synthetic planned works on the blocks of the city district (``build_district("city")``,
+Builds synthetic planned works on the blocks of the city district (``build_city()``,
 ``gis.corridor.road_segments``): most works are spread over random blocks, sides and weeks of
 one year; some are clustered on "hot" blocks (a new development area, a road being rebuilt)
 with starts bunched around a few dates, so that coordination matters. Times
@@ -12,7 +12,7 @@ pieces (O(n²), vectorised with numpy in chunks, so a fair baseline rather than 
 loop) against the indexed search of the module (sort by place and position, one merge:
 O(n log n + pairs)). Both must find the same links; the ratio is printed.
 
-Run: ``.venv/bin/python bench/bench_coordination.py [--works 2000] [--seed 4]``.
+Run: ``.venv/bin/python -m bench.bench_coordination [--works 2000] [--seed 4]``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from data.demo_district import build_district
+from bench.city import build_city
 from gis.corridor import road_segments
 from gis.profile import Profile
 from planning.coordination import _link_works, _select, _validate, coordinate_works
@@ -120,7 +120,7 @@ def main() -> None:
     args = parser.parse_args()
 
     t = time.perf_counter()
-    layers = build_district("city")
+    layers = build_city()
     blocks = road_segments(layers["roads"])
     print(f"city district: {len(blocks):,} blocks in {time.perf_counter() - t:.1f} s")
     works = synthetic_works(blocks, args.works, args.seed)

@@ -5,7 +5,7 @@ and the ratio against a baseline run in the same process: a plain centreline gra
 blocks (one edge per block, as OSMnx or momepy's ``gdf_to_nx`` would build), i.e. what the
 two-sided corridor model costs over the simplest road graph.
 
-Run: ``make bench`` (or ``.venv/bin/python bench/bench_corridor.py [--size demo|city]``).
+Run: ``make bench`` (or ``.venv/bin/python -m bench.bench_corridor [--size demo|city]``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 import shapely
 
+from bench.city import build_city
 from data.demo_district import build_district
 from gis.corridor import build_corridor_graph, road_segments
 from gis.schema import UTILITIES
@@ -42,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
 
     t = time.perf_counter()
-    layers = build_district(args.size)
+    layers = build_city() if args.size == "city" else build_district("demo")
     t_gen = time.perf_counter() - t
     roads = layers["roads"]
     networks = {u: layers[u] for u in UTILITIES if u in layers}

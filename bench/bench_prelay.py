@@ -5,7 +5,7 @@ eligible counts before → after, and, in the same process, a baseline: connecti
 on its own by its shortest path to the existing network (no shared extensions), to show what
 the Steiner tree saves in metres of new main.
 
-Run: ``make bench`` (or ``.venv/bin/python bench/bench_prelay.py [--intents N]``).
+Run: ``make bench`` (or ``.venv/bin/python -m bench.bench_prelay [--intents N]``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 import planning  # noqa: F401
-from data.demo_district import build_district
+from bench.city import build_city
 from gis.profile import load_profile
 from gis.workspace import Workspace
 from planning.prelay import plan_prelay
@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     profile = load_profile("jingmen-2023")
     t = time.perf_counter()
-    layers = build_district("city")
+    layers = build_city()
     layers["intents"] = layers["intents"].iloc[: args.intents].reset_index(drop=True)
     ws = Workspace.from_layers(layers, crs="EPSG:4546")
     print(f"city: {len(layers['roads']):,} roads, {len(layers['intents'])} intents; "

@@ -23,7 +23,7 @@ from pyproj.exceptions import CRSError as PyprojCRSError
 
 from gis import chinacoords
 from gis.errors import CRSError, GeographicCRSError
-from gis.settings import get_settings
+from gis.settings import get_gis_settings
 
 __all__ = [
     "CHINA_OFFSET_CRS",
@@ -213,7 +213,7 @@ def to_working_crs(
         If the layer has no CRS and none is given, or the working CRS is not metric.
     """
     target = require_projected(
-        working_crs or get_settings().working_crs, what=f"working CRS for layer {layer!r}"
+        working_crs or get_gis_settings().working_crs, what=f"working CRS for layer {layer!r}"
     )
     source = _normalise(source_crs)
     if source in CHINA_OFFSET_CRS:

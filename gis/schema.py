@@ -1,4 +1,4 @@
-"""The workspace layer contract (DESIGN.md §4): layers, geometry types, fields and enums.
+"""The workspace layer contract: layers, geometry types, fields and enums.
 
 Field names are the contract; extra fields in a layer are kept. Validation against this
 contract lives in :mod:`gis.validate`.

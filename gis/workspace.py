@@ -24,7 +24,7 @@ from gis.errors import InputFormatError, LayerNotFoundError, ValidationError
 from gis.io.sniff import check_geopackage, gdal_offline, gdal_source
 from gis.profile import Profile, load_profile
 from gis.schema import LAYERS, NETWORK_LAYERS
-from gis.settings import get_settings
+from gis.settings import get_gis_settings
 from gis.validate import ValidationReport, validate_layers
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def workspace_crs(layers: Mapping[str, gpd.GeoDataFrame | None], default: Any = 
     }
     if len(projected) == 1:
         return require_projected(projected.pop(), what="the workspace")
-    return require_projected(default or get_settings().working_crs, what="the workspace")
+    return require_projected(default or get_gis_settings().working_crs, what="the workspace")
 
 
 @dataclass

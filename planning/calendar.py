@@ -1,4 +1,4 @@
-"""Working-time arithmetic for the reform's deadlines (seed 五(一), 六(四); DESIGN R6, R7).
+"""Working-time arithmetic for the reform's deadlines (seed 五(一), 六(四); rules R6, R7).
 
 Working days are the statutory working days (法定工作日) of the State Council's yearly
 schedule (国务院办公厅关于XXXX年部分节假日安排的通知): Monday–Friday unless a holiday (放假),

@@ -1,4 +1,4 @@
-"""Cross-section check of one shared trench segment (issue 4 item 2; DESIGN §3, R9).
+"""Cross-section check of one shared trench segment (seed 三6; rule R9; GB 50289-2016 clearances).
 
 Where several utilities are laid in one trench under a sidewalk or green belt, the pipes take
 the order GB 50289-2016 gives from the road red line towards the carriageway (电力、通信、
@@ -207,7 +207,7 @@ def pipe_for(
     utility
         ``water``, ``gas``, ``heat``, ``power`` or ``telecom``.
     attrs
-        Layer attributes (DESIGN §4): water ``diameter_mm``; gas ``pressure_class`` and
+        Layer attributes (:data:`gis.schema.LAYERS`): water ``diameter_mm``; gas ``pressure_class`` and
         ``diameter_mm``; heat ``medium``; power ``voltage_kv``. Optional ``laying`` (power and
         telecom ``direct_buried`` | ``duct``, heat ``direct_buried`` | ``trench``; default
         ``cross_section.default_laying``) and ``width_m`` (an explicit width, e.g. the utility's

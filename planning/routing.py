@@ -3,7 +3,7 @@
 The corridor graph (:mod:`gis.corridor`) is turned once into a compressed sparse matrix; each
 search is a multi-source Dijkstra (``scipy.sparse.csgraph``) from every suitable tap at once,
 so the distance from *every* site frontage to its nearest suitable tap, by route length, comes
-out of one search (DESIGN §4: batch work reuses one graph search per utility).
+out of one search (batch work reuses one graph search per utility).
 
 Searches run on the lengths plus a tie-break of less than a nanometre per edge, fixed by the
 edge's end points (:func:`tie_breaks`). Two routes of exactly the same length — common on a

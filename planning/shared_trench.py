@@ -1,4 +1,4 @@
-"""One joint trench for a project's utilities (seed 三6 一并接入、协同施工; DESIGN R9).
+"""One joint trench for a project's utilities (seed 三6 一并接入、协同施工; rule R9).
 
 From the routes of one site's utilities, the trench is the union of the corridor edges they
 use: where two or more utilities run along the same sidewalk (or cross the same carriageway)

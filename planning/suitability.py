@@ -1,4 +1,4 @@
-"""Which mains may be tapped for a demand (DESIGN §3, issue 3 item 2), from profile tables.
+"""Which mains may be tapped for a demand (seed 二 公共管网), from profile tables.
 
 The demand decides suitability: water by the main's diameter for the peak flow, gas by pressure
 class (sub-high and high are never tapped), steam by medium, pressure and temperature, power by

@@ -32,3 +32,10 @@ def results(demo_ws):
     demands = {pid: demo_demand(c) for pid, c in DEMO_CASES.items()}
     out = assess_sites(demo_ws, profile=JINGMEN, demands=demands, as_of=AS_OF)
     return {a.project_id: a for a in out}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that drives Chromium (fixture ``chromium``) ``browser``: not in test-fast."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

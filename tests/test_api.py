@@ -16,9 +16,9 @@ from sqlalchemy import text
 
 from api.app import create_app
 from api.seed import DEV_TOKENS
+from api.settings import Settings
 from data.demo_district import build_district
 from data.demo_intakes import demo_intakes
-from gis.settings import Settings
 from gis.storage.store import make_engine
 
 CRS = "EPSG:4546"

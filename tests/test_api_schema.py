@@ -16,7 +16,7 @@ from api.app import create_app
 from api.errors import ERROR_RESPONSES
 from api.roles import ROUTE_ROLES
 from api.seed import DEV_TOKENS
-from gis.settings import Settings
+from api.settings import Settings
 
 PID = "JM-2026-001"
 ADMIN = {"Authorization": f"Bearer {DEV_TOKENS['admin']}"}

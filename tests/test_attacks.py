@@ -25,7 +25,7 @@ from api.seed import DEV_TOKENS
 from gis.crs import resolve_crs
 from gis.errors import CRSError, InputFormatError
 from gis.io.files import read_vector
-from gis.settings import Settings
+from api.settings import Settings
 
 CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4546"}}
 

@@ -15,8 +15,8 @@ import api.state
 from api.app import create_app
 from api.cli import app as cli
 from api.seed import DEV_TOKENS
+from api.settings import Settings
 from data.demo_intakes import demo_intakes
-from gis.settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Working-time arithmetic (planning.calendar): seed 五(一), 六(四); DESIGN R6, R7.
+"""Working-time arithmetic (planning.calendar): seed 五(一), 六(四); rules R6, R7.
 
 The worked examples run across the 2025 National Day + Mid-Autumn holiday. From
 国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）: "国庆节、中秋节：10月1日

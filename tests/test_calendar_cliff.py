@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.documents import approval_sheet_html
 from api.seed import DEV_TOKENS
+from api.settings import Settings
 from gis.errors import CalendarError
-from gis.settings import Settings
 from planning.calendar import (
     STATUTORY_FILE,
     WorkCalendar,
@@ -250,7 +250,7 @@ def test_cli_loads_a_notice_and_deadlines_are_no_longer_provisional(tmp_path, mo
     from typer.testing import CliRunner
 
     from api.cli import app as cli
-    from gis.settings import get_settings
+    from api.settings import get_settings
 
     monkeypatch.setenv("LINKPLAN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("LINKPLAN_ENV", "production")  # no demo seeding

@@ -19,8 +19,8 @@ from sqlalchemy import text
 
 from api.app import create_app
 from api.seed import DEV_TOKENS
+from api.settings import Settings
 from data.demo_intakes import demo_intakes
-from gis.settings import Settings
 from gis.storage.models import ProjectRecord
 from gis.storage.store import Store, make_engine
 from planning.ledger import STEPS

@@ -1,4 +1,4 @@
-"""Coordination across projects (planning.coordination): DESIGN R9 shared construction, R10.
+"""Coordination across projects (planning.coordination): rules R9 shared construction (seed 三6), R10 dig-once.
 
 Every expected figure is worked out by hand in the comments. Dates are in 2024 (a leap year:
 January 31 days, February 29, so 1 Jan → 1 Mar is 60 days and 1 Jan → 1 May is 121 days).

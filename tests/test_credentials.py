@@ -37,10 +37,10 @@ from api.security import (
     utc_now,
 )
 from api.seed import DEV_TOKENS, DEV_USERS
+from api.settings import Settings, get_settings, is_loopback, settings_for_host
 from api.state import open_database
 from data.demo_district import build_district
 from gis.errors import AuthenticationError, ConfigurationError, NotFoundError
-from gis.settings import Settings, get_settings, is_loopback, settings_for_host
 from gis.storage.migrate import upgrade
 from gis.storage.models import AuditEntry, NetworkVersion, ProjectRecord, User
 from gis.storage.store import Store, make_engine

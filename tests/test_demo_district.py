@@ -15,6 +15,7 @@ import pytest
 import shapely
 from shapely.ops import substring
 
+from bench.city import build_city
 from data.demo_district import (
     DEMO_CASES,
     REFERENCE_DATE,
@@ -61,7 +62,7 @@ def demo() -> dict[str, gpd.GeoDataFrame]:
 
 @pytest.fixture(scope="module")
 def city() -> dict[str, gpd.GeoDataFrame]:
-    return build_district("city")
+    return build_city()
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -462,6 +463,7 @@ def test_major_lines_green_space_and_intents(demo: dict[str, gpd.GeoDataFrame]) 
 # -------------------------------------------------------------------------------- city
 
 
+@pytest.mark.city
 def test_city_size_content_and_contract(city: dict[str, gpd.GeoDataFrame]) -> None:
     roads = city["roads"]
     assert len(roads) >= 20_000
@@ -485,5 +487,6 @@ def test_city_size_content_and_contract(city: dict[str, gpd.GeoDataFrame]) -> No
     assert 0 < outside.sum() < len(city["sites"]) / 10
 
 
+@pytest.mark.city
 def test_city_is_deterministic(city: dict[str, gpd.GeoDataFrame]) -> None:
-    _assert_identical(city, build_district("city"))
+    _assert_identical(city, build_city())

@@ -21,10 +21,10 @@ from shapely import LineString
 
 from api.app import create_app
 from api.seed import DEV_TOKENS
+from api.settings import Settings
 from data.demo_district import build_district
 from gis import chinacoords
 from gis.errors import ConfirmationRequiredError, ValidationError
-from gis.settings import Settings
 from gis.storage.guards import GCJ02_HINT
 from gis.storage.models import ProjectRecord
 from tests.test_api import _reset_postgis

@@ -1,4 +1,4 @@
-"""The e-ledger and early warning (planning.ledger): seed 六(二)1, 八(三); DESIGN R6, R7.
+"""The e-ledger and early warning (planning.ledger): seed 六(二)1, 八(三); rules R6, R7.
 
 Every expected time and share is worked out by hand on the 2025 National Day schedule
 (国办发明电〔2024〕12号, see tests/test_calendar.py):

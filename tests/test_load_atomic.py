@@ -19,10 +19,10 @@ from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.settings import get_settings
 from data.demo_district import build_district
 from data.demo_intakes import demo_intakes
 from gis.errors import ValidationError
-from gis.settings import get_settings
 from gis.storage.migrate import upgrade
 from gis.storage.models import NetworkVersion, ProjectRecord
 from gis.storage.store import Store, make_engine

@@ -9,6 +9,8 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
+pytestmark = pytest.mark.notebook
+
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # jupyter_client / zmq internals
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -18,9 +18,9 @@ from api.app import create_app
 from api.cli import app as cli
 from api.maps.assets import external_references
 from api.seed import DEV_TOKENS
+from api.settings import Settings
 from data.demo_district import build_district
 from data.demo_intakes import demo_intakes
-from gis.settings import Settings
 from gis.workspace import write_workspace
 
 

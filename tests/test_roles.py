@@ -23,9 +23,9 @@ from api.routes import documents, intents, ledger, maps, networks, ogc, plans, p
 from api.routes.projects import NODE_ROLES
 from api.security import ROLE_ZH, ROLES
 from api.seed import DEV_TOKENS, DEV_USERS
+from api.settings import Settings
 from gis.errors import ConfigurationError
 from gis.schema import UTILITY_NAMES_ZH
-from gis.settings import Settings
 from gis.storage.models import AssessmentRecord, ProjectRecord
 from gis.storage.store import make_engine
 

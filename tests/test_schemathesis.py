@@ -22,18 +22,21 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
 from api.app import create_app
 from api.seed import DEV_TOKENS
-from gis.settings import Settings
+from api.settings import Settings
 
 _DIR = Path(tempfile.mkdtemp(prefix="linkplan-fuzz-"))
 atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
 _APP = create_app(
     Settings(database_url=f"sqlite:///{_DIR / 'linkplan.db'}", env="development", max_upload_mb=1)
 )
+
+pytestmark = pytest.mark.fuzz
 
 _ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' default
 _MEANING_CHECKED: dict[tuple[str, str], list[str]] = {

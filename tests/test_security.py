@@ -48,9 +48,9 @@ from api.security import (
     require_roles,
     sees_personal_data,
 )
+from api.settings import Settings
 from gis.errors import ConfigurationError, LinkplanError
 from gis.schema import LAYERS, UTILITIES, UTILITY_NAMES_ZH
-from gis.settings import Settings
 from gis.storage.migrate import upgrade
 from gis.storage.models import AuditEntry, User
 from gis.storage.store import Store, make_engine

@@ -71,6 +71,7 @@ def test_serve_starts_on_the_embedded_default_with_the_demo(server):
     assert _get(f"{base}/projects")[0] == 401
 
 
+@pytest.mark.browser
 def test_openapi_page_lists_every_route_in_chinese_offline(server):
     base, _ = server
     spec = json.loads(_get(f"{base}/openapi.json")[1])

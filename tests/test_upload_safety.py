@@ -30,11 +30,11 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app as cli_app
 from api.seed import DEV_TOKENS
+from api.settings import Settings
 from gis.errors import InputFormatError
 from gis.io.files import read_vector
 from gis.io.load import load_for_import
 from gis.io.sniff import gdal_offline
-from gis.settings import Settings
 from gis.workspace import read_layers
 from tests.test_api import _reset_postgis
 

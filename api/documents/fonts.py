@@ -3,7 +3,7 @@
 Lookup order (:func:`find_cjk_font`):
 
 1. the path in the environment variable ``LINKPLAN_CJK_FONT`` (a ``.ttf`` or ``.ttc``), read
-   when a document is made, or else the setting ``cjk_font`` (:mod:`gis.settings`, which also
+   when a document is made, or else the setting ``cjk_font`` (:mod:`api.settings`, which also
    reads it from ``.env``);
 2. known Debian/Ubuntu paths (:data:`CANDIDATES`): 文泉驿微米黑 (``fonts-wqy-microhei``),
    文泉驿正黑 (``fonts-wqy-zenhei``), AR PL UMing (``fonts-arphic-uming``) and Droid Sans
@@ -32,7 +32,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-from gis.settings import get_settings
+from api.settings import get_settings
 
 __all__ = ["CANDIDATES", "CID_FALLBACK", "ENV_VAR", "CJKFont", "cjk_font", "find_cjk_font"]
 

@@ -21,7 +21,6 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -42,7 +41,6 @@ from gis.errors import (
 )
 from gis.profile import Profile, load_profile
 from gis.schema import LAYERS
-from gis.settings import get_settings
 from gis.storage import guards
 from gis.storage.models import (
     SRID,
@@ -55,22 +53,15 @@ from gis.storage.models import (
 from gis.validate import validate_layers
 from gis.workspace import Workspace
 
-__all__ = ["ImportResult", "Store", "default_database_url", "jsonable", "make_engine"]
+__all__ = ["ImportResult", "Store", "jsonable", "make_engine"]
 
 
-def default_database_url() -> str:
-    """Return ``LINKPLAN_DATABASE_URL``, or the embedded SQLite file under the data folder."""
-    settings = get_settings()
-    if settings.database_url:
-        return settings.database_url
-    path = Path(settings.data_dir) / "linkplan.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout for concurrency.
 
-
-def make_engine(url: str | None = None) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout for concurrency."""
-    url = url or default_database_url()
+    The URL comes from the caller (the service reads it from its settings,
+    :func:`api.settings.default_database_url`).
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 

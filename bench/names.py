@@ -1,4 +1,4 @@
-"""Chinese name parts for the generated demo and city districts (plausible, invented).
+"""Chinese name parts for the city-size benchmark district (plausible, invented).
 
 Road names follow local usage: 大道 for arterials, 路 for secondary and branch roads, 街 for
 access roads, 快速路 for expressways, with ordinals (二路, 三路 …) in planned new districts.

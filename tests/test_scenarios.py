@@ -1,0 +1,152 @@
+"""Oracle scenario tests: every demo decision case, asserted in the code's own vocabulary.
+
+One parametrised test per demo site (:data:`data.demo_district.DEMO_CASES`) checks, for the
+site and for each utility it asks for: the approval path (``commitment``, ``joint``, the site's
+``not_applicable``), the route length to 0.1 m, the crossings of major lines (kind and name),
+the carriageways crossed (road class and name), the dig-once roads on the route and the
+utilities left for pre-laying.
+
+Where the oracle comes from
+---------------------------
+:data:`ORACLE` was written from the output of the current code on the demo district (profile
+``jingmen-2023``, assessed on the demo's reference date 2026-11-29) and then checked against
+what the demo data says by hand:
+
+* every length the demo data designs by hand (``expected_route_m``) is the oracle's length;
+* every approval the demo data writes down (``expected_approval``) is the oracle's site path
+  (``notify_commit`` is the code's ``commitment``, ``joint_approval`` its ``joint``); the demo
+  leaves it empty where another rule decides (dig-once, crossing a branch road, the planned
+  main, the missing gas main), and the oracle then holds what that rule gives;
+* every expected crossing (``expected_crossing``) is in the oracle's crossings;
+* the routes not designed in the demo data were checked by hand geometry: a route that only
+  crosses the road in front of the site is as long as that road's carriageway in the
+  ``gb-defaults`` profile (JM-2026-007: 响岭路, secondary, 12.0 m; JM-2026-008 gas: 延年路,
+  secondary, 12.0 m; JM-2026-004: 白云大道, arterial, 16.0 m; JM-2026-016: 月亮湖路, branch,
+  7.5 m), and a main running along the frontage gives 0.0 m (JM-2026-008 water).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from data.demo_district import DEMO_CASES, REFERENCE_DATE
+
+from .demo import AS_OF
+
+
+@dataclass(frozen=True)
+class U:
+    """What one utility of a demo site must get."""
+
+    path: str | None
+    length_m: float | None
+    crossings: tuple[tuple[str, str], ...] = ()
+    carriageways: tuple[tuple[str, str], ...] = ()
+    dig_once: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Case:
+    """What a demo site must get: its path, its utilities, those left for pre-laying."""
+
+    path: str | None
+    utilities: dict[str, U] = field(default_factory=dict)
+    needs_prelay: tuple[str, ...] = ()
+
+
+ORACLE: dict[str, Case] = {
+    "JM-2026-001": Case(  # short_route
+        "commitment", {"water": U("commitment", 120.0), "power": U("commitment", 0.0)}
+    ),
+    "JM-2026-002": Case("joint", {"water": U("joint", 300.0)}),  # exact_300
+    "JM-2026-003": Case("joint", {"water": U("joint", 450.0)}),  # over_300
+    "JM-2026-004": Case(  # cross_arterial
+        "joint", {"water": U("joint", 16.0, carriageways=(("arterial", "白云大道"),))}
+    ),
+    "JM-2026-005": Case(  # cross_railway
+        "joint", {"gas": U("joint", 100.0, crossings=(("railway", "焦柳铁路"),))}
+    ),
+    "JM-2026-006": Case(None, {"gas": U(None, None)}, needs_prelay=("gas",)),  # no_suitable_main
+    "JM-2026-007": Case(  # outside_scope
+        "not_applicable",
+        {
+            "water": U("joint", 12.0, carriageways=(("secondary", "响岭路"),)),
+            "power": U("joint", 12.0, carriageways=(("secondary", "响岭路"),)),
+        },
+    ),
+    "JM-2026-008": Case(  # real_estate
+        "not_applicable",
+        {
+            "water": U("commitment", 0.0),
+            "gas": U("joint", 12.0, carriageways=(("secondary", "延年路"),)),
+            "power": U("joint", 86.0, carriageways=(("arterial", "白云大道"),)),
+        },
+    ),
+    "JM-2026-009": Case("commitment", {"power": U("commitment", 0.0)}),  # dual_power
+    "JM-2026-010": Case("commitment", {"heat": U("commitment", 60.0)}),  # steam
+    "JM-2026-011": Case("joint", {"water": U("joint", 80.0, dig_once=("天鹅路",))}),  # dig_once
+    "JM-2026-012": Case("commitment", {"water": U("commitment", 40.0)}),  # green_space
+    "JM-2026-013": Case(  # corner
+        "commitment", {"water": U("commitment", 0.0), "power": U("commitment", 0.0)}
+    ),
+    "JM-2026-014": Case(  # shared_trench
+        "commitment", {"gas": U("commitment", 200.0), "telecom": U("commitment", 200.0)}
+    ),
+    "JM-2026-015": Case("commitment", {"water": U("commitment", 220.0)}),  # planned_main
+    "JM-2026-016": Case(  # cross_branch
+        "joint", {"gas": U("joint", 7.5, carriageways=(("branch", "月亮湖路"),))}
+    ),
+}
+
+# the demo data writes approvals in the words of the seed's two paths; the code's own words
+_CODE_PATH = {"notify_commit": "commitment", "joint_approval": "joint"}
+
+
+def test_the_oracle_covers_every_demo_case_on_the_reference_date() -> None:
+    assert set(ORACLE) == set(DEMO_CASES)
+    assert AS_OF.isoformat() == REFERENCE_DATE
+
+
+@pytest.mark.parametrize("pid", sorted(DEMO_CASES), ids=lambda p: f"{p}-{DEMO_CASES[p]['case']}")
+def test_oracle_agrees_with_what_the_demo_data_writes_down(pid: str) -> None:
+    case, oracle = DEMO_CASES[pid], ORACLE[pid]
+    assert set(oracle.utilities) == set(case["utilities"])
+    for utility, metres in case["expected_route_m"].items():
+        assert oracle.utilities[utility].length_m == metres, utility
+    if case["expected_approval"] is not None:
+        assert oracle.path == _CODE_PATH.get(case["expected_approval"], case["expected_approval"])
+    if case["expected_crossing"] is not None:
+        kinds = {
+            kind
+            for u in oracle.utilities.values()
+            for kind, _ in (*u.crossings, *u.carriageways)
+        }
+        assert case["expected_crossing"] in kinds
+    assert set(oracle.needs_prelay) == set(case.get("no_suitable_main", []))
+
+
+@pytest.mark.parametrize("pid", sorted(DEMO_CASES), ids=lambda p: f"{p}-{DEMO_CASES[p]['case']}")
+def test_demo_case(pid: str, results: dict[str, Any]) -> None:
+    a, oracle = results[pid], ORACLE[pid]
+    assert a.as_of == AS_OF
+    assert a.approval_path == oracle.path
+    assert a.applicable == (oracle.path != "not_applicable")
+    assert tuple(a.needs_prelay) == oracle.needs_prelay
+    assert set(a.utilities) == set(oracle.utilities)
+    for utility, want in oracle.utilities.items():
+        got = a.utilities[utility]
+        assert got.approval_path == want.path, utility
+        if want.length_m is None:
+            assert got.route is None and not got.covered, utility
+            continue
+        route = got.route
+        assert route is not None, utility
+        assert round(route.length_m, 1) == want.length_m, (utility, route.length_m)
+        assert tuple((c.kind, c.name) for c in route.crossings) == want.crossings, utility
+        assert (
+            tuple((c.road_class, c.name) for c in route.carriageways) == want.carriageways
+        ), utility
+        assert tuple(d.name for d in route.dig_once) == want.dig_once, utility
