@@ -10,8 +10,12 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, got " + sys.version'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@echo "installing Linkplan and its pinned dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@# the build back end's notices (e.g. setuptools' editable-install banner) go to the log;
+	@# a failed install prints the whole log
+	@( $(BIN)/python -m pip install --upgrade pip \
+	  && $(BIN)/python -m pip install -c constraints.txt -e '.[dev]' ) > $(VENV)/install.log 2>&1 \
+	  || { cat $(VENV)/install.log; exit 1; }
 	touch $(STAMP)
 
 ## demo: build the 掇刀区 demo workspace (build/demo.gpkg), print a per-layer summary and assess

@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.seed import DEV_TOKENS
+from api.settings import Settings
 from gis.crs import resolve_crs
 from gis.errors import CRSError, InputFormatError
 from gis.io.files import read_vector
-from api.settings import Settings
 
 CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4546"}}
 
