@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import planning  # noqa: F401  (registers the policy profiles)
 from api.maps import district_map, prelay_map, project_map, render_html, save_html
 from gis.errors import NotFoundError
 from gis.profile import Profile, load_profile

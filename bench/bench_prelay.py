@@ -16,7 +16,6 @@ import time
 
 import numpy as np
 
-import planning  # noqa: F401
 from data.demo_district import build_district
 from gis.profile import load_profile
 from gis.workspace import Workspace

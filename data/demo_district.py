@@ -571,8 +571,8 @@ def _snap(p: XY, candidates: Sequence[XY]) -> XY:
 
 def _demo_blocks(profile: Profile) -> list[_Block]:
     """Split the demo roads at every junction (one block per junction-to-junction run)."""
-    widths = profile.get("roads.carriageway_width_m")
-    sidewalks = profile.get("roads.sidewalk_width_m")
+    widths = profile.roads.carriageway_width_m
+    sidewalks = profile.roads.sidewalk_width_m
     specs = _DEMO_ROADS
     lines = [LineString(s.coords) for s in specs]
     cuts: list[set[XY]] = [set() for _ in specs]
@@ -1056,8 +1056,8 @@ def _river_line(x0: float, x1: float, y: float, amplitude: float, wave: float) -
 
 def _corridors(roads: gpd.GeoDataFrame, profile: Profile) -> Any:
     """Union of the road corridors (carriageway + sidewalks) of a roads layer."""
-    widths = profile.get("roads.carriageway_width_m")
-    sidewalks = profile.get("roads.sidewalk_width_m")
+    widths = profile.roads.carriageway_width_m
+    sidewalks = profile.roads.sidewalk_width_m
     cls = roads["road_class"].astype(str)
     half = cls.map(widths).astype(float) / 2.0 + cls.map(sidewalks).astype(float)
     geoms = np.asarray(roads.geometry.values, dtype=object)
@@ -1329,8 +1329,8 @@ def _city_grid(rng: np.random.Generator, profile: Profile) -> tuple[_Grid, Float
     line = np.concatenate([vi, hj + n])
     k = np.concatenate([vk, hk])
     cls = np.concatenate([line_cls[vi], line_cls[hj]])
-    widths = profile.get("roads.carriageway_width_m")
-    sidewalks = profile.get("roads.sidewalk_width_m")
+    widths = profile.roads.carriageway_width_m
+    sidewalks = profile.roads.sidewalk_width_m
     width = np.array([widths[c] for c in ROAD_CLASSES])[cls]
     sidewalk = np.array([sidewalks[c] for c in ROAD_CLASSES])[cls]
     road_id = np.char.add(
@@ -1606,8 +1606,8 @@ def _city_rest(
     profile: Profile,
 ) -> dict[str, gpd.GeoDataFrame]:
     n = _CITY_LINES
-    sidewalks = profile.get("roads.sidewalk_width_m")
-    widths = profile.get("roads.carriageway_width_m")
+    sidewalks = profile.roads.sidewalk_width_m
+    widths = profile.roads.carriageway_width_m
     x_lo, x_hi, y_lo, y_hi = xs[0], xs[-1], ys[0], ys[-1]
     outer = box(x_lo - 150.0, y_lo - 150.0, x_hi + 150.0, y_hi + 150.0)
     notch = box(xs[int(0.9 * n)], ys[int(0.9 * n)], x_hi + 500.0, y_hi + 500.0)
