@@ -118,6 +118,9 @@ def _surface_reasons(
     surfaces: Mapping[str, float], allowed: frozenset[str], label: str
 ) -> list[Reason]:
     """R5 for every public surface dug that the profile's commitment list leaves out."""
+    dug = [s for s in _SURFACE_ZH if s not in allowed and surfaces.get(s, 0.0) > 0]
+    if not dug:
+        return []
     listed = "、".join(_SURFACE_ZH[s] for s in _SURFACE_ZH if s in allowed) or "无"
     return [
         Reason(
@@ -126,8 +129,7 @@ def _surface_reasons(
             f"{label}需{_SURFACE_ZH[s]} {surfaces[s]:.1f} m：不属于本配置告知承诺允许的{listed}"
             "（实施方案 四(二)1）",
         )
-        for s in _SURFACE_ZH
-        if s not in allowed and surfaces.get(s, 0.0) > 0
+        for s in dug
     ]
 
 
