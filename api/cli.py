@@ -240,7 +240,6 @@ def _assess_and_report(
     include_planned: bool = False,
 ) -> list[Any]:
     """Run the assessment of sites and print it as a table or as JSON lines."""
-    import planning  # noqa: F401  (registers the policy profiles)
     from api.report import assessment_table, assessment_to_dict, path_deadlines_json
     from gis.profile import load_profile
     from planning.assess import assess_sites
@@ -365,7 +364,6 @@ def deadline(
 
     A deadline in a year whose State Council notice is not loaded is followed by （暂定）.
     """
-    import planning  # noqa: F401
     from planning.calendar import PROVISIONAL_MARK, provisional_note
     from planning.calendar import deadline as compute
 
@@ -447,7 +445,6 @@ def coordinate(
     ] = None,
 ) -> None:
     """Group the planned works of all sites into coordinated construction packages (协同施工)."""
-    import planning  # noqa: F401
     from gis.profile import load_profile
     from gis.workspace import add_layers
     from planning.assess import assess_sites
@@ -519,7 +516,6 @@ def prelay(
     ] = None,
 ) -> None:
     """Plan main extensions for the registered intents (提前布局周边管网) and write the plan."""
-    import planning  # noqa: F401
     from gis.profile import load_profile
     from gis.schema import UTILITIES, UTILITY_NAMES_ZH
     from gis.workspace import add_layers
@@ -1034,6 +1030,51 @@ def graph(
         out,
     )
     typer.echo(f"{G.number_of_nodes():,} nodes and {G.number_of_edges():,} edges written to {out}")
+
+
+profile_app = typer.Typer(
+    help="配置 (policy profiles): thresholds and tables with their sources.", no_args_is_help=True
+)
+app.add_typer(profile_app, name="profile")
+
+
+@profile_app.command("check")
+def profile_check(
+    file: Annotated[
+        Path, typer.Argument(help="profile YAML file (its 'extends' are searched by name)")
+    ],
+) -> None:
+    """Validate a profile file: all problems at once (file, key, value, expected); exit 1 if any."""
+    from gis.errors import ProfileError
+    from gis.profile import check_profile
+
+    try:
+        loaded = check_profile(file)
+    except ProfileError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    n = sum(1 for _ in loaded.entries())
+    typer.echo(
+        f"配置文件 {file} 有效：{n} 项取值（{' → '.join(loaded.chain)}）"
+        f" (profile file {file} is valid: {n} values)"
+    )
+
+
+@profile_app.command("show")
+def profile_show(
+    name: Annotated[str, typer.Argument(help="profile name, e.g. jingmen-2023 (or a YAML file)")],
+) -> None:
+    """Print every value of a profile with its Chinese label, source and file."""
+    from gis.profile import load_profile
+
+    loaded = load_profile(name)
+    typer.echo(f"配置 {loaded.name}（{' → '.join(loaded.chain)}）：{loaded.description}")
+    for key, label, value, source, file in loaded.entries():
+        shown = json.dumps(value, ensure_ascii=False)
+        typer.echo(f"\n{key}  {label}")
+        typer.echo(f"  值 (value): {shown}")
+        typer.echo(f"  来源 (source): {source}")
+        typer.echo(f"  文件 (file): {file}")
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import planning  # noqa: F401  (registers the policy profiles)
 from api.maps import district_map, prelay_map, project_map, render_html, save_html
 from api.settings import get_settings
 from gis import vocabulary

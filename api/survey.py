@@ -304,9 +304,9 @@ class _Builder:
         self.profile = profile
         self.crs = CRS.from_user_input(ws.crs)
         self.to_wgs84 = transformer(self.crs)
-        self.major_kinds = set(profile.get("commitment.major_crossing_kinds"))
-        self.trenchless = set(profile.get("commitment.trenchless_road_classes"))
-        self.major_roads: Mapping[str, str] = profile.get("major_lines.major_road_classes")
+        self.major_kinds = set(profile.commitment.major_crossing_kinds)
+        self.trenchless = set(profile.commitment.trenchless_road_classes)
+        self.major_roads: Mapping[str, str] = profile.major_lines.major_road_classes
         sites = ws.layer("sites")
         match = sites[sites["project_id"].astype(str) == str(assessment.project_id)]
         if match.empty:
@@ -940,7 +940,7 @@ def _readme(
         "  的要素编号（fid），x、y 为工作坐标系坐标。",
         "",
         f"本踏勘包由 Linkplan（联动接入预规划）{_version()} 生成，政策配置 {profile.name}"
-        f"（{profile.data.get('description') or profile.name}）。",
+        f"（{profile.description or profile.name}）。",
     ]
     return "\r\n".join(lines) + "\r\n"
 

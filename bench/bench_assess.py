@@ -22,7 +22,6 @@ import networkx as nx
 import numpy as np
 import shapely
 
-import planning  # noqa: F401
 from bench.city import build_city
 from gis.profile import load_profile
 from gis.workspace import Workspace
@@ -138,7 +137,7 @@ def main() -> None:
     ctx = ws.cache[next(k for k in ws.cache if k[0] == "assess-context")]
     searcher = _Searcher(ctx, "batch")
     demand = default_demand(profile)
-    limit = float(profile.get("coverage.max_connection_m"))
+    limit = profile.coverage.max_connection_m
     tap_sets = []
     for utility in ("water", "gas", "heat", "power"):
         mask = suitable_mains(utility, layers[utility], demand, profile)

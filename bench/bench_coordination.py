@@ -129,7 +129,8 @@ def main() -> None:
         f"{works['project_id'].nunique():,} projects, {len(works):,} pieces over one year"
     )
 
-    profile = Profile("bench", {"coordination": {"window_days": {"value": 90, "source": "bench"}}})
+    window = {"window_days": {"value": 90, "source": "bench"}}
+    profile = Profile.from_data("bench", {"coordination": window})
     coordinate_works(works.head(50), profile=profile)  # warm-up (imports, caches)
     t = time.perf_counter()
     result = coordinate_works(works, profile=profile)

@@ -16,7 +16,6 @@ import time
 
 import numpy as np
 
-import planning  # noqa: F401
 from bench.city import build_city
 from gis.profile import load_profile
 from gis.workspace import Workspace

@@ -165,8 +165,8 @@ def _city_grid(rng: np.random.Generator, profile: Profile) -> tuple[_Grid, Float
     line = np.concatenate([vi, hj + n])
     k = np.concatenate([vk, hk])
     cls = np.concatenate([line_cls[vi], line_cls[hj]])
-    widths = profile.get("roads.carriageway_width_m")
-    sidewalks = profile.get("roads.sidewalk_width_m")
+    widths = profile.roads.carriageway_width_m
+    sidewalks = profile.roads.sidewalk_width_m
     width = np.array([widths[c] for c in ROAD_CLASSES])[cls]
     sidewalk = np.array([sidewalks[c] for c in ROAD_CLASSES])[cls]
     road_id = np.char.add(
@@ -442,8 +442,8 @@ def _city_rest(
     profile: Profile,
 ) -> dict[str, gpd.GeoDataFrame]:
     n = _CITY_LINES
-    sidewalks = profile.get("roads.sidewalk_width_m")
-    widths = profile.get("roads.carriageway_width_m")
+    sidewalks = profile.roads.sidewalk_width_m
+    widths = profile.roads.carriageway_width_m
     x_lo, x_hi, y_lo, y_hi = xs[0], xs[-1], ys[0], ys[-1]
     outer = box(x_lo - 150.0, y_lo - 150.0, x_hi + 150.0, y_hi + 150.0)
     notch = box(xs[int(0.9 * n)], ys[int(0.9 * n)], x_hi + 500.0, y_hi + 500.0)

@@ -559,8 +559,8 @@ def _snap(p: XY, candidates: Sequence[XY]) -> XY:
 
 def _demo_blocks(profile: Profile) -> list[_Block]:
     """Split the demo roads at every junction (one block per junction-to-junction run)."""
-    widths = profile.get("roads.carriageway_width_m")
-    sidewalks = profile.get("roads.sidewalk_width_m")
+    widths = profile.roads.carriageway_width_m
+    sidewalks = profile.roads.sidewalk_width_m
     specs = _DEMO_ROADS
     lines = [LineString(s.coords) for s in specs]
     cuts: list[set[XY]] = [set() for _ in specs]
@@ -1044,8 +1044,8 @@ def _river_line(x0: float, x1: float, y: float, amplitude: float, wave: float) -
 
 def _corridors(roads: gpd.GeoDataFrame, profile: Profile) -> Any:
     """Union of the road corridors (carriageway + sidewalks) of a roads layer."""
-    widths = profile.get("roads.carriageway_width_m")
-    sidewalks = profile.get("roads.sidewalk_width_m")
+    widths = profile.roads.carriageway_width_m
+    sidewalks = profile.roads.sidewalk_width_m
     cls = roads["road_class"].astype(str)
     half = cls.map(widths).astype(float) / 2.0 + cls.map(sidewalks).astype(float)
     geoms = np.asarray(roads.geometry.values, dtype=object)

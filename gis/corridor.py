@@ -181,9 +181,9 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
     crs = require_projected(roads.crs, what="splitting roads into blocks")
     geoms = np.asarray(roads.geometry.values, dtype=object).copy()
     classes = roads["road_class"].astype(str).to_numpy()
-    grade_sep = set(profile.get("graph.grade_separated_classes"))
+    grade_sep = set(profile.graph.grade_separated_classes)
     splits: dict[int, list[float]] = defaultdict(list)
-    _snap_near_junctions(geoms, splits, float(profile.get("graph.junction_snap_m")))
+    _snap_near_junctions(geoms, splits, profile.graph.junction_snap_m)
     lengths = shapely.length(geoms)
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
@@ -235,15 +235,15 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
         ]
     )
     n = len(seg)
-    snap = float(profile.get("graph.junction_snap_m"))
+    snap = profile.graph.junction_snap_m
     pairs = cKDTree(ends).query_pairs(snap, output_type="ndarray")
     adj = coo_matrix(
         (np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])) if len(pairs) else ([], ([], [])),
         shape=(2 * n, 2 * n),
     )
     _, labels = connected_components(adj, directed=False)
-    widths = profile.get("roads.carriageway_width_m")
-    sidewalks = profile.get("roads.sidewalk_width_m")
+    widths = profile.roads.carriageway_width_m
+    sidewalks = profile.roads.sidewalk_width_m
     cls = seg["road_class"].astype(str)
     width = pd.to_numeric(seg["width_m"], errors="coerce") if "width_m" in seg else None
     default_w = cls.map(widths).astype(float)
@@ -275,7 +275,7 @@ def attach_sites(
     """
     profile = profile or load_profile()
     require_projected(segments.crs, what="attaching sites")
-    reach = float(profile.get("attach.site_frontage_max_m"))
+    reach = profile.attach.site_frontage_max_m
     cols = ["project_id", "seg", "side", "t0", "t1", "distance_m"]
     if sites is None or sites.empty:
         return pd.DataFrame(columns=cols)
@@ -311,7 +311,7 @@ def attach_sites(
     b = np.where((dist < 1e-9)[:, None], centroids, b)  # site overlaps the road: use its centre
     ta = shapely.line_locate_point(lines, shapely.points(a))
     side = _Polylines(seg_geoms).side_of(sj, ta, b)
-    ok = np.isfinite(t0) & (t1 - t0 >= float(profile.get("graph.end_snap_m")))
+    ok = np.isfinite(t0) & (t1 - t0 >= profile.graph.end_snap_m)
     return pd.DataFrame(
         {
             "project_id": sites.iloc[si]["project_id"].astype(str).to_numpy()[ok],
@@ -349,9 +349,9 @@ def attach_assets(
     """
     profile = profile or load_profile()
     require_projected(segments.crs, what="attaching network assets")
-    step = float(profile.get("attach.sample_step_m"))
-    max_off = float(profile.get("attach.asset_max_offset_m"))
-    end_snap = float(profile.get("graph.end_snap_m"))
+    step = profile.attach.sample_step_m
+    max_off = profile.attach.asset_max_offset_m
+    end_snap = profile.graph.end_snap_m
     seg_geoms = np.asarray(segments.geometry.values, dtype=object)
     seg_len = segments["length"].to_numpy()
     seg_lines = _Polylines(seg_geoms)

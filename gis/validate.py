@@ -499,7 +499,7 @@ def validate_layer(
     if source is not None and source.is_geographic:
         gdf = _check_degrees(gdf, spec, problems)
     gdf = _check_geometry(
-        gdf, spec, problems, float(profile.get("validation.repair_max_area_change"))
+        gdf, spec, problems, profile.validation.repair_max_area_change
     )
     if spec.geometry == "line":
         before = {(p.feature, p.code) for p in problems}
@@ -511,7 +511,7 @@ def validate_layer(
             if (p.feature, p.code) not in before
         )
     gdf = to_working_crs(gdf, working_crs, layer=spec.name, source_crs=source_crs)
-    margin = float(profile.get("validation.crs_area_margin_m"))
+    margin = profile.validation.crs_area_margin_m
     gdf = _check_area(gdf, spec, problems, crs=CRS.from_user_input(working_crs), margin=margin)
     return gdf, problems
 
@@ -632,7 +632,7 @@ def validate_layers(
         if cleaned is not None:
             report.layers[name] = cleaned
     report.problems.extend(
-        _extent_problems(report.layers, float(profile.get("validation.extent_margin_m")))
+        _extent_problems(report.layers, profile.validation.extent_margin_m)
     )
     order = {"error": 0, "warning": 1, "info": 2}
     report.problems.sort(key=lambda p: order[p.severity])

@@ -365,8 +365,8 @@ def approval_path_label(path: str | None, profile: Any) -> str:
     if path == "commitment":
         return f"{APPROVAL_PATHS.label(path)}（即时办结）"
     if path == "joint":
-        submit = float(profile.get("deadlines.submission_working_days"))
-        approve = float(profile.get("deadlines.approval_working_days"))
+        submit = float(profile.deadlines.submission_working_days)
+        approve = float(profile.deadlines.approval_working_days)
         return f"{APPROVAL_PATHS.label(path)}（{submit:g}+{approve:g} 个工作日）"
     return APPROVAL_PATHS.label(path, default="-")
 

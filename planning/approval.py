@@ -1,7 +1,8 @@
 """The approval path of one external line: notify-and-commit (R3) or joint approval (R4, R5).
 
 Seed 四(二)1: an external line shorter than the threshold (300 m in Jingmen) that only digs
-sidewalk or temporarily occupies green space goes by notify-and-commit (告知承诺制), permitted at
+the surfaces the profile lists (``commitment.allowed_surfaces``: sidewalk, temporarily occupied
+green space) goes by notify-and-commit (告知承诺制), permitted at
 once. Seed 四(二)2: over the threshold, a change of planning use, or crossing a major
 pipeline, line or road goes to joint approval (联合审批). Digging a carriageway is not in
 四(二)1's list (R5): joint, unless the profile allows trenchless crossing of that road class.
@@ -89,17 +90,49 @@ def _metres(x: float) -> str:
     return short if float(short) == x else f"{x:.3f}".rstrip("0")
 
 
-def _rules(profile: Profile) -> tuple[float, frozenset[str], frozenset[str], Mapping[str, str]]:
+_DUG_SURFACES = ("sidewalk", "green")
+"""The surfaces whose digging a commitment may allow (the profile says which it does)."""
+"""Public surfaces a line may dig outside the carriageway (``lead_in`` is the site's own land)."""
+
+
+def _rules(
+    profile: Profile,
+) -> tuple[float, frozenset[str], frozenset[str], Mapping[str, str], frozenset[str]]:
     """Return the profile values :func:`decide` reads (worked out once per profile)."""
     return profile.derived(
         "approval-rules",
         lambda p: (
-            float(p.get("commitment.max_length_m")),
-            frozenset(p.get("commitment.major_crossing_kinds")),
-            frozenset(p.get("commitment.trenchless_road_classes")),
-            p.get("major_lines.major_road_classes"),
+            p.commitment.max_length_m,
+            frozenset(p.commitment.major_crossing_kinds),
+            frozenset(p.commitment.trenchless_road_classes),
+            p.major_lines.major_road_classes,
+            frozenset(p.commitment.allowed_surfaces),
         ),
     )
+
+
+def _works(surface: str) -> str:
+    """Return the works on a surface as the seed words them (挖掘人行道, 临时占用绿地)."""
+    return vocabulary.SURFACES.label(surface, form="works")
+
+
+def _surface_reasons(
+    surfaces: Mapping[str, float], allowed: frozenset[str], label: str
+) -> list[Reason]:
+    """R5 for every public surface dug that the profile's commitment list leaves out."""
+    dug = [s for s in _DUG_SURFACES if s not in allowed and surfaces.get(s, 0.0) > 0]
+    if not dug:
+        return []
+    listed = "、".join(_works(s) for s in _DUG_SURFACES if s in allowed) or "无"
+    return [
+        Reason(
+            "R5",
+            f"surface_{s}",
+            f"{label}需{_works(s)} {surfaces[s]:.1f} m：不属于本配置告知承诺允许的{listed}"
+            "（实施方案 四(二)1）",
+        )
+        for s in dug
+    ]
 
 
 def decide(
@@ -109,7 +142,6 @@ def decide(
 
     Examples
     --------
-    >>> import planning
     >>> from gis.profile import load_profile
     >>> p = load_profile("jingmen-2023")
     >>> decide(RouteFacts(120.0), profile=p)[0]
@@ -118,7 +150,7 @@ def decide(
     >>> path, reasons[0].rule, reasons[0].text
     ('joint', 'R4', '外线长度 300.0 m，不小于 300 m（实施方案 四(二)1 要求小于 300 m；四(二)2 超 300 米实行联合审批）')
     """
-    limit, major, trenchless, major_roads = _rules(profile)
+    limit, major, trenchless, major_roads, allowed = _rules(profile)
     reasons: list[Reason] = []
     # lengths are sums of many edges: compare them to the millimetre, as they are printed
     length = round(facts.length_m, 3)
@@ -164,6 +196,7 @@ def decide(
                 "且本配置不允许该等级道路顶管/定向钻穿越",
             )
         )
+    reasons += _surface_reasons(facts.surfaces, allowed, label)
     for d in facts.dig_once:
         reasons.append(
             Reason(
@@ -177,9 +210,9 @@ def decide(
         return "joint", reasons
     surfaces = (
         "、".join(
-            vocabulary.SURFACES.label(s, form="works")
-            for s in ("sidewalk", "green")
-            if facts.surfaces.get(s, 0.0) > 0
+            _works(s)
+            for s in _DUG_SURFACES
+            if s in allowed and facts.surfaces.get(s, 0.0) > 0
         )
         or "不开挖道路"
     )

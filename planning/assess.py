@@ -153,17 +153,17 @@ class Assessment:
 
 def default_demand(profile: Profile, *, utilities: Iterable[str] = UTILITIES) -> Demand:
     """Return the profile's default demand (a small industrial enterprise)."""
-    d = profile.get("demand.default")
+    d = profile.demand.default
     return Demand(
         utilities=tuple(utilities),
-        water_peak_m3_h=float(d["water_peak_m3_h"]),
-        gas_peak_m3_h=float(d["gas_peak_m3_h"]),
-        steam_pressure_mpa=float(d["steam_pressure_mpa"]),
-        steam_temperature_c=float(d["steam_temperature_c"]),
-        steam_t_h=float(d["steam_t_h"]),
-        power_kva=float(d["power_kva"]),
-        backup_kva=float(d.get("backup_kva", 0.0)),
-        operators_needed=int(d.get("operators_needed", 1)),
+        water_peak_m3_h=d.water_peak_m3_h,
+        gas_peak_m3_h=d.gas_peak_m3_h,
+        steam_pressure_mpa=d.steam_pressure_mpa,
+        steam_temperature_c=d.steam_temperature_c,
+        steam_t_h=d.steam_t_h,
+        power_kva=d.power_kva,
+        backup_kva=d.backup_kva,
+        operators_needed=d.operators_needed,
     )
 
 
@@ -175,8 +175,8 @@ def applicability(
 ) -> dict[str, list[Reason]]:
     """Return, per site, the reasons it is *not* applicable (empty list: applicable)."""
     area = shapely.union_all(np.asarray(scope.geometry.values)) if len(scope) else None
-    excluded = set(profile.get("applicability.excluded_enterprise_types"))
-    eligible = set(profile.get("applicability.eligible_enterprise_types"))
+    excluded = set(profile.applicability.excluded_enterprise_types)
+    eligible = set(profile.applicability.eligible_enterprise_types)
     out: dict[str, list[Reason]] = {}
     for row in sites.itertuples():
         reasons = []
@@ -553,7 +553,7 @@ class _Context:
                 dig.setdefault(d["road_id"], DigOnce(d["road_id"], str(d["name"]), until, why))
         # a major road drawn in major_lines and crossed by a carriageway edge is one crossing
         if crossings and carriageways:
-            major_roads = self.profile.get("major_lines.major_road_classes")
+            major_roads = self.profile.major_lines.major_road_classes
             crossings = [
                 c
                 for c in crossings
@@ -594,8 +594,8 @@ def protected_roads(
     (``dig_once.new_road_years``, ``dig_once.repaired_road_years``) before ``as_of`` may not
     be dug; the later of its two protection ends counts.
     """
-    new_y = int(profile.get("dig_once.new_road_years"))
-    rep_y = int(profile.get("dig_once.repaired_road_years"))
+    new_y = profile.dig_once.new_road_years
+    rep_y = profile.dig_once.repaired_road_years
     out: dict[str, tuple[dt.date, str]] = {}
     for row in roads.itertuples():
         ends = []
@@ -638,7 +638,7 @@ class _Searcher:
         # suitable taps per requirement are kept with the workspace context, for later calls
         self.taps: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = ctx.source_cache
         self.shared: dict[tuple[Any, ...], Search] = {}
-        self.limit = float(ctx.profile.get("coverage.max_connection_m"))
+        self.limit = ctx.profile.coverage.max_connection_m
         self.searches = 0
         self.requirements: dict[tuple[str, int], tuple[Demand, Requirement]] = {}
 
@@ -720,7 +720,7 @@ def _keep_off_protected_roads(
     """R10: take a detour within the profile's allowance rather than dig a protected road."""
     if not route.dig_once:
         return route
-    allowance = float(ctx.profile.get("dig_once.detour_allowance"))
+    allowance = ctx.profile.dig_once.detour_allowance
     path = searcher.avoiding_protected(pid, key)
     if path is None:
         return route
@@ -886,7 +886,7 @@ def _joint_trench(
 ) -> SharedTrench:
     """Plan the site's joint trench; reroutes must not make any connection harder (issue 4)."""
     index = ctx.index
-    limit = float(ctx.profile.get("commitment.max_length_m"))
+    limit = ctx.profile.commitment.max_length_m
     original = {u: r.route for u, r in covered.items() if r.route is not None}
 
     own_edges_of: dict[str, set[tuple[Any, Any]]] = {}
@@ -971,7 +971,7 @@ def _joint_trench(
         tap_of=tap_of,
         check_section=ctx.section_checker(covered, demand),
         surface_of=ctx.surface_of,
-        max_extra_per_saved=float(ctx.profile.get("shared_trench.max_extra_m_per_saved_m")),
+        max_extra_per_saved=ctx.profile.shared_trench.max_extra_m_per_saved_m,
         lengths={u: r.length_m for u, r in original.items()},
     )
     # a rerouted utility is reported on the route it will be laid along
@@ -1104,7 +1104,7 @@ def _assess_utility(
                     Reason(
                         "R1",
                         "no_backup",
-                        f"备供容量 {demand.backup_kva:g} kVA：{profile.get('coverage.max_connection_m'):g} m 内"
+                        f"备供容量 {demand.backup_kva:g} kVA：{profile.coverage.max_connection_m:g} m 内"
                         f"无馈线 {feeder} 以外的满足条件线路，需提前布局第二电源",
                     )
                 ]
@@ -1167,7 +1167,7 @@ def _telecom(
             Reason(
                 "R1",
                 "operators",
-                f"可自由选择运营商需 {need} 家可接入，{ctx.profile.get('coverage.max_connection_m'):g} m 内"
+                f"可自由选择运营商需 {need} 家可接入，{ctx.profile.coverage.max_connection_m:g} m 内"
                 f"仅 {len(found)} 家（{'、'.join(result.operators) or '无'}）：需提前布局通信管道",
             )
         )
@@ -1192,7 +1192,7 @@ def _telecom(
 
 
 def _no_main(utility: str, req: str, profile: Profile) -> Reason:
-    limit = float(profile.get("coverage.max_connection_m"))
+    limit = profile.coverage.max_connection_m
     return Reason(
         "R1",
         "needs_prelay",

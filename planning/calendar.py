@@ -605,7 +605,7 @@ class WorkCalendar:
         """Build a calendar with the profile's ``office_hours`` (see the class for the rest)."""
         prof = load_profile(profile) if isinstance(profile, str) else profile
         return cls(
-            prof.get("office_hours"),
+            prof.office_hours,
             holiday_files=holiday_files,
             extra_files=extra_files,
             use_package=use_package,
@@ -850,7 +850,7 @@ def calendar_for(profile: Profile | str) -> WorkCalendar:
     :func:`use_notices` drops the cache, so a calendar taken after a load has the new notice.
     """
     prof = load_profile(profile) if isinstance(profile, str) else profile
-    return _calendar_for(_parse_office_hours(prof.get("office_hours")))
+    return _calendar_for(_parse_office_hours(prof.office_hours))
 
 
 SCHEDULE_WARNING_FROM = (11, 1)
@@ -1066,17 +1066,15 @@ def deadlines_for_path(
     prof = load_profile(profile) if isinstance(profile, str) else profile
     cal = calendar if calendar is not None else calendar_for(prof)
     start = _naive(start, "deadlines_for_path start")
-
-    def limit(key: str) -> Any:
-        return prof.get(f"deadlines.{key}")
+    limits = prof.deadlines
 
     nodes: dict[str, datetime] = {}
     if path == "joint":
         nodes["submission"] = deadline(
-            start, working_days=limit("submission_working_days"), calendar=cal
+            start, working_days=limits.submission_working_days, calendar=cal
         )
         approval = deadline(
-            nodes["submission"], working_days=limit("approval_working_days"), calendar=cal
+            nodes["submission"], working_days=limits.approval_working_days, calendar=cal
         )
     elif path == "commitment":
         approval = start
@@ -1085,11 +1083,11 @@ def deadlines_for_path(
         raise ValueError(msg)
     nodes["approval"] = approval
     nodes["connection"] = deadline(
-        approval, working_days=limit("connection_working_days"), calendar=cal
+        approval, working_days=limits.connection_working_days, calendar=cal
     )
-    nodes["general_reply"] = deadline(start, hours=limit("general_reply_hours"), calendar=cal)
+    nodes["general_reply"] = deadline(start, hours=limits.general_reply_hours, calendar=cal)
     nodes["complex_reply"] = deadline(
-        start, working_days=limit("complex_reply_working_days"), calendar=cal
+        start, working_days=limits.complex_reply_working_days, calendar=cal
     )
     return nodes
 

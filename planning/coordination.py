@@ -76,7 +76,7 @@ Two projects dig the left side of block 7 a month apart; their trenches overlap 
 
 >>> import pandas as pd
 >>> from gis.profile import Profile
->>> profile = Profile("example", {"coordination": {"window_days": {"value": 90, "source": "x"}}})
+>>> profile = Profile.from_data("example", {"coordination": {"window_days": {"value": 90, "source": "x"}}})
 >>> works = pd.DataFrame({
 ...     "work_id": ["w1", "w2"], "project_id": ["A", "B"], "utility": ["water", "gas"],
 ...     "seg": [7, 7], "road_id": ["r1", "r1"], "side": ["L", "L"],
@@ -569,7 +569,7 @@ def _window_days(profile: Profile, override: int | None) -> int:
         value: Any = override
         where = "window_days"
     else:
-        value = profile.get("coordination.window_days")
+        value = profile.coordination.window_days
         where = f"profile {profile.name!r} key 'coordination.window_days'"
     if (
         isinstance(value, bool)
@@ -584,9 +584,8 @@ def _window_days(profile: Profile, override: int | None) -> int:
 
 def _gap_m(profile: Profile, override: float | None) -> float:
     if override is None:
-        try:
-            override = profile.get("coordination.max_gap_m")
-        except ProfileError:
+        override = profile.coordination.max_gap_m if profile.has("coordination") else None
+        if override is None:
             return 0.0  # optional key: intervals must overlap or touch
     value = float(override) if isinstance(override, int | float) else math.nan
     if not math.isfinite(value) or value < 0:

@@ -41,7 +41,6 @@ def trench_rate(surface: str, profile: Profile) -> float:
 
     Examples
     --------
-    >>> import planning
     >>> from gis.profile import load_profile
     >>> p = load_profile("jingmen-2023")
     >>> trench_rate("sidewalk", p), trench_rate("carriageway:arterial", p)
@@ -52,9 +51,9 @@ def trench_rate(surface: str, profile: Profile) -> float:
 
 def _trench_rates(profile: Profile) -> dict[str, float]:
     """Return yuan per metre of trench by surface name, ``carriageway:<class>`` included."""
-    table = profile.get("costs.trench_per_m")
-    rates = {k: float(v) for k, v in table.items() if k != "carriageway"}
-    rates.update({f"carriageway:{c}": float(v) for c, v in table["carriageway"].items()})
+    table = profile.costs.trench_per_m
+    rates = {"sidewalk": table.sidewalk, "green": table.green, "lead_in": table.lead_in}
+    rates.update({f"carriageway:{c}": v for c, v in table.carriageway.items()})
     return rates
 
 
@@ -69,7 +68,6 @@ def route_cost(
 
     Examples
     --------
-    >>> import planning
     >>> from gis.profile import load_profile
     >>> p = load_profile("jingmen-2023")
     >>> c = route_cost("water", {"sidewalk": 100.0}, [], profile=p)
@@ -78,8 +76,8 @@ def route_cost(
     """
     trench = sum(trench_rate(s, profile) * m for s, m in surfaces.items())
     length = sum(surfaces.values())
-    pipe = float(profile.get("costs.pipe_per_m")[utility]) * length
-    items = profile.get("costs.crossing_items")
+    pipe = float(profile.costs.pipe_per_m[utility]) * length
+    items = profile.costs.crossing_items
     crossings = sum(float(items.get(k, 0.0)) for k in crossing_kinds)
     return Cost(trench, pipe, crossings)
 
@@ -102,14 +100,14 @@ def joint_trench_cost(
     crossing_kinds
         Major-line crossings of the plan (each counted once per place).
     """
-    widening = float(profile.get("costs.shared_widening"))
+    widening = profile.costs.shared_widening
     trench = sum(
         trench_rate(surface, profile) * metres * (1.0 + widening * max(0, n - 1))
         for surface, metres, n in stretches
     )
-    rates = profile.get("costs.pipe_per_m")
+    rates = profile.costs.pipe_per_m
     pipe = sum(float(rates[u]) * m for u, m in pipes.items())
-    items = profile.get("costs.crossing_items")
+    items = profile.costs.crossing_items
     return Cost(trench, pipe, sum(float(items.get(k, 0.0)) for k in crossing_kinds))
 
 

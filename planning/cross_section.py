@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 from gis import vocabulary
 from gis.errors import CrossSectionError, ProfileError
+from gis.policy import ClearanceTable
 from gis.profile import Profile
 from gis.schema import GAS_PRESSURE_CLASSES, UTILITIES
 
@@ -168,7 +169,7 @@ def _positive(utility: str, asset_id: str | None, attrs: Mapping[str, Any], name
 def _laying(utility: str, asset_id: str | None, attrs: Mapping[str, Any], profile: Profile) -> str:
     laying = attrs.get("laying")
     if laying is None:
-        laying = profile.get(f"{_KEY}.default_laying")[utility]
+        laying = profile.cross_section.default_laying[utility]
     if laying not in LAYINGS[utility]:
         msg = (
             f"{_where(utility, asset_id)}: field 'laying' is {laying!r}; "
@@ -185,7 +186,7 @@ def _check_utility(utility: str) -> None:
 
 
 def _water_outside_mm(dn: float, profile: Profile) -> float:
-    table = [(float(a), float(b)) for a, b in profile.get(f"{_KEY}.water_outside_diameter_mm")]
+    table = [(float(a), float(b)) for a, b in profile.cross_section.water_outside_diameter_mm]
     for nominal, outside in table:
         if dn <= nominal + _EPS:
             return outside
@@ -259,11 +260,11 @@ def pipe_for(
             raise CrossSectionError(msg)
         d = _positive(utility, asset_id, attrs, "diameter_mm")
         if width is None:
-            width = (d + float(profile.get(f"{_KEY}.gas_outside_allowance_mm"))) / 1000.0
+            width = (d + profile.cross_section.gas_outside_allowance_mm) / 1000.0
     elif utility == "heat":
         out["laying"] = _laying(utility, asset_id, attrs, profile)
         if width is None:
-            widths = profile.get(f"{_KEY}.heat_width_m")
+            widths = profile.cross_section.heat_width_m
             medium = attrs.get("medium")
             if medium not in widths:
                 msg = (
@@ -276,19 +277,19 @@ def pipe_for(
         kv = _positive(utility, asset_id, attrs, "voltage_kv")
         out["laying"] = _laying(utility, asset_id, attrs, profile)
         if width is None:
-            table = profile.get(f"{_KEY}.power_width_m")
+            table = profile.cross_section.power_width_m
             width = next((float(w) for up, w in table if kv <= float(up)), float(table[-1][1]))
     else:  # telecom
         out["laying"] = _laying(utility, asset_id, attrs, profile)
         if width is None:
-            width = float(profile.get(f"{_KEY}.telecom_width_m"))
+            width = profile.cross_section.telecom_width_m
     return Pipe(utility, asset_id, round(width, 6), MappingProxyType(out))
 
 
 def _order_class(pipe: Pipe, profile: Profile) -> str:
     if pipe.utility == "water":
         dn = _positive("water", pipe.asset_id, pipe.attrs, "diameter_mm")
-        trunk = float(profile.get(f"{_KEY}.water_transmission_min_diameter_mm"))
+        trunk = profile.cross_section.water_transmission_min_diameter_mm
         return "water_transmission" if dn >= trunk else "water_distribution"
     if pipe.utility == "gas":
         cls = pipe.attrs.get("pressure_class")
@@ -298,7 +299,7 @@ def _order_class(pipe: Pipe, profile: Profile) -> str:
                 f"expected one of {', '.join(GAS_PRESSURE_CLASSES)}"
             )
             raise CrossSectionError(msg)
-        trunk_classes = profile.get(f"{_KEY}.gas_transmission_classes")
+        trunk_classes = profile.cross_section.gas_transmission_classes
         return "gas_transmission" if cls in trunk_classes else "gas_distribution"
     return pipe.utility
 
@@ -318,7 +319,7 @@ def order_pipes(pipes: Sequence[Pipe], *, profile: Profile) -> tuple[Pipe, ...]:
     >>> [x.utility for x in order_pipes(pipes, profile=p)]
     ['power', 'water', 'gas']
     """
-    places = list(profile.get(f"{_KEY}.horizontal_order"))
+    places = list(profile.cross_section.horizontal_order)
     ranks = []
     for pipe in pipes:
         _check_utility(pipe.utility)
@@ -368,9 +369,9 @@ def clearance(a: Pipe, b: Pipe, *, profile: Profile) -> Clearance:
     _check_utility(a.utility)
     _check_utility(b.utility)
     table_key = f"{_KEY}.clearance_m"
-    entries = profile.get(table_key)
+    entries = profile.cross_section.clearance_m
     names = [f"{a.utility}-{b.utility}", f"{b.utility}-{a.utility}"]
-    pair = next((n for n in names if isinstance(entries, Mapping) and n in entries), None)
+    pair = next((n for n in names if n in entries), None)
     if pair is None:
         msg = (
             f"profile {profile.name!r} has no clearance for {UTILITY_ZH[a.utility]}–"
@@ -378,20 +379,12 @@ def clearance(a: Pipe, b: Pipe, *, profile: Profile) -> Clearance:
         )
         raise ProfileError(msg)
     key = f"{table_key}.{pair}"
-    value = profile.get(key)
+    value: Any = entries[pair]
     source = profile.source(key)
     used: list[str] = []
-    if isinstance(value, Mapping):
-        by = value.get("by")
-        node = value.get("table")
-        if isinstance(by, str):
-            by = [by]
-        if not isinstance(by, list) or not isinstance(node, Mapping):
-            msg = (
-                f"profile {profile.name!r}: {key} must be a number or {{by: [...], table: {{...}}}}"
-            )
-            raise ProfileError(msg)
-        for spec in by:
+    if isinstance(value, ClearanceTable):
+        node: Any = value.table
+        for spec in value.by:
             utility, _, attr = str(spec).partition(".")
             pipe = a if a.utility == utility else b if b.utility == utility else None
             if pipe is None or not attr:
@@ -443,7 +436,7 @@ class _Section:
 
     def __init__(self, pipes: tuple[Pipe, ...], profile: Profile) -> None:
         self.pipes = pipes  # already in standard order
-        self.ws = float(profile.get(f"{_KEY}.working_space_m"))
+        self.ws = profile.cross_section.working_space_m
         n = len(pipes)
         self.clear: dict[tuple[int, int], Clearance] = {
             (i, j): clearance(pipes[i], pipes[j], profile=profile)

@@ -56,16 +56,16 @@ def major_lines(layers: Mapping[str, gpd.GeoDataFrame], profile: Profile) -> gpd
     water = layers.get("water")
     if water is not None and len(water):
         big = water[
-            water["diameter_mm"] >= float(profile.get("major_lines.water_trunk_min_diameter_mm"))
+            water["diameter_mm"] >= profile.major_lines.water_trunk_min_diameter_mm
         ]
         parts.append(_derived(big, "water_trunk", "water", "DN{:g} 输水干管", "diameter_mm"))
     gas = layers.get("gas")
     if gas is not None and len(gas):
-        hp = gas[gas["pressure_class"].isin(list(profile.get("major_lines.gas_trunk_classes")))]
+        hp = gas[gas["pressure_class"].isin(list(profile.major_lines.gas_trunk_classes))]
         parts.append(_derived(hp, "gas_trunk", "gas", "{} 燃气干线", "pressure_class"))
     power = layers.get("power")
     if power is not None and len(power):
-        hv = power[power["voltage_kv"] >= float(profile.get("major_lines.hv_power_min_kv"))]
+        hv = power[power["voltage_kv"] >= profile.major_lines.hv_power_min_kv]
         parts.append(_derived(hv, "hv_power", "power", "{:g} kV 电力线路", "voltage_kv"))
     crs = next((g.crs for g in layers.values() if g is not None), None)
     if not parts:

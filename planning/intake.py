@@ -1001,7 +1001,7 @@ class DemandSummary:
         operators = 1
         if self.telecom is not None:
             if self.telecom.free_operator_choice:
-                operators = int(prof.get("suitability.telecom_operators_free_choice"))
+                operators = prof.suitability.telecom_operators_free_choice
             else:
                 operators = max(1, len(self.telecom.preferred_operators))
         return Demand(
@@ -1022,14 +1022,9 @@ class DemandSummary:
 # --------------------------------------------------------------------------------------------
 
 
-def _profile_value(profile: Profile, key: str) -> Any:
-    """Read ``key`` from the profile (a missing key is a :class:`ProfileError`)."""
-    return profile.get(key)
-
-
 def _water_factors(profile: Profile) -> tuple[float, float]:
-    factor = float(_profile_value(profile, "demand.water_peak_factor"))
-    hours = float(_profile_value(profile, "demand.water_hours_per_day"))
+    factor = profile.demand.water_peak_factor
+    hours = profile.demand.water_hours_per_day
     if not (factor > 0 and 0 < hours <= 24):
         msg = (
             f"profile {profile.name!r}: demand.water_peak_factor must be > 0 and "
@@ -1080,41 +1075,32 @@ def default_intake(profile: Profile | str, *, utilities: Iterable[str] = UTILITI
     if unknown:
         msg = f"unknown utilities {unknown}: expected names from {list(UTILITIES)}"
         raise ValueError(msg)
-    d = prof.get("demand.default")
-
-    def need(key: str) -> float:
-        if not isinstance(d, Mapping) or key not in d:
-            msg = f"profile {prof.name!r}: demand.default has no {key!r}"
-            raise ProfileError(msg)
-        return float(d[key])
-
+    d = prof.demand.default
     sections: dict[str, dict[str, Any]] = {}
     if "water" in wanted:
         factor, hours = _water_factors(prof)
-        sections["water"] = {"water_m3_day": need("water_peak_m3_h") * hours / factor}
+        sections["water"] = {"water_m3_day": d.water_peak_m3_h * hours / factor}
     if "power" in wanted:
-        backup = float(d.get("backup_kva", 0.0)) if isinstance(d, Mapping) else 0.0
         sections["power"] = {
             "business_type": "new",
-            "main_capacity_kva": need("power_kva"),
-            "backup_capacity_kva": backup,
+            "main_capacity_kva": d.power_kva,
+            "backup_capacity_kva": d.backup_kva,
         }
     if "gas" in wanted:
-        load = need("gas_peak_m3_h")
+        load = d.gas_peak_m3_h
         row = {"name": "默认用气设备", "count": 1, "normal_m3_h": load, "full_load_m3_h": load}
         sections["gas"] = {"equipment": [row]}
     if "heat" in wanted:
-        steam = need("steam_t_h")
+        steam = d.steam_t_h
         sections["heat"] = {
-            "pressure_mpa": need("steam_pressure_mpa"),
-            "temperature_c": need("steam_temperature_c"),
+            "pressure_mpa": d.steam_pressure_mpa,
+            "temperature_c": d.steam_temperature_c,
             "normal_t_h": steam,
             "full_load_t_h": steam,
         }
     if "telecom" in wanted:
-        telecom = dict(_profile_value(prof, "demand.default_telecom"))
-        operators = int(d.get("operators_needed", 1)) if isinstance(d, Mapping) else 1
-        telecom.setdefault("free_operator_choice", operators > 1)
+        telecom: dict[str, Any] = prof.demand.default_telecom.model_dump()
+        telecom.setdefault("free_operator_choice", d.operators_needed > 1)
         sections["telecom"] = telecom
     data: dict[str, Any] = {
         "project_name": f"默认需求：小型工业企业 (profile {prof.name})",

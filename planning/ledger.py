@@ -507,7 +507,7 @@ class _Departments:
 
     @classmethod
     def of(cls, prof: Profile) -> _Departments:
-        raw = prof.get("ledger.departments")
+        raw = prof.ledger.departments
         where = f"profile {prof.name!r}, ledger.departments"
         if not isinstance(raw, Mapping):
             msg = f"{where}: got {raw!r}; expected a mapping step → list of departments"
@@ -529,7 +529,7 @@ class _Departments:
                 msg = f"{where}.{step}: got {value!r}; expected a non-empty list of department names (or '{UTILITY_TOKEN}')"
                 raise ProfileError(msg)
             steps[step] = tuple(d.strip() for d in value)
-        units = prof.get("ledger.utility_units")
+        units = prof.ledger.utility_units
         where = f"profile {prof.name!r}, ledger.utility_units"
         if not isinstance(units, Mapping) or any(
             not isinstance(units.get(u), str) or not units[u].strip() for u in UTILITIES
@@ -556,7 +556,7 @@ class _Departments:
 
 def _warn_share(prof: Profile, warn_share: float | None) -> float:
     if warn_share is None:
-        value = prof.get("ledger.warn_share")
+        value = prof.ledger.warn_share
         where = f"profile {prof.name!r}, ledger.warn_share"
     else:
         value, where = warn_share, "ledger_status warn_share"
@@ -626,7 +626,7 @@ class _Clock:
                 "实施方案 四(三)：在规定时限内完成施工、竣工验收（项目约定的完工时限）",
             )
         if step == "connected":
-            days = self.prof.get("deadlines.connection_working_days")
+            days = self.prof.deadlines.connection_working_days
             start = self.opened(step)
             return _Limit(
                 start,
@@ -634,7 +634,7 @@ class _Clock:
                 f"实施方案 四(一)2：具备接入条件后 {days} {working_days}内完成接入",
             )
         if path == "joint" and step in _PRE_SUBMISSION:
-            days = self.prof.get("deadlines.submission_working_days")
+            days = self.prof.deadlines.submission_working_days
             note = "" if step == "submitted" else f"，{STEP_LABELS[step]}须在此前完成"
             return _Limit(
                 self.acceptance,
@@ -642,7 +642,7 @@ class _Clock:
                 f"实施方案 四(二)2：受理后公用事业单位 {days} {working_days}内提交资料{note}",
             )
         if path == "joint" and step == "approved":
-            days = self.prof.get("deadlines.approval_working_days")
+            days = self.prof.deadlines.approval_working_days
             due = self.path_nodes["submission"]
             submitted = self.nodes.submitted
             if submitted is None or submitted <= due:
@@ -657,7 +657,7 @@ class _Clock:
                 f"实施方案 四(二)2：{days} {working_days}办结（资料逾期提交，自实际提交起算）",
             )
         # commitment (or not yet assessed: the stricter commitment bound)
-        days = self.prof.get("deadlines.connection_working_days")
+        days = self.prof.deadlines.connection_working_days
         what = "即时办结，" if step == "approved" else ""
         unknown = "路径未定，从严按" if path is None else ""
         return _Limit(

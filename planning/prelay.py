@@ -106,7 +106,7 @@ class PrelayPlan:
     def summary(self, profile: Profile) -> list[dict[str, Any]]:
         """Return one row per utility: length, cost, intents served, eligible before → after."""
         rows = []
-        pipe = profile.get("costs.pipe_per_m")
+        pipe = profile.costs.pipe_per_m
         for u in UTILITIES:
             ext = [e for e in self.extensions if e.utility == u]
             requested = sum(1 for a in self.before.values() if u in a.utilities)
@@ -218,8 +218,8 @@ def _size_text(e: Extension) -> str:
 def intent_demands(intents: gpd.GeoDataFrame, profile: Profile) -> dict[str, Demand]:
     """Return each intent's demand from its registered columns (profile defaults otherwise)."""
     base = default_demand(profile)
-    k_h = float(profile.get("demand.water_peak_factor"))
-    hours = float(profile.get("demand.water_hours_per_day"))
+    k_h = profile.demand.water_peak_factor
+    hours = profile.demand.water_hours_per_day
     out = {}
     for row in intents.itertuples():
         wanted = tuple(u.strip() for u in str(row.utilities).split(",") if u.strip())
@@ -271,7 +271,7 @@ def plan_prelay(
     # (1) the intents as they stand
     # an intent is a parcel registered before its plan is final: it fronts the roads within the
     # profile's (wider) intent reach
-    reach = float(profile.get("prelay.intent_frontage_max_m"))
+    reach = profile.prelay.intent_frontage_max_m
     iprofile = ws.profile.with_value(
         "attach.site_frontage_max_m", reach, source=profile.source("prelay.intent_frontage_max_m")
     )
@@ -283,7 +283,7 @@ def plan_prelay(
     G = ctx.G
     index = routing_index(G)
     weights = _penalised(ctx, profile)
-    lead = profile.get("prelay.lead_time_days")
+    lead = profile.prelay.lead_time_days
     extensions: list[Extension] = []
     unreachable: dict[str, list[str]] = {}
     conflicts: list[str] = []
@@ -323,7 +323,7 @@ def plan_prelay(
                 roots,
                 [index.frontage[t] for t in group],
                 weights=weights,
-                limit=float(profile.get("coverage.max_connection_m")) * 5,
+                limit=profile.coverage.max_connection_m * 5,
             )
             missed = [group[i] for i in tree.unreachable]
             if missed:
@@ -392,10 +392,10 @@ def _largest(utility: str, ds: list[Demand]) -> Demand:
 
 def _penalised(ctx: _Context, profile: Profile) -> Any:
     """Search weights: the corridor lengths plus penalties on protected roads and crossings."""
-    penalty = profile.get("prelay.penalty_m")
+    penalty = profile.prelay.penalty_m
     index = ctx.index
     m = index.matrix.copy()
-    major_roads = set(profile.get("major_lines.major_road_classes"))
+    major_roads = set(profile.major_lines.major_road_classes)
     blocks = ctx.segments
     crossed = np.zeros(len(blocks), dtype=bool)
     if len(ctx.major.lines):
@@ -407,11 +407,11 @@ def _penalised(ctx: _Context, profile: Profile) -> Any:
     for u, v, e in ctx.G.edges(data=True):
         add = 0.0
         if e.get("road_id") in ctx.protected:
-            add += float(penalty["dig_once"])
+            add += penalty.dig_once
         if e["kind"] != "corner" and crossed[int(e["seg"])]:
-            add += float(penalty["major_crossing"])
+            add += penalty.major_crossing
         if e["kind"] == "crossing" and e["road_class"] in major_roads:
-            add += float(penalty["major_crossing"])
+            add += penalty.major_crossing
         if add:
             extra[(u, v)] = add
     for (u, v), add in extra.items():
@@ -472,7 +472,7 @@ def _extensions(
                 served[x] = set(load.get(x, [])).union(*(served[c] for c in children.get(x, [])))
         return served[n]
 
-    feeder_kva = float(profile.get("prelay.power_feeder_kva"))
+    feeder_kva = profile.prelay.power_feeder_kva
     ops = mains.loc[mains["status"] == "existing", "operator"] if utility == "telecom" else None
     operator = str(ops.mode().iloc[0]) if ops is not None and len(ops) else "china_telecom"
     pieces: dict[tuple[int, str | None, str], list[tuple[int, int, set[str]]]] = defaultdict(list)
@@ -510,10 +510,10 @@ def _extensions(
             )
         elif utility == "gas":
             flow = sum(d.gas_peak_m3_h for d in ds)
-            attrs["diameter_mm"] = step_lookup(profile.get("prelay.gas_main_diameter_mm"), flow)
+            attrs["diameter_mm"] = step_lookup(profile.prelay.gas_main_diameter_mm, flow)
             attrs["pressure_class"] = (
                 "medium_a"
-                if flow > float(profile.get("suitability.gas_low_pressure_max_m3_h"))
+                if flow > profile.suitability.gas_low_pressure_max_m3_h
                 else "medium_b"
             )
         elif utility == "heat":
@@ -522,7 +522,7 @@ def _extensions(
                 pressure_mpa=max(d.steam_pressure_mpa for d in ds),
                 temperature_c=max(d.steam_temperature_c for d in ds),
                 diameter_mm=step_lookup(
-                    profile.get("prelay.steam_main_diameter_mm"), sum(d.steam_t_h for d in ds)
+                    profile.prelay.steam_main_diameter_mm, sum(d.steam_t_h for d in ds)
                 ),
             )
         elif utility == "power":

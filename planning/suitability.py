@@ -8,6 +8,7 @@ are taps unless ``include_planned`` is set (a pre-lay plan's mains, issue 5).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -69,7 +70,7 @@ class Requirement:
     text: str
 
 
-def step_lookup(table: list[list[float]], value: float) -> float:
+def step_lookup(table: Sequence[Sequence[float]], value: float) -> float:
     """Return the result of the first ``[upper, result]`` row with ``value <= upper``.
 
     Examples
@@ -92,7 +93,7 @@ def water_min_diameter_mm(peak_m3_h: float, profile: Profile) -> float:
     >>> water_min_diameter_mm(10.0, load_profile()), water_min_diameter_mm(60.0, load_profile())
     (100.0, 200.0)
     """
-    return step_lookup(profile.get("suitability.water_min_diameter_mm"), peak_m3_h)
+    return step_lookup(profile.suitability.water_min_diameter_mm, peak_m3_h)
 
 
 def power_voltage_kv(kva: float, profile: Profile) -> float:
@@ -104,21 +105,21 @@ def power_voltage_kv(kva: float, profile: Profile) -> float:
     >>> power_voltage_kv(630.0, load_profile()), power_voltage_kv(80.0, load_profile())
     (10.0, 0.4)
     """
-    return step_lookup(profile.get("suitability.power_voltage_kv"), kva)
+    return step_lookup(profile.suitability.power_voltage_kv, kva)
 
 
 def requirement(utility: str, demand: Demand, profile: Profile) -> Requirement:
     """Describe what a suitable main of ``utility`` must be for ``demand``."""
     if utility == "water":
         dn = water_min_diameter_mm(demand.water_peak_m3_h, profile)
-        top = float(profile.get("suitability.water_max_tap_diameter_mm"))
+        top = profile.suitability.water_max_tap_diameter_mm
         return Requirement(
             ("water", dn, top),
             f"供水管 DN{dn:g}–DN{top:g} 以下（高峰 {demand.water_peak_m3_h:g} m³/h）",
         )
     if utility == "gas":
-        classes = list(profile.get("suitability.gas_tap_classes"))
-        if demand.gas_peak_m3_h > float(profile.get("suitability.gas_low_pressure_max_m3_h")):
+        classes = list(profile.suitability.gas_tap_classes)
+        if demand.gas_peak_m3_h > profile.suitability.gas_low_pressure_max_m3_h:
             classes = [c for c in classes if c != "low"]
         return Requirement(
             ("gas", *classes),
@@ -166,7 +167,7 @@ def suitable_mains(
     if utility == "water":
         dn = mains["diameter_mm"].to_numpy(dtype=float)
         ok &= (dn >= water_min_diameter_mm(demand.water_peak_m3_h, profile)) & (
-            dn < float(profile.get("suitability.water_max_tap_diameter_mm"))
+            dn < profile.suitability.water_max_tap_diameter_mm
         )
     elif utility == "gas":
         req = requirement("gas", demand, profile)

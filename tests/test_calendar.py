@@ -24,9 +24,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import planning  # noqa: F401  (registers the planning profiles)
 from gis.errors import CalendarError
-from gis.profile import Profile, load_profile
+from gis.profile import load_profile
 from planning.calendar import (
     HOLIDAYS_FILE,
     WorkCalendar,
@@ -59,10 +58,10 @@ def test_2025_national_day_schedule():
 
 def test_office_hours_come_from_the_profile():
     cal = default_calendar()
-    assert load_profile("jingmen-2023").get("office_hours") == [
-        ["08:30", "12:00"],
-        ["14:30", "18:00"],
-    ]
+    assert load_profile("jingmen-2023").office_hours == (
+        ("08:30", "12:00"),
+        ("14:30", "18:00"),
+    )
     assert cal.office_hours == ((time(8, 30), time(12, 0)), (time(14, 30), time(18, 0)))
     assert (cal.opening, cal.closing) == (time(8, 30), time(18, 0))
     assert cal.office_hours_per_day == timedelta(hours=7)  # 3.5 h + 3.5 h
@@ -279,13 +278,9 @@ def test_joint_path_from_the_tiaoxiu_sunday():
 
 def test_path_deadlines_are_read_from_the_profile():
     base = load_profile("jingmen-2023")
-    data = dict(base.data)
-    data["deadlines"] = {
-        **base.data["deadlines"],
-        "submission_working_days": {"value": 1, "source": "test"},
-        "connection_working_days": {"value": 1, "source": "test"},
-    }
-    other = Profile(name="test-city", data=data, chain=("test-city",))
+    other = base.with_value("deadlines.submission_working_days", 1, source="test").with_value(
+        "deadlines.connection_working_days", 1, source="test"
+    )
     nodes = deadlines_for_path(DT(2025, 9, 30, 10), "joint", profile=other)
     assert nodes["submission"] == DT(2025, 10, 9, 18)  # 1 wd
     assert nodes["approval"] == DT(2025, 10, 13, 18)  # 10-10, 10-11, 10-13

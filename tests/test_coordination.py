@@ -148,10 +148,10 @@ def test_keyword_overrides_profile_window(profile: Profile) -> None:
 
 def test_profile_without_window_is_an_error() -> None:
     works = table(work("w1", "A", "water", 7, "L", 0, 100, "2024-03-01", "2024-03-20"))
-    bare = Profile("bare", {})
+    bare = Profile.from_data("bare", {})
     with pytest.raises(ProfileError, match=r"coordination\.window_days"):
         coordinate_works(works, profile=bare)
-    bad = Profile("bad", {"coordination": {"window_days": {"value": -3, "source": "x"}}})
+    bad = Profile.from_data("bad", {"coordination": {"window_days": {"value": -3, "source": "x"}}})
     with pytest.raises(ProfileError, match="whole number of days"):
         coordinate_works(works, profile=bad)
     with pytest.raises(ValueError, match="window_days"):
@@ -523,7 +523,7 @@ def test_packages_connected_and_pairwise_within_window(
              date(2024, 1, 1) + timedelta(days=s), date(2024, 1, 1) + timedelta(days=s + d))
         for k, (seg, side, a, n, s, d) in enumerate(pieces)
     ]  # fmt: skip
-    result = coordinate_works(table(*rows), profile=Profile("p", {}), window_days=window_days)
+    result = coordinate_works(table(*rows), profile=Profile.from_data("p", {}), window_days=window_days)
     links = brute_links(rows, window_days)
     by_id = {r["work_id"]: r for r in rows}
     graph = nx.Graph(links)

@@ -45,7 +45,7 @@ CASE_KEYS = {
     "planned_main",
     "cross_branch",
 }
-REACH_M = float(load_profile("gb-defaults").get("attach.site_frontage_max_m"))
+REACH_M = load_profile("gb-defaults").attach.site_frontage_max_m
 DESIGNED_SIDE = {
     "water": {"north", "east"},
     "power": {"north", "east"},
@@ -253,7 +253,7 @@ def test_roads_one_feature_per_block(demo: dict[str, gpd.GeoDataFrame]) -> None:
     counts = Counter(map(tuple, ends.tolist()))
     assert min(counts.values()) >= 2  # every end is a junction shared exactly with another block
     # carriageway widths from the profile, missing on a few roads
-    widths = load_profile("gb-defaults").get("roads.carriageway_width_m")
+    widths = load_profile("gb-defaults").roads.carriageway_width_m
     known = roads["width_m"].notna()
     assert 0.8 <= known.mean() < 1.0
     assert (roads.loc[known, "width_m"] == roads.loc[known, "road_class"].map(widths)).all()

@@ -700,7 +700,7 @@ def test_demand_summary_by_hand(profile_path: Path) -> None:
         2.0,
     )
     assert (demand.power_kva, demand.backup_kva) == (1250.0, 630.0)
-    assert demand.operators_needed == profile.get("suitability.telecom_operators_free_choice")
+    assert demand.operators_needed == profile.suitability.telecom_operators_free_choice
 
 
 def test_heat_without_hours_has_no_annual_use() -> None:
@@ -722,25 +722,25 @@ def test_operators_without_free_choice() -> None:
 
 def test_default_intake_round_trips_the_profile_demand() -> None:
     profile = load_profile("jingmen-2023")
-    d = profile.get("demand.default")
+    d = profile.demand.default
     intake = default_intake(profile)
     assert intake.requested == UTILITIES
     assert intake.credit_code is None and intake.project_code is None
     demand = intake.demand_summary(profile=profile).to_demand(profile=profile)
-    assert demand.water_peak_m3_h == pytest.approx(d["water_peak_m3_h"])
-    assert demand.gas_peak_m3_h == pytest.approx(d["gas_peak_m3_h"])
-    assert demand.steam_pressure_mpa == d["steam_pressure_mpa"]
-    assert demand.steam_temperature_c == d["steam_temperature_c"]
-    assert demand.steam_t_h == d["steam_t_h"]
-    assert demand.power_kva == d["power_kva"] and demand.backup_kva == d.get("backup_kva", 0.0)
-    assert demand.operators_needed == d.get("operators_needed", 1)
+    assert demand.water_peak_m3_h == pytest.approx(d.water_peak_m3_h)
+    assert demand.gas_peak_m3_h == pytest.approx(d.gas_peak_m3_h)
+    assert demand.steam_pressure_mpa == d.steam_pressure_mpa
+    assert demand.steam_temperature_c == d.steam_temperature_c
+    assert demand.steam_t_h == d.steam_t_h
+    assert demand.power_kva == d.power_kva and demand.backup_kva == d.backup_kva
+    assert demand.operators_needed == d.operators_needed
     assert intake.telecom is not None and intake.telecom.bandwidth_households >= 1
 
 
 def test_default_intake_water_uses_profile_factors(profile_path: Path) -> None:
     profile = load_profile(str(profile_path))
     intake = default_intake(profile, utilities=["water"])
-    peak = profile.get("demand.default")["water_peak_m3_h"]
+    peak = profile.demand.default.water_peak_m3_h
     assert intake.water is not None
     assert intake.water.water_m3_day == pytest.approx(peak * 20 / 2.5)
     assert intake.requested == ("water",) and intake.power is None
@@ -755,19 +755,18 @@ def test_default_intake_errors(tmp_path: Path) -> None:
         "demand:\n  default:\n    value: {water_peak_m3_h: 5.0, power_kva: 100}\n    source: test\n",
         encoding="utf-8",
     )
-    profile = load_profile(str(path))
-    assert default_intake(profile, utilities=["power"]).power == PowerRequest(
-        business_type="new", main_capacity_kva=100
-    )
-    with pytest.raises(ProfileError, match="steam_t_h"):
-        default_intake(profile, utilities=["heat"])
+    # an incomplete default demand is refused when the profile loads, naming each missing value
+    with pytest.raises(ProfileError, match=r"demand\.default\.steam_t_h") as err:
+        load_profile(str(path))
+    assert "demand.default.gas_peak_m3_h" in str(err.value)
+    assert "demand.default.power_kva" not in str(err.value)
 
 
 def test_intake_params_come_from_the_profile_with_sources() -> None:
     profile = load_profile("jingmen-2023")
     for key in ("demand.water_peak_factor", "demand.water_hours_per_day", "demand.default_telecom"):
         assert profile.source(key)
-    assert profile.get("demand.water_peak_factor") == 2.0
+    assert profile.demand.water_peak_factor == 2.0
 
 
 # ------------------------------------------------------------------ the model itself

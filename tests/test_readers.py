@@ -407,7 +407,7 @@ def test_roads_from_graphml_futian() -> None:
         forward = [d for is_fwd, d in members if is_fwd]
         backward = [d for is_fwd, d in members if not is_fwd]
         features += forward if len(forward) >= len(backward) else backward
-    mapping = load_profile("gb-defaults").get("osm.highway_class")
+    mapping = load_profile("gb-defaults").osm.highway_class
     expected_classes = Counter(_raw_class(d["highway"], mapping) for d in features)
     dropped = expected_classes.pop(None, 0)
 

@@ -7,7 +7,6 @@ import geopandas as gpd
 import pytest
 from shapely import LineString, Polygon
 
-import planning  # noqa: F401
 from gis.profile import load_profile
 from gis.workspace import Workspace
 from planning.assess import assess_sites
@@ -101,7 +100,7 @@ def test_a_reroute_must_save_trench_in_proportion_to_the_line_it_adds():
     # gas 10 m west (G1 at x −20..−10), or 160 m east (G0 at x 200..260) entirely in water's
     # trench: sharing saves 10 m of trench (170 → 160 m) but adds 150 m of gas line, 15 m per
     # metre saved, more than the profile's 3: refused
-    assert PROFILE.get("shared_trench.max_extra_m_per_saved_m") == 3.0
+    assert PROFILE.shared_trench.max_extra_m_per_saved_m == 3.0
     a = _assess(200, [(200, 260), (-20, -10)])
     t = a.shared_trench
     assert a.utilities["gas"].route.length_m == pytest.approx(10.0)

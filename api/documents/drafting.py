@@ -157,7 +157,7 @@ def surface_text(route: Route) -> str:
 
 def crossing_texts(route: Route, *, profile: Profile) -> list[str]:
     """Return the line's crossings of major lines and of carriageways, named."""
-    trenchless = set(profile.get("commitment.trenchless_road_classes"))
+    trenchless = set(profile.commitment.trenchless_road_classes)
     out = [f"穿(跨)越{c.kind_zh}「{c.name}」" for c in route.crossings]
     for cw in route.carriageways:
         how = "顶管/定向钻穿越" if cw.road_class in trenchless else "开挖横穿"
@@ -187,7 +187,7 @@ def dig_once_texts(route: Route) -> list[str]:
 
 def line_summary(line: Line, *, profile: Profile) -> str:
     """Return one line's facts with numbers: length vs threshold, straight line, digs, crossings."""
-    limit = float(profile.get("commitment.max_length_m"))
+    limit = profile.commitment.max_length_m
     r = line.route
     compare = "小于" if round(r.length_m, 3) < limit else "不小于"
     crossings = crossing_texts(r, profile=profile)
@@ -255,7 +255,7 @@ def roads_opinion(assessment: Assessment, G: nx.Graph, *, profile: Profile) -> l
     lines = lines_of(assessment)
     if not lines:
         return ["暂无外线工程（需提前布局管网），不涉及占挖道路。"]
-    trenchless = set(profile.get("commitment.trenchless_road_classes"))
+    trenchless = set(profile.commitment.trenchless_road_classes)
     out: list[str] = []
     for s in stretches(assessment, G):
         who = "、".join(s.utilities)
@@ -304,15 +304,15 @@ def approval_opinion(assessment: Assessment, *, profile: Profile) -> list[str]:
         return ["不适用联动接入（R1）：" + "；".join(reasons) + "。"]
     if path is None:
         return ["需提前布局周边管网，暂不进入联动接入审批（R1）：" + "；".join(reasons) + "。"]
-    connect = number(float(profile.get("deadlines.connection_working_days")))
+    connect = number(profile.deadlines.connection_working_days)
     if path == "commitment":
         out = [
             "审批路径：告知承诺制，即时办结（R3，实施方案 四(二)1）。",
             f"具备接入条件后 {connect} 个工作日内完成接入（实施方案 四(一)2）。",
         ]
     else:
-        submit = number(float(profile.get("deadlines.submission_working_days")))
-        approve = number(float(profile.get("deadlines.approval_working_days")))
+        submit = number(profile.deadlines.submission_working_days)
+        approve = number(profile.deadlines.approval_working_days)
         out = [
             f"审批路径：联合审批，容缺受理（实施方案 四(二)2）：公用事业单位 {submit} 个工作日内"
             f"提交资料，{approve} 个工作日内办结；具备接入条件后 {connect} 个工作日内完成接入。",

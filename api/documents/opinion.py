@@ -85,7 +85,7 @@ def _overview(
 
 
 def _lines_table(a: Assessment, *, profile: Profile) -> Grid:
-    limit = float(profile.get("commitment.max_length_m"))
+    limit = profile.commitment.max_length_m
     head = [
         label(text)
         for text in (
@@ -225,7 +225,7 @@ def _conditions(a: Assessment, *, profile: Profile) -> list[str]:
                 "途经禁挖保护期道路，开挖前须经市城管委特别批准（R10，城市道路管理条例 第三十三条）。"
             )
         if a.cost_joint is not None and a.cost_joint.total > 0:
-            share = float(profile.get("finance.city_share"))
+            share = profile.finance.city_share
             out.append(
                 f"外线工程估算费用约 {a.cost_joint.total / 1e4:.1f} 万元（指示性单价），不由用户承担，"
                 f"由市、区财政按 {share:.0%} / {1 - share:.0%} 承担（R8，实施方案 八(六)）。"
@@ -245,7 +245,7 @@ def planning_opinion_document(
     a = assessment
     drafting.check_pair(a, intake)
     limits = drafting.time_limits(a, start=start, profile=profile) if start is not None else None
-    limit = float(profile.get("commitment.max_length_m"))
+    limit = profile.commitment.max_length_m
     blocks: list[Block] = [
         Heading(OPINION_TITLE, level=0),
         Para("市自然资源和规划局 · 用户水、气、热、电、网联动接入外线工程", "subtitle"),

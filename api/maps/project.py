@@ -66,7 +66,7 @@ def neighbourhood(a: Assessment, ws: Workspace, *, profile: Profile) -> BaseGeom
     parts = list(geom)
     for r in _routes(a):
         parts.append(r[2].geometry)
-    margin = float(profile.get("commitment.max_length_m"))
+    margin = profile.commitment.max_length_m
     return box(*shapely.union_all(parts).bounds).buffer(margin, join_style="mitre")
 
 
@@ -119,7 +119,7 @@ def project_map(
     _crossings(m, display, a)
     # (8) site, legend, title, controls
     _site(m, display, ws, a, profile=profile)
-    threshold = float(profile.get("commitment.max_length_m"))
+    threshold = profile.commitment.max_length_m
     add_legend(
         m,
         [
@@ -310,7 +310,7 @@ def _dig_once(
 def _reference(
     m: folium.Map, display: Display, ws: Workspace, a: Assessment, *, profile: Profile
 ) -> None:
-    threshold = float(profile.get("commitment.max_length_m"))
+    threshold = profile.commitment.max_length_m
     G = ws.corridor_graph()
     index = routing_index(G)
     front = index.frontage.get(a.project_id)

@@ -84,7 +84,7 @@ def highway_to_road_class(highway: Any, mapping: Mapping[str, str]) -> str | Non
         A tag value, a ``;``-separated list of values, or a list (OSMnx merges the tags of
         the ways it joins into one edge).
     mapping
-        Highway value → road class, e.g. ``load_profile().get("osm.highway_class")``.
+        Highway value → road class, e.g. ``load_profile().osm.highway_class``.
 
     Examples
     --------
@@ -111,13 +111,7 @@ def highway_to_road_class(highway: Any, mapping: Mapping[str, str]) -> str | Non
 
 def _highway_mapping(profile: Profile | str | None) -> dict[str, str]:
     loaded = profile if isinstance(profile, Profile) else load_profile(profile or "gb-defaults")
-    mapping = loaded.get(PROFILE_KEY)
-    if not isinstance(mapping, Mapping):
-        msg = (
-            f"profile {loaded.name!r} key {PROFILE_KEY!r}: got {type(mapping).__name__}; "
-            "expected a mapping of OSM highway values to road classes"
-        )
-        raise ProfileError(msg)
+    mapping = loaded.osm.highway_class
     bad = {k: v for k, v in mapping.items() if v not in ROAD_CLASSES}
     if bad:
         msg = (

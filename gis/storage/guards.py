@@ -68,9 +68,7 @@ def removal_problems(
     """
     removed = sorted(set(previous_ids) - set(new_ids))
     share = len(removed) / len(previous_ids) if previous_ids else 0.0
-    if len(removed) < int(profile.get("guards.min_removed")) or share <= float(
-        profile.get("guards.max_removed_share")
-    ):
+    if len(removed) < profile.guards.min_removed or share <= profile.guards.max_removed_share:
         return []
     n, k = len(previous_ids), len(removed)
     return [
@@ -80,7 +78,7 @@ def removal_problems(
             None,
             f"新版本将删除现有 {n} 个要素中的 {k} 个（{share:.0%}）：{_some(removed)} "
             f"(the new version removes {k} of the {n} stored features)",
-            f"删除不超过 {float(profile.get('guards.max_removed_share')):.0%} 的要素；{_CONFIRM}",
+            f"删除不超过 {profile.guards.max_removed_share:.0%} 的要素；{_CONFIRM}",
             code="confirm_removal",
         )
     ]
@@ -150,14 +148,12 @@ def off_road_problems(
     """
     if layer not in NETWORK_LAYERS or roads is None or roads.empty:
         return []
-    if len(assets) < int(profile.get("guards.off_road_min_assets")):
+    if len(assets) < profile.guards.off_road_min_assets:
         return []
-    reach = float(profile.get("attach.asset_max_offset_m"))
-    off, typical = _off_road(
-        assets, roads, step=float(profile.get("attach.sample_step_m")), reach=reach
-    )
+    reach = profile.attach.asset_max_offset_m
+    off, typical = _off_road(assets, roads, step=profile.attach.sample_step_m, reach=reach)
     share = float(off.mean())
-    limit = float(profile.get("guards.max_off_road_share"))
+    limit = profile.guards.max_off_road_share
     if share <= limit:
         return []
     ids = assets["asset_id"].astype(str).to_numpy()[off].tolist()
