@@ -343,6 +343,12 @@ def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | Non
     deadlines = path_deadlines_json(start, profile=done.profile)
     result = assessment_to_dict(a, crs=done.ws.crs, deadlines=deadlines)
     with state.store.write() as s:
+        # the project row first: an assessment row's foreign key would otherwise take a share
+        # lock on it that two concurrent assessments then both wait to upgrade (a deadlock)
+        r = s.get(ProjectRecord, project_id, with_for_update=True)
+        if r is not None:
+            r.time_nodes = {**(r.time_nodes or {}), "assessed": start.isoformat()}
+            r.row_version = (r.row_version or 1) + 1
         rec = AssessmentRecord(
             project_id=project_id,
             as_of=dt.datetime.combine(done.as_of, dt.time()),
@@ -352,10 +358,6 @@ def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | Non
             result=result,
         )
         s.add(rec)
-        r = s.get(ProjectRecord, project_id, with_for_update=True)
-        if r is not None:
-            r.time_nodes = {**(r.time_nodes or {}), "assessed": start.isoformat()}
-            r.row_version = (r.row_version or 1) + 1
     return rec
 
 
