@@ -33,14 +33,6 @@ All datetimes are **naive local China time** (UTC+8, 北京时间), which is wha
 office hours mean; a timezone-aware datetime is refused with a ``CalendarError`` rather than
 silently converted.
 
-Examples
---------
->>> from datetime import datetime
->>> add_working_days(datetime(2025, 9, 30, 10, 0), 3)  # 10-01..10-08 off; 10-11 is 调休
-datetime.datetime(2025, 10, 11, 18, 0)
->>> deadline(datetime(2025, 9, 30, 16, 0), working_days=0.5)  # 2 h, then 1.5 h on 10-09
-datetime.datetime(2025, 10, 9, 10, 0)
-
 Modules
 -------
 One concern per module; everything is re-exported here, so ``from planning.calendar import X``
@@ -57,6 +49,14 @@ is the way to use them:
   and the module-level arithmetic;
 - :mod:`~planning.calendar.deadlines`: :func:`deadline`, the time nodes of the approval paths
   (seed 四(二), 五(一), 六(四)) and :func:`missing_schedule_warning`.
+
+Examples
+--------
+>>> from datetime import datetime
+>>> add_working_days(datetime(2025, 9, 30, 10, 0), 3)  # 10-01..10-08 off; 10-11 is 调休
+datetime.datetime(2025, 10, 11, 18, 0)
+>>> deadline(datetime(2025, 9, 30, 16, 0), working_days=0.5)  # 2 h, then 1.5 h on 10-09
+datetime.datetime(2025, 10, 9, 10, 0)
 """
 
 from planning.calendar.active import (

@@ -58,13 +58,6 @@ clock to ``now``, over the office hours from that start to the deadline. A step 
 ``approaching`` at ``ledger.warn_share`` (0.75) of it, ``overdue`` once ``now`` is past the
 deadline.
 
-Examples
---------
->>> from datetime import datetime
->>> nodes = TimeNodes(form_complete=datetime(2025, 9, 28, 10), assessed=datetime(2025, 9, 28, 10, 5))
->>> open_step(nodes)
-('surveyed', ('registered',))
-
 Modules
 -------
 - :mod:`~planning.ledger.steps`: the steps, labels, statuses, :class:`TimeNodes`, :func:`open_step`;
@@ -72,6 +65,13 @@ Modules
 - :mod:`~planning.ledger.departments`: who answers for each step (seed 七), :func:`by_department`;
 - :mod:`~planning.ledger.limits`: the time limit of each step (seed 一, 四);
 - :mod:`~planning.ledger.status`: :func:`ledger_status`, the ledger at ``now`` (seed 六(二)1, 八(三)).
+
+Examples
+--------
+>>> from datetime import datetime
+>>> nodes = TimeNodes(form_complete=datetime(2025, 9, 28, 10), assessed=datetime(2025, 9, 28, 10, 5))
+>>> open_step(nodes)
+('surveyed', ('registered',))
 """
 
 from planning.ledger.departments import UTILITY_TOKEN, by_department, departments_for
