@@ -27,7 +27,9 @@ import pandas as pd
 from bench.city import build_city
 from gis.corridor import road_segments
 from gis.profile import Profile
-from planning.coordination import _link_works, _select, _validate, coordinate_works
+from planning.coordination import coordinate_works
+from planning.coordination.linking import link_works
+from planning.coordination.works_table import select, validate
 
 YEAR = date(2024, 1, 1)
 UTILITIES = ("water", "gas", "heat", "power", "telecom")
@@ -151,11 +153,11 @@ def main() -> None:
         f"({result.metres_avoided / max(result.metres_without, 1e-9):.1%})"
     )
 
-    pieces = _select(_validate(works), None, None)
+    pieces = select(validate(works), None, None)
     repeat = 20
     t = time.perf_counter()
     for _ in range(repeat):
-        links = _link_works(pieces, result.window_days, result.gap_m)
+        links = link_works(pieces, result.window_days, result.gap_m)
     t_indexed = (time.perf_counter() - t) / repeat
     indexed = {
         (min(a, b), max(a, b))

@@ -45,11 +45,11 @@ def work(
     utility: str,
     seg: int,
     side: str | None,
-    t0: float,
-    t1: float,
-    start: Any,
-    end: Any,
+    span: tuple[float, float],
+    window: tuple[Any, Any],
 ) -> dict[str, Any]:
+    """Return one row of a works table: ``span`` is ``(t0, t1)``, ``window`` ``(start, end)``."""
+    (t0, t1), (start, end) = span, window
     return {
         "work_id": work_id,
         "project_id": project,
@@ -86,8 +86,8 @@ def figures(result: CoordinationResult) -> tuple[int, int, float, float]:
 
 def test_month_apart_one_package_digs_overlap_once(profile: Profile) -> None:
     works = table(
-        work("w1", "A", "water", 7, "L", 0, 100, "2024-03-01", "2024-03-20"),
-        work("w2", "B", "gas", 7, "L", 50, 150, "2024-04-01", "2024-04-20"),
+        work("w1", "A", "water", 7, "L", (0, 100), ("2024-03-01", "2024-03-20")),
+        work("w2", "B", "gas", 7, "L", (50, 150), ("2024-04-01", "2024-04-20")),
     )
     result = coordinate_works(works, profile=profile)
     assert result.window_days == 90  # read from the profile
@@ -109,8 +109,8 @@ def test_month_apart_one_package_digs_overlap_once(profile: Profile) -> None:
 
 def test_six_months_apart_two_packages(profile: Profile) -> None:
     works = table(
-        work("w1", "A", "water", 7, "L", 0, 100, "2024-03-01", "2024-03-20"),
-        work("w2", "B", "gas", 7, "L", 50, 150, "2024-09-20", "2024-10-10"),
+        work("w1", "A", "water", 7, "L", (0, 100), ("2024-03-01", "2024-03-20")),
+        work("w2", "B", "gas", 7, "L", (50, 150), ("2024-09-20", "2024-10-10")),
     )
     result = coordinate_works(works, profile=profile)
     # 20 Mar → 20 Sep = 184 days > 90: nothing linked, nothing avoided
@@ -122,14 +122,14 @@ def test_six_months_apart_two_packages(profile: Profile) -> None:
 
 
 def test_window_gap_limit_is_inclusive(profile: Profile) -> None:
-    first = work("w1", "A", "water", 1, "R", 0, 50, "2024-01-01", "2024-01-10")
+    first = work("w1", "A", "water", 1, "R", (0, 50), ("2024-01-01", "2024-01-10"))
     # 10 Jan + 90 days = 9 Apr: linked; 10 Apr (91 days): not linked
     linked = coordinate_works(
-        table(first, work("w2", "B", "power", 1, "R", 0, 50, "2024-04-09", "2024-04-20")),
+        table(first, work("w2", "B", "power", 1, "R", (0, 50), ("2024-04-09", "2024-04-20"))),
         profile=profile,
     )
     apart = coordinate_works(
-        table(first, work("w2", "B", "power", 1, "R", 0, 50, "2024-04-10", "2024-04-20")),
+        table(first, work("w2", "B", "power", 1, "R", (0, 50), ("2024-04-10", "2024-04-20"))),
         profile=profile,
     )
     assert groups(linked) == [("w1", "w2")]
@@ -138,8 +138,8 @@ def test_window_gap_limit_is_inclusive(profile: Profile) -> None:
 
 def test_keyword_overrides_profile_window(profile: Profile) -> None:
     works = table(
-        work("w1", "A", "water", 7, "L", 0, 100, "2024-03-01", "2024-03-20"),
-        work("w2", "B", "gas", 7, "L", 50, 150, "2024-09-20", "2024-10-10"),
+        work("w1", "A", "water", 7, "L", (0, 100), ("2024-03-01", "2024-03-20")),
+        work("w2", "B", "gas", 7, "L", (50, 150), ("2024-09-20", "2024-10-10")),
     )
     # 184 days apart: one package with a 200-day window, two with the profile's 90
     assert groups(coordinate_works(works, profile=profile, window_days=200)) == [("w1", "w2")]
@@ -147,7 +147,7 @@ def test_keyword_overrides_profile_window(profile: Profile) -> None:
 
 
 def test_profile_without_window_is_an_error() -> None:
-    works = table(work("w1", "A", "water", 7, "L", 0, 100, "2024-03-01", "2024-03-20"))
+    works = table(work("w1", "A", "water", 7, "L", (0, 100), ("2024-03-01", "2024-03-20")))
     bare = Profile.from_data("bare", {})
     with pytest.raises(ProfileError, match=r"coordination\.window_days"):
         coordinate_works(works, profile=bare)
@@ -166,13 +166,13 @@ def test_profile_without_window_is_an_error() -> None:
 def test_sides_and_crossings_are_separate_places(profile: Profile) -> None:
     when = ("2024-05-01", "2024-05-31")
     works = table(
-        work("left", "A", "water", 3, "L", 0, 100, *when),
-        work("right", "B", "gas", 3, "R", 0, 100, *when),
-        work("cross1", "C", "power", 3, None, 40, 56, *when),
+        work("left", "A", "water", 3, "L", (0, 100), when),
+        work("right", "B", "gas", 3, "R", (0, 100), when),
+        work("cross1", "C", "power", 3, None, (40, 56), when),
         # a second crossing of block 3 overlapping the first: same place, linked
-        work("cross2", "D", "telecom", 3, None, 50, 66, *when),
+        work("cross2", "D", "telecom", 3, None, (50, 66), when),
         # a crossing of another block at the same position: another place
-        work("cross3", "E", "telecom", 4, None, 40, 56, *when),
+        work("cross3", "E", "telecom", 4, None, (40, 56), when),
     )
     result = coordinate_works(works, profile=profile)
     # L and R of block 3 are not merged, and the crossings of block 3 (in the carriageway)
@@ -190,8 +190,8 @@ def test_sides_and_crossings_are_separate_places(profile: Profile) -> None:
 def test_touching_links_and_gap_from_profile_or_keyword(tmp_path: Path, profile: Profile) -> None:
     when = ("2024-05-01", "2024-05-31")
     touching = table(
-        work("w1", "A", "water", 9, "L", 0, 50, *when),
-        work("w2", "B", "gas", 9, "L", 50, 80, *when),
+        work("w1", "A", "water", 9, "L", (0, 50), when),
+        work("w2", "B", "gas", 9, "L", (50, 80), when),
     )
     result = coordinate_works(touching, profile=profile)
     # [0, 50] and [50, 80] touch: one trench of 80 m instead of 50 + 30
@@ -199,8 +199,8 @@ def test_touching_links_and_gap_from_profile_or_keyword(tmp_path: Path, profile:
     assert figures(result) == (2, 1, 80.0, 80.0)
 
     apart = table(
-        work("w1", "A", "water", 9, "L", 0, 50, *when),
-        work("w2", "B", "gas", 9, "L", 51, 80, *when),
+        work("w1", "A", "water", 9, "L", (0, 50), when),
+        work("w2", "B", "gas", 9, "L", (51, 80), when),
     )
     assert len(coordinate_works(apart, profile=profile).packages) == 2  # 1 m apart, gap 0
     path = tmp_path / "gap.yaml"
@@ -224,9 +224,9 @@ def test_touching_links_and_gap_from_profile_or_keyword(tmp_path: Path, profile:
 
 
 CHAIN = (
-    work("A", "pA", "water", 5, "L", 0, 100, "2024-01-01", "2024-01-10"),
-    work("B", "pB", "gas", 5, "L", 50, 150, "2024-03-01", "2024-03-10"),
-    work("C", "pC", "power", 5, "L", 100, 200, "2024-05-01", "2024-05-10"),
+    work("A", "pA", "water", 5, "L", (0, 100), ("2024-01-01", "2024-01-10")),
+    work("B", "pB", "gas", 5, "L", (50, 150), ("2024-03-01", "2024-03-10")),
+    work("C", "pC", "power", 5, "L", (100, 200), ("2024-05-01", "2024-05-10")),
 )
 
 
@@ -248,8 +248,7 @@ def test_chain_is_split_so_every_pair_is_within_window(profile: Profile) -> None
 def test_long_chain_every_pair_within_window(profile: Profile) -> None:
     # twelve works a month apart, each trench overlapping the next: one connected component
     rows = [
-        work(f"m{m:02d}", f"p{m}", "water", 2, "R", 40.0 * m, 40.0 * m + 60,
-             f"2024-{m:02d}-01", f"2024-{m:02d}-10")
+        work(f"m{m:02d}", f"p{m}", "water", 2, "R", (40.0 * m, 40.0 * m + 60), (f"2024-{m:02d}-01", f"2024-{m:02d}-10"))
         for m in range(1, 13)
     ]  # fmt: skip
     result = coordinate_works(table(*rows), profile=profile)
@@ -268,8 +267,8 @@ def test_long_chain_every_pair_within_window(profile: Profile) -> None:
 
 def test_overlapping_windows_are_never_split(profile: Profile) -> None:
     works = table(
-        work("year", "A", "gas", 5, "L", 0, 100, "2024-01-01", "2024-12-31"),
-        work("june", "B", "water", 5, "L", 50, 120, "2024-06-01", "2024-06-10"),
+        work("year", "A", "gas", 5, "L", (0, 100), ("2024-01-01", "2024-12-31")),
+        work("june", "B", "water", 5, "L", (50, 120), ("2024-06-01", "2024-06-10")),
     )
     # june starts 152 days after year starts, but inside year's window (gap 0): one package
     (p,) = coordinate_works(works, profile=profile).packages
@@ -288,8 +287,7 @@ def test_chain_within_window_is_the_connected_component(profile: Profile) -> Non
 def test_result_does_not_depend_on_row_order(profile: Profile) -> None:
     rng = random.Random(4)
     rows = [
-        work(f"w{k:02d}", f"p{k % 5}", "water", rng.randrange(3), rng.choice(["L", "R"]), t, t + 60,
-             f"2024-{rng.randrange(1, 13):02d}-01", f"2024-{rng.randrange(1, 13):02d}-28")
+        work(f"w{k:02d}", f"p{k % 5}", "water", rng.randrange(3), rng.choice(["L", "R"]), (t, t + 60), (f"2024-{rng.randrange(1, 13):02d}-01", f"2024-{rng.randrange(1, 13):02d}-28"))
         for k in range(30)
         for t in [float(rng.randrange(0, 100))]
     ]  # fmt: skip
@@ -304,10 +302,10 @@ def test_work_over_several_blocks(profile: Profile) -> None:
     when = ("2024-06-01", "2024-06-30")
     works = table(
         # one gas work along the whole of block 1 and the start of block 2
-        work("g", "A", "gas", 1, "L", 0, 120, *when),
-        work("g", "A", "gas", 2, "L", 0, 40, *when),
+        work("g", "A", "gas", 1, "L", (0, 120), when),
+        work("g", "A", "gas", 2, "L", (0, 40), when),
         # a water work of another project on block 2 only
-        work("w", "B", "water", 2, "L", 20, 90, *when),
+        work("w", "B", "water", 2, "L", (20, 90), when),
     )
     (p,) = coordinate_works(works, profile=profile).packages
     assert p.segments == ((1, "L"), (2, "L"))
@@ -319,10 +317,10 @@ def test_work_over_several_blocks(profile: Profile) -> None:
 def test_far_apart_pieces_on_one_side_stay_two_excavations(profile: Profile) -> None:
     when = ("2024-06-01", "2024-06-30")
     works = table(
-        work("a", "A", "gas", 1, "L", 0, 50, *when),
-        work("a", "A", "gas", 2, "R", 0, 10, *when),
-        work("b", "B", "water", 1, "L", 40, 80, *when),
-        work("b", "B", "water", 2, "R", 100, 110, *when),
+        work("a", "A", "gas", 1, "L", (0, 50), when),
+        work("a", "A", "gas", 2, "R", (0, 10), when),
+        work("b", "B", "water", 1, "L", (40, 80), when),
+        work("b", "B", "water", 2, "R", (100, 110), when),
     )
     result = coordinate_works(works, profile=profile)
     # a and b meet on (1, L); on (2, R) their 10 m pieces are 90 m apart: still two trenches
@@ -335,10 +333,10 @@ def test_far_apart_pieces_on_one_side_stay_two_excavations(profile: Profile) -> 
 
 def test_date_from_and_date_to_select_intersecting_windows(profile: Profile) -> None:
     works = table(
-        work("jan", "A", "water", 1, "L", 0, 100, "2024-01-05", "2024-01-25"),
-        work("apr", "B", "gas", 1, "L", 50, 150, "2024-04-10", "2024-05-05"),
-        work("jun", "C", "power", 2, "R", 0, 80, "2024-06-01", "2024-06-20"),
-        work("dec", "D", "heat", 3, "L", 0, 60, "2024-12-01", "2024-12-20"),
+        work("jan", "A", "water", 1, "L", (0, 100), ("2024-01-05", "2024-01-25")),
+        work("apr", "B", "gas", 1, "L", (50, 150), ("2024-04-10", "2024-05-05")),
+        work("jun", "C", "power", 2, "R", (0, 80), ("2024-06-01", "2024-06-20")),
+        work("dec", "D", "heat", 3, "L", (0, 60), ("2024-12-01", "2024-12-20")),
     )
     everything = coordinate_works(works, profile=profile)
     # jan–apr: 25 Jan → 10 Apr = 76 days, overlapping on block 1: one package
@@ -357,8 +355,8 @@ def test_date_from_and_date_to_select_intersecting_windows(profile: Profile) -> 
 
 def test_date_types_are_equivalent(profile: Profile) -> None:
     as_text = table(
-        work("w1", "A", "water", 7, "L", 0, 100, "2024-03-01", "2024-03-20"),
-        work("w2", "B", "gas", 7, "L", 50, 150, "2024-04-01", "2024-04-20"),
+        work("w1", "A", "water", 7, "L", (0, 100), ("2024-03-01", "2024-03-20")),
+        work("w2", "B", "gas", 7, "L", (50, 150), ("2024-04-01", "2024-04-20")),
     )
     as_objects = as_text.copy()
     as_objects["start"] = [date(2024, 3, 1), pd.Timestamp("2024-04-01")]
@@ -370,7 +368,7 @@ def test_date_types_are_equivalent(profile: Profile) -> None:
 
 def test_empty_table(profile: Profile) -> None:
     result = coordinate_works(
-        pd.DataFrame(columns=list(work("x", "p", "u", 0, "L", 0, 1, "", ""))), profile=profile
+        pd.DataFrame(columns=list(work("x", "p", "u", 0, "L", (0, 1), ("", "")))), profile=profile
     )
     assert result.packages == []
     assert figures(result) == (0, 0, 0.0, 0.0)
@@ -385,10 +383,10 @@ def codes(exc: pytest.ExceptionInfo[ValidationError]) -> list[tuple[str | None, 
 
 def test_invalid_input_listed_all_at_once(profile: Profile) -> None:
     works = table(
-        work("ok", "A", "water", 1, "L", 0, 10, "2024-01-01", "2024-01-31"),
-        work("late", "A", "water", 1, "L", 0, 10, "2024-03-01", "2024-02-01"),  # end < start
-        work("back", "B", "gas", 2, "R", 80, 20, "2024-01-01", "2024-01-31"),  # t1 < t0
-        work("side", "C", "power", 3, "X", 0, 10, "2024-01-01", "2024-01-31"),  # unknown side
+        work("ok", "A", "water", 1, "L", (0, 10), ("2024-01-01", "2024-01-31")),
+        work("late", "A", "water", 1, "L", (0, 10), ("2024-03-01", "2024-02-01")),  # end < start
+        work("back", "B", "gas", 2, "R", (80, 20), ("2024-01-01", "2024-01-31")),  # t1 < t0
+        work("side", "C", "power", 3, "X", (0, 10), ("2024-01-01", "2024-01-31")),  # unknown side
     ).drop(columns=["road_id"])  # missing column
     with pytest.raises(ValidationError) as exc:
         coordinate_works(works, profile=profile)
@@ -406,18 +404,18 @@ def test_invalid_input_listed_all_at_once(profile: Profile) -> None:
 
 def test_more_invalid_values(profile: Profile) -> None:
     works = table(
-        work("seg", "A", "water", 1, "L", 0, 10, "2024-01-01", "2024-01-31"),
-        work("t", "A", "water", 1, "L", -5, "abc", "2024-01-01", "2024-01-31"),  # type: ignore[arg-type]
-        work("date", "B", "gas", 2, "R", 0, 10, "2024-02-30", None),
-        work("mixed", "C", "power", 3, "L", 0, 10, "2024-01-01", "2024-01-31"),
-        work("mixed", "D", "power", 4, "L", 0, 10, "2024-01-01", "2024-01-31"),  # 2 projects
-        work(None, "E", "heat", 5, "L", 0, 10, "2024-01-01", "2024-01-31"),  # type: ignore[arg-type]
+        work("seg", "A", "water", 1, "L", (0, 10), ("2024-01-01", "2024-01-31")),
+        work("t", "A", "water", 1, "L", (-5, "abc"), ("2024-01-01", "2024-01-31")),  # type: ignore[arg-type]
+        work("date", "B", "gas", 2, "R", (0, 10), ("2024-02-30", None)),
+        work("mixed", "C", "power", 3, "L", (0, 10), ("2024-01-01", "2024-01-31")),
+        work("mixed", "D", "power", 4, "L", (0, 10), ("2024-01-01", "2024-01-31")),  # 2 projects
+        work(None, "E", "heat", 5, "L", (0, 10), ("2024-01-01", "2024-01-31")),  # type: ignore[arg-type]
     )
     works["seg"] = works["seg"].astype(object)
     works.loc[0, "seg"] = 1.5
     same_block = table(
-        work("r1", "F", "water", 6, "L", 0, 10, "2024-01-01", "2024-01-31"),
-        work("r2", "G", "gas", 6, "R", 0, 10, "2024-01-01", "2024-01-31"),
+        work("r1", "F", "water", 6, "L", (0, 10), ("2024-01-01", "2024-01-31")),
+        work("r2", "G", "gas", 6, "R", (0, 10), ("2024-01-01", "2024-01-31")),
     )
     same_block.loc[1, "road_id"] = "main-st"  # block 6 is road-6 in r1's row
     works = pd.concat([works, same_block], ignore_index=True)
@@ -445,13 +443,13 @@ def test_not_a_table(profile: Profile) -> None:
 
 def test_packages_gdf_read_back_with_gdal(tmp_path: Path, profile: Profile) -> None:
     rows: Sequence[tuple[dict[str, Any], LineString]] = [
-        (work("w1", "A", "water", 7, "L", 0, 100, "2024-03-01", "2024-03-20"),
+        (work("w1", "A", "water", 7, "L", (0, 100), ("2024-03-01", "2024-03-20")),
          LineString([(500000, 3400000), (500100, 3400000)])),
-        (work("w2", "B", "gas", 7, "L", 50, 150, "2024-04-01", "2024-04-20"),
+        (work("w2", "B", "gas", 7, "L", (50, 150), ("2024-04-01", "2024-04-20")),
          LineString([(500050, 3400000), (500150, 3400000)])),
-        (work("w3", "C", "power", 8, "R", 0, 40, "2024-09-01", "2024-09-10"),
+        (work("w3", "C", "power", 8, "R", (0, 40), ("2024-09-01", "2024-09-10")),
          LineString([(500000, 3400100), (500000, 3400140)])),
-        (work("w3", "C", "power", 9, "R", 0, 30, "2024-09-01", "2024-09-10"),
+        (work("w3", "C", "power", 9, "R", (0, 30), ("2024-09-01", "2024-09-10")),
          LineString([(500200, 3400100), (500200, 3400130)])),
     ]  # fmt: skip
     works = gpd.GeoDataFrame([r for r, _ in rows], geometry=[g for _, g in rows], crs="EPSG:4546")
@@ -481,7 +479,7 @@ def test_packages_gdf_read_back_with_gdal(tmp_path: Path, profile: Profile) -> N
 
 
 def test_packages_gdf_needs_geometry(profile: Profile) -> None:
-    works = table(work("w1", "A", "water", 7, "L", 0, 100, "2024-03-01", "2024-03-20"))
+    works = table(work("w1", "A", "water", 7, "L", (0, 100), ("2024-03-01", "2024-03-20")))
     with pytest.raises(ValidationError, match="geometry"):
         packages_to_gdf(coordinate_works(works, profile=profile), works)
 
@@ -519,11 +517,12 @@ def test_packages_connected_and_pairwise_within_window(
     pieces: list[tuple[int, str | None, int, int, int, int]], window_days: int
 ) -> None:
     rows = [
-        work(f"w{k:02d}", f"p{k % 3}", "water", seg, side, 10.0 * a, 10.0 * (a + n),
-             date(2024, 1, 1) + timedelta(days=s), date(2024, 1, 1) + timedelta(days=s + d))
+        work(f"w{k:02d}", f"p{k % 3}", "water", seg, side, (10.0 * a, 10.0 * (a + n)), (date(2024, 1, 1) + timedelta(days=s), date(2024, 1, 1) + timedelta(days=s + d)))
         for k, (seg, side, a, n, s, d) in enumerate(pieces)
     ]  # fmt: skip
-    result = coordinate_works(table(*rows), profile=Profile.from_data("p", {}), window_days=window_days)
+    result = coordinate_works(
+        table(*rows), profile=Profile.from_data("p", {}), window_days=window_days
+    )
     links = brute_links(rows, window_days)
     by_id = {r["work_id"]: r for r in rows}
     graph = nx.Graph(links)
