@@ -5,7 +5,7 @@ assessed as they stand; (2) per utility, the intents that are not covered, or wo
 approval, are the terminals; (3) a Steiner tree on the corridor graph joins them to the suitable
 existing network (one root), searching with penalties that keep it off roads under dig-once
 protection and away from major crossings; (4) every new main is sized by the demand it carries
-downstream; (5) the planned mains are added to the network (``status = planned``) and every
+downstream (:mod:`planning.extensions`); (5) the planned mains are added to the network (``status = planned``) and every
 intent is assessed again; (6) extensions of different utilities on the same block side become
 one joint construction, with a cross-section check; each extension gets the latest start date
 that meets the earliest intent it serves.
@@ -20,49 +20,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
-import shapely
 from shapely import LineString
 
-from gis.convert import edge_geometry
 from gis.profile import Profile
 from gis.schema import UTILITIES
 from gis.workspace import Workspace
-from planning.assess import Assessment, _Context, assess_sites, default_demand
+from planning.assess import Assessment, assess_sites, default_demand
 from planning.cost import trench_rate
 from planning.cross_section import check_section, pipe_for
+from planning.extensions import Extension, Intents, planned_mains
+from planning.route_facts import RouteContext
 from planning.routing import routing_index
 from planning.steiner import steiner_tree
 from planning.suitability import (
     Demand,
     power_voltage_kv,
-    step_lookup,
     suitable_mains,
-    water_min_diameter_mm,
 )
 
 __all__ = ["Extension", "PrelayPlan", "intent_demands", "plan_prelay"]
-
-
-@dataclass
-class Extension:
-    """One planned main: a run of new main along one block side (or across one road)."""
-
-    utility: str
-    asset_id: str
-    kind: str
-    seg: int
-    side: str | None
-    road_id: str
-    road_name: str
-    geometry: LineString
-    length_m: float
-    attrs: dict[str, Any]
-    serves: tuple[str, ...]
-    earliest_need: dt.date
-    latest_start: dt.date
 
 
 @dataclass
@@ -283,23 +261,12 @@ def plan_prelay(
     G = ctx.G
     index = routing_index(G)
     weights = _penalised(ctx, profile)
-    lead = profile.prelay.lead_time_days
     extensions: list[Extension] = []
     unreachable: dict[str, list[str]] = {}
-    conflicts: list[str] = []
     loop: Iterable[str] = progress(list(utilities)) if progress else list(utilities)
     for utility in loop:
         # (2) terminals: intents not covered, or covered only by joint approval
-        terminals = [
-            pid
-            for pid, a in before.items()
-            if utility in a.utilities
-            and (
-                not a.utilities[utility].covered
-                or a.utilities[utility].approval_path != "commitment"
-            )
-            and pid in index.frontage
-        ]
+        terminals = _terminals(before, utility, index.frontage)
         mains = ws.layers.get(utility)
         if not terminals or mains is None or not len(mains):
             if terminals:
@@ -329,17 +296,13 @@ def plan_prelay(
             if missed:
                 unreachable.setdefault(utility, []).extend(missed)
             # (4) size every new main by the demand downstream of it
-            extensions += _extensions(
+            extensions += planned_mains(
                 utility,
                 tree,
-                index,
-                G,
-                group,
-                demands,
-                need,
-                lead,
-                profile,
-                mains,
+                Intents(group, demands, need),
+                index=index,
+                mains=mains,
+                profile=profile,
                 start=sum(1 for e in extensions if e.utility == utility),
             )
     # (5) the planned mains in the network, and every intent assessed again
@@ -353,9 +316,36 @@ def plan_prelay(
             pws, profile=profile, demands=demands, as_of=as_of, include_planned=True
         )
     }
-    # (6) joint construction and timing; an extension that itself crosses a major line is
-    # joint-approval works for the utility (flagged, with the line crossed)
+    # (6) joint construction and timing; extensions that cross a major line, start too late
+    # or do not fit together are conflicts
     joint = _joint(extensions, ctx, profile)
+    conflicts = _conflicts(extensions, joint, ctx, as_of)
+    return PrelayPlan(extensions, before, after, unreachable, joint, conflicts, ws.crs)
+
+
+def _terminals(
+    before: Mapping[str, Assessment], utility: str, frontage: Mapping[str, Any]
+) -> list[str]:
+    """Return the intents that need ``utility`` extended: not covered, or only by joint approval."""
+    return [
+        pid
+        for pid, a in before.items()
+        if utility in a.utilities
+        and (not a.utilities[utility].covered or a.utilities[utility].approval_path != "commitment")
+        and pid in frontage
+    ]
+
+
+def _conflicts(
+    extensions: list[Extension], joint: list[JointStretch], ctx: RouteContext, as_of: dt.date
+) -> list[str]:
+    """Return what stands in the plan's way, in Chinese.
+
+    An extension that itself crosses a major line is joint-approval works for the utility
+    (flagged, with the line crossed: ``attrs["crosses"]``); one whose latest start is already
+    past cannot serve its first intent in time; a joint stretch may be too narrow.
+    """
+    conflicts: list[str] = []
     for e in extensions:
         crossed = ctx.major.crossed_by(e.geometry)
         if crossed:
@@ -375,7 +365,7 @@ def plan_prelay(
             conflicts.append(
                 f"{j.road_name} 同槽敷设 {'、'.join(j.utilities)} 宽度不足：{j.message}"
             )
-    return PrelayPlan(extensions, before, after, unreachable, joint, conflicts, ws.crs)
+    return conflicts
 
 
 def _largest(utility: str, ds: list[Demand]) -> Demand:
@@ -390,7 +380,7 @@ def _largest(utility: str, ds: list[Demand]) -> Demand:
     )
 
 
-def _penalised(ctx: _Context, profile: Profile) -> Any:
+def _penalised(ctx: RouteContext, profile: Profile) -> Any:
     """Search weights: the corridor lengths plus penalties on protected roads and crossings."""
     penalty = profile.prelay.penalty_m
     index = ctx.index
@@ -419,156 +409,6 @@ def _penalised(ctx: _Context, profile: Profile) -> Any:
     return m
 
 
-def _extensions(
-    utility: str,
-    tree: Any,
-    index: Any,
-    G: Any,
-    group: list[str],
-    demands: Mapping[str, Demand],
-    need: Mapping[str, str],
-    lead: Mapping[str, int],
-    profile: Profile,
-    mains: gpd.GeoDataFrame,
-    *,
-    start: int = 0,
-) -> list[Extension]:
-    # the node each connected intent hangs on, and the demand it adds downstream
-    load: dict[int, list[str]] = defaultdict(list)
-    stubs: list[tuple[int, int, str]] = []
-    for i in tree.connected:
-        pid = group[i]
-        node = int(tree.terminal_node[i])
-        load[node].append(pid)
-        # a main that reaches the frontage across the road runs on along the frontage, so the
-        # connection itself is a short sidewalk line (not a second road crossing)
-        parent = tree.parent.get(node, -1)
-        via = G.edges[index.nodes[node], index.nodes[parent]]["kind"] if parent >= 0 else "tap"
-        if via != "sidewalk" and via != "tap":
-            front = set(int(x) for x in index.frontage[pid])
-            for nb in G.neighbors(index.nodes[node]):
-                e = G.edges[index.nodes[node], nb]
-                if e["kind"] == "sidewalk" and index.index[nb] in front:
-                    stubs.append((index.index[nb], node, pid))
-                    break
-    children: dict[int, list[int]] = defaultdict(list)
-    for n, p in tree.parent.items():
-        if p >= 0:
-            children[p].append(n)
-    served: dict[int, set[str]] = {}
-    for leaf, node, pid in stubs:  # stubs hang below the terminal node
-        children[node].append(leaf)
-        load[leaf] = [pid]
-        load[node] = [x for x in load[node] if x != pid]
-
-    def subtree(n: int) -> set[str]:
-        stack, order = [n], []
-        while stack:
-            x = stack.pop()
-            order.append(x)
-            stack.extend(children.get(x, []))
-        for x in reversed(order):
-            if x not in served:
-                served[x] = set(load.get(x, [])).union(*(served[c] for c in children.get(x, [])))
-        return served[n]
-
-    feeder_kva = profile.prelay.power_feeder_kva
-    ops = mains.loc[mains["status"] == "existing", "operator"] if utility == "telecom" else None
-    operator = str(ops.mode().iloc[0]) if ops is not None and len(ops) else "china_telecom"
-    pieces: dict[tuple[int, str | None, str], list[tuple[int, int, set[str]]]] = defaultdict(list)
-    links = [(n, p) for n, p in tree.parent.items() if p >= 0] + [(lf, nd) for lf, nd, _ in stubs]
-    for n, p in links:
-        a, b = index.nodes[n], index.nodes[p]
-        e = G.edges[a, b]
-        if e["kind"] == "corner" or e["length"] <= 0:
-            continue
-        pieces[(int(e["seg"]), e.get("side"), e["kind"])].append((n, p, subtree(n)))
-    # one extension per connected run of new main along one block side (or one crossing)
-    runs: list[tuple[tuple[int, str | None, str], list[tuple[int, int, set[str]]]]] = []
-    for place, edges in sorted(pieces.items(), key=lambda x: (x[0][0], str(x[0][1]), x[0][2])):
-        links = nx.Graph()
-        links.add_edges_from((n, p, {"piece": i}) for i, (n, p, _) in enumerate(edges))
-        for comp in sorted(nx.connected_components(links), key=min):
-            run = [edges[d["piece"]] for _, _, d in links.subgraph(comp).edges(data=True)]
-            runs.append((place, run))
-    first_id = _next_number(mains, utility)
-    out = []
-    for k, ((seg, side, kind), edges) in enumerate(runs):
-        who = sorted(set().union(*(s for _, _, s in edges)))
-        if not who:
-            continue
-        geoms = [edge_geometry(G, index.nodes[n], index.nodes[p]) for n, p, _ in edges]
-        merged = shapely.line_merge(shapely.union_all(geoms))
-        length = float(sum(G.edges[index.nodes[n], index.nodes[p]]["length"] for n, p, _ in edges))
-        first = G.edges[index.nodes[edges[0][0]], index.nodes[edges[0][1]]]
-        ds = [demands[i] for i in who]
-        attrs: dict[str, Any] = {"road_class": first["road_class"]}
-        if utility == "water":
-            # the new main must be one the downstream intents could all tap: sized for their sum
-            attrs["diameter_mm"] = water_min_diameter_mm(
-                sum(d.water_peak_m3_h for d in ds), profile
-            )
-        elif utility == "gas":
-            flow = sum(d.gas_peak_m3_h for d in ds)
-            attrs["diameter_mm"] = step_lookup(profile.prelay.gas_main_diameter_mm, flow)
-            attrs["pressure_class"] = (
-                "medium_a"
-                if flow > profile.suitability.gas_low_pressure_max_m3_h
-                else "medium_b"
-            )
-        elif utility == "heat":
-            attrs.update(
-                medium="steam",
-                pressure_mpa=max(d.steam_pressure_mpa for d in ds),
-                temperature_c=max(d.steam_temperature_c for d in ds),
-                diameter_mm=step_lookup(
-                    profile.prelay.steam_main_diameter_mm, sum(d.steam_t_h for d in ds)
-                ),
-            )
-        elif utility == "power":
-            kva = sum(d.power_kva for d in ds)
-            attrs.update(
-                voltage_kv=power_voltage_kv(max(d.power_kva for d in ds), profile),
-                load_kva=kva,
-                spare_capacity_kva=max(feeder_kva - kva, max(d.power_kva for d in ds)),
-                feeder_id=f"PL-{utility}-F{first_id + start + k:03d}",
-            )
-        else:
-            attrs["operator"] = operator
-        earliest = min(dt.date.fromisoformat(need[i][:10]) for i in who)
-        out.append(
-            Extension(
-                utility=utility,
-                asset_id=f"PL-{utility}-{first_id + start + k:04d}",
-                kind=str(kind),
-                seg=seg,
-                side=side,
-                road_id=str(first["road_id"]),
-                road_name=str(first["name"]),
-                geometry=merged
-                if merged.geom_type == "LineString"
-                else LineString(shapely.get_coordinates(merged)),
-                length_m=length,
-                attrs=attrs,
-                serves=tuple(who),
-                earliest_need=earliest,
-                latest_start=earliest - dt.timedelta(days=int(lead[utility])),
-            )
-        )
-    return out
-
-
-def _next_number(mains: gpd.GeoDataFrame, utility: str) -> int:
-    """Return the first free number for this utility's planned mains (``PL-<utility>-NNNN``)."""
-    prefix = f"PL-{utility}-"
-    used = [
-        int(a[len(prefix) :])
-        for a in mains["asset_id"].astype(str)
-        if a.startswith(prefix) and a[len(prefix) :].isdigit()
-    ]
-    return max(used, default=0) + 1
-
-
 def _with_planned(ws: Workspace, extensions: list[Extension]) -> dict[str, gpd.GeoDataFrame]:
     """Return the workspace's layers with the extensions added as ``planned`` mains."""
     layers = dict(ws.layers)
@@ -593,7 +433,7 @@ def _with_planned(ws: Workspace, extensions: list[Extension]) -> dict[str, gpd.G
     return layers
 
 
-def _joint(extensions: list[Extension], ctx: _Context, profile: Profile) -> list[JointStretch]:
+def _joint(extensions: list[Extension], ctx: RouteContext, profile: Profile) -> list[JointStretch]:
     """Block sides where several utilities' extensions run: one construction, checked in section."""
     by_side: dict[tuple[int, str | None], list[Extension]] = defaultdict(list)
     for e in extensions:

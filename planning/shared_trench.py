@@ -23,7 +23,14 @@ from shapely import LineString
 
 from gis.convert import path_geometry
 
-__all__ = ["Rerouted", "SharedTrench", "TrenchSegment", "plan_joint_trench", "trench_segments"]
+__all__ = [
+    "Rerouted",
+    "Rerouting",
+    "SharedTrench",
+    "TrenchSegment",
+    "plan_joint_trench",
+    "trench_segments",
+]
 
 Edge = tuple[Any, Any]
 
@@ -80,6 +87,31 @@ class Rerouted:
     def extra_m(self) -> float:
         """How much longer the utility's own line became."""
         return self.to_m - self.from_m
+
+
+@dataclass(frozen=True)
+class Rerouting:
+    """How :func:`plan_joint_trench` may move utilities onto routes that share more trench.
+
+    Attributes
+    ----------
+    reroute
+        ``(utility, free_edges) → path`` or ``None``: the route minimising new trench when the
+        other utilities' edges (``free_edges``) cost nothing.
+    acceptable
+        ``(utility, path) → bool``: the rerouted connection is not harder (approval path,
+        major crossings, carriageways) than the shortest one; ``None``: every reroute is.
+    tap_of
+        ``(utility, path) → asset id`` of the tap a path ends at (for the report).
+    max_extra_per_saved
+        Metres a reroute may add to the utility's own line per metre of trench it saves
+        (profile ``shared_trench.max_extra_m_per_saved_m``); ``None``: no limit.
+    """
+
+    reroute: Callable[[str, set[Edge]], Sequence[Any] | None]
+    acceptable: Callable[[str, Sequence[Any]], bool] | None = None
+    tap_of: Callable[[str, Sequence[Any]], str] | None = None
+    max_extra_per_saved: float | None = None
 
 
 @dataclass
@@ -178,23 +210,21 @@ def plan_joint_trench(
     G: nx.Graph,
     paths: Mapping[str, Sequence[Any]],
     *,
-    reroute: Callable[[str, set[Edge]], Sequence[Any] | None] | None = None,
-    acceptable: Callable[[str, Sequence[Any]], bool] | None = None,
+    rerouting: Rerouting | None = None,
     check_section: Callable[[TrenchSegment], tuple[tuple[tuple[str, ...], ...], Any]] | None = None,
-    tap_of: Callable[[str, Sequence[Any]], str] | None = None,
     surface_of: Callable[[Any, Any], str | None] | None = None,
-    max_extra_per_saved: float | None = None,
     lengths: Mapping[str, float] | None = None,
 ) -> SharedTrench:
     """Plan the joint trench of one project.
 
     Steps: (1) start from each utility's shortest route; (2) for each utility in turn, ask
-    ``reroute`` for its best route when the other utilities' edges cost nothing, and keep it
-    if it shortens the total trench (by at least ``1 / max_extra_per_saved`` of the metres it
-    adds to the utility's line, when given) and ``acceptable`` says it keeps the utility's connection
-    as easy as before (repeat until nothing improves); (3) group the edges into stretches;
-    (4) check each shared sidewalk stretch in cross-section with ``check_section``, which
-    returns the trench groups (one group if the pipes fit) and the check itself.
+    ``rerouting.reroute`` for its best route when the other utilities' edges cost nothing, and
+    keep it if it shortens the total trench (by at least ``1 / max_extra_per_saved`` of the
+    metres it adds to the utility's line, when given) and ``rerouting.acceptable`` says it keeps
+    the utility's connection as easy as before (repeat until nothing improves); (3) group the
+    edges into stretches; (4) check each shared sidewalk stretch in cross-section with
+    ``check_section``, which returns the trench groups (one group if the pipes fit) and the
+    check itself.
 
     Parameters
     ----------
@@ -202,65 +232,75 @@ def plan_joint_trench(
         The corridor graph.
     paths
         Utility → node path of its shortest route (frontage first).
-    reroute
-        ``(utility, free_edges) → path`` or ``None``: the route minimising new trench.
-    acceptable
-        ``(utility, path) → bool``: the rerouted connection is not harder (approval path,
-        major crossings, carriageways) than the shortest one.
+    rerouting
+        How utilities may be rerouted to share more (:class:`Rerouting`); ``None``: never.
     check_section
         Cross-section check of a shared stretch.
-    tap_of
-        ``(utility, path) → asset id`` of the tap a path ends at (for the report).
     surface_of
         ``(u, v) → surface`` of an edge, kept on the stretches.
-    max_extra_per_saved
-        Metres a reroute may add to the utility's own line per metre of trench it saves
-        (profile ``shared_trench.max_extra_m_per_saved_m``); ``None``: no limit.
     lengths
         Utility → length of its path, when already known (default: added up here).
     """
     lengths = dict(lengths) if lengths is not None else {u: _length(G, p) for u, p in paths.items()}
     separate = sum(lengths.values())
     current = {u: list(p) for u, p in paths.items()}
-    rerouted: dict[str, Rerouted] = {}
-    if reroute is not None and len(current) > 1:
-        improved = True
-        rounds = 0
-        while improved and rounds < 3:
-            improved = False
-            rounds += 1
-            edges_of = {u: route_edges(p) for u, p in current.items()}
-            for utility in sorted(current):
-                others = {e for u, es in edges_of.items() if u != utility for e in es}
-                candidate = reroute(utility, others)
-                if candidate is None or list(candidate) == current[utility]:
-                    continue
-                trial = {**current, utility: list(candidate)}
-                saved = _union_length(G, current) - _union_length(G, trial)
-                if saved <= 1e-6:
-                    continue
-                new_len = _length(G, candidate)
-                extra = new_len - _length(G, current[utility])
-                if max_extra_per_saved is not None and extra > max_extra_per_saved * saved + 1e-6:
-                    continue
-                if acceptable is not None and not acceptable(utility, candidate):
-                    continue
-                current = trial
-                edges_of[utility] = route_edges(candidate)
-                improved = True
-                rerouted[utility] = Rerouted(
-                    utility,
-                    lengths[utility],
-                    new_len,
-                    tap_of(utility, paths[utility]) if tap_of else "",
-                    tap_of(utility, candidate) if tap_of else "",
-                )
+    rerouted: list[Rerouted] = []
+    if rerouting is not None and len(current) > 1:
+        current, rerouted = _share_more(G, paths, lengths, rerouting)
     segments = trench_segments(G, current, surface_of=surface_of)
     if check_section is not None:
         for s in segments:
             if s.shared and s.kind == "sidewalk":
                 s.trenches, s.section = check_section(s)
-    return SharedTrench(segments, separate, list(rerouted.values()), current, G)
+    return SharedTrench(segments, separate, rerouted, current, G)
+
+
+def _share_more(
+    G: nx.Graph,
+    paths: Mapping[str, Sequence[Any]],
+    lengths: Mapping[str, float],
+    rerouting: Rerouting,
+) -> tuple[dict[str, list[Any]], list[Rerouted]]:
+    """Reroute utilities while that shortens the trench (at most 3 rounds).
+
+    Returns each utility's path and the utilities moved (from their shortest route).
+    """
+    current = {u: list(p) for u, p in paths.items()}
+    rerouted: dict[str, Rerouted] = {}
+    tap_of = rerouting.tap_of
+    improved = True
+    rounds = 0
+    while improved and rounds < 3:
+        improved = False
+        rounds += 1
+        edges_of = {u: route_edges(p) for u, p in current.items()}
+        for utility in sorted(current):
+            others = {e for u, es in edges_of.items() if u != utility for e in es}
+            candidate = rerouting.reroute(utility, others)
+            if candidate is None or list(candidate) == current[utility]:
+                continue
+            trial = {**current, utility: list(candidate)}
+            saved = _union_length(G, current) - _union_length(G, trial)
+            if saved <= 1e-6:
+                continue
+            new_len = _length(G, candidate)
+            extra = new_len - _length(G, current[utility])
+            limit = rerouting.max_extra_per_saved
+            if limit is not None and extra > limit * saved + 1e-6:
+                continue
+            if rerouting.acceptable is not None and not rerouting.acceptable(utility, candidate):
+                continue
+            current = trial
+            edges_of[utility] = route_edges(candidate)
+            improved = True
+            rerouted[utility] = Rerouted(
+                utility,
+                lengths[utility],
+                new_len,
+                tap_of(utility, paths[utility]) if tap_of else "",
+                tap_of(utility, candidate) if tap_of else "",
+            )
+    return current, list(rerouted.values())
 
 
 def _length(G: nx.Graph, nodes: Sequence[Any]) -> float:

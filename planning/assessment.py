@@ -1,0 +1,109 @@
+"""What a site assessment reports: its routes, each utility's result and the site's verdict.
+
+The data the steps of :func:`planning.assess.assess_sites` fill in and every writer reads
+(tables, maps, documents, survey packages): a :class:`Route` per connection (its length along
+the road corridor, surfaces, carriageway and major crossings, dig-once roads: the facts the
+approval rules of seed 四(二) read), a :class:`UtilityResult` per utility and an
+:class:`Assessment` per site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+from shapely import LineString, Point
+
+from gis.convert import path_geometry
+from planning.approval import CarriagewayCrossing, DigOnce, Reason, RouteFacts
+from planning.cost import Cost
+from planning.crossings import Crossing
+from planning.shared_trench import SharedTrench
+
+__all__ = ["Assessment", "Route", "UtilityResult"]
+
+
+@dataclass
+class Route:
+    """One external line from a site's frontage to a tap on a suitable main.
+
+    ``length_m`` is measured along the road corridor from the site's frontage to the tap (the
+    part under public roads: sidewalk runs and carriageway crossings); ``lead_in_m`` is the
+    short link from the red line across to the sidewalk, reported apart (its surface, e.g. a
+    green belt, is in ``surfaces``, which therefore sums to ``length_m + lead_in_m``).
+    ``straight_line_m`` is the straight distance between the frontage and the tap on the same
+    centreline reference, so it never exceeds ``length_m``.
+    """
+
+    length_m: float
+    straight_line_m: float
+    nodes: list[Any]
+    graph: nx.Graph = field(repr=False)
+    tap_asset: str
+    tap_main: Any = field(repr=False)
+    """The tapped main's geometry."""
+    tap_ref: tuple[float, float]
+    """The tap node's point on the centreline; the tap is the main's point nearest to it."""
+    surfaces: dict[str, float]
+    carriageways: list[CarriagewayCrossing]
+    crossings: list[Crossing]
+    dig_once: list[DigOnce]
+    feeder_id: str | None = None
+    operator: str | None = None
+    lead_in_m: float = 0.0
+    detour: dict[str, Any] | None = None
+    """Set when the shortest route was given up to avoid roads under dig-once protection."""
+
+    @cached_property
+    def tap_point(self) -> Point:
+        """Return the point of the main the route taps (working CRS)."""
+        main = self.tap_main
+        return main.interpolate(main.project(Point(self.tap_ref)))
+
+    @property
+    def geometry(self) -> LineString:
+        """Return the route as drawn on the sidewalks and crossings (working CRS)."""
+        return path_geometry(self.graph, self.nodes)
+
+    def facts(self) -> RouteFacts:
+        """Return what the approval rules need."""
+        return RouteFacts(
+            self.length_m, self.carriageways, self.crossings, self.dig_once, self.surfaces
+        )
+
+
+@dataclass
+class UtilityResult:
+    """The assessment of one utility for one site."""
+
+    utility: str
+    covered: bool
+    requirement: str
+    route: Route | None = None
+    approval_path: str | None = None
+    reasons: list[Reason] = field(default_factory=list)
+    backup: Route | None = None
+    operators: dict[str, float] = field(default_factory=dict)
+    search_key: tuple[Any, ...] = ()
+
+
+@dataclass
+class Assessment:
+    """The assessment of one site."""
+
+    project_id: str
+    name: str
+    applicable: bool
+    approval_path: str | None
+    reasons: list[Reason]
+    utilities: dict[str, UtilityResult]
+    needs_prelay: list[str]
+    as_of: dt.date
+    shared_trench: SharedTrench | None = None
+    cost_separate: Cost | None = None
+    """Estimated cost of each utility's own external line, added up (yuan)."""
+    cost_joint: Cost | None = None
+    """Estimated cost with the joint trench (yuan); equals ``cost_separate`` for one utility."""
