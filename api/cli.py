@@ -8,12 +8,16 @@ graph for inspection in QGIS.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import inspect
 import json
 import sys
 import time
+import typing
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import geopandas as gpd
 import typer
@@ -36,6 +40,60 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+_Options = TypeVar("_Options")
+
+
+def options_command(
+    options: type[_Options],
+) -> Callable[[Callable[[_Options], None]], Callable[..., None]]:
+    """Give a command the fields of a dataclass as its parameters, and its body one instance.
+
+    Typer reads a command's arguments and options from the function's signature; a command
+    with many options declares them instead as the fields of a dataclass (each ``Annotated``
+    with its ``typer.Argument`` or ``typer.Option``, defaults as usual), so the command line
+    is unchanged and the body takes one object.
+
+    Examples
+    --------
+    >>> @dataclasses.dataclass
+    ... class Greeting:
+    ...     name: Annotated[str, typer.Argument(help="who")]
+    ...     loud: Annotated[bool, typer.Option(help="shout")] = False
+    >>> @options_command(Greeting)
+    ... def greet(opts: Greeting) -> None:
+    ...     '''Greet someone.'''
+    ...     print(opts.name.upper() if opts.loud else opts.name)
+    >>> list(inspect.signature(greet).parameters), greet.__doc__
+    (['name', 'loud'], 'Greet someone.')
+    >>> greet(name="荆门", loud=False)
+    荆门
+    """
+    hints = typing.get_type_hints(options, include_extras=True)
+    parameters = [
+        inspect.Parameter(
+            f.name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=hints[f.name],
+            default=inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default,
+        )
+        for f in dataclasses.fields(options)  # type: ignore[arg-type]
+    ]
+
+    def decorate(body: Callable[[_Options], None]) -> Callable[..., None]:
+        def command(**kwargs: Any) -> None:
+            body(options(**kwargs))
+
+        command.__name__ = body.__name__
+        command.__qualname__ = body.__qualname__
+        command.__module__ = body.__module__
+        command.__doc__ = body.__doc__
+        command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+        return command
+
+    return decorate
 
 
 def _echo_problems(report: ValidationReport, *, show_info: bool) -> None:
@@ -557,56 +615,66 @@ def prelay(
     )
 
 
-@app.command("map")
-def map_(
-    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace")],
-    site: Annotated[str | None, typer.Option(help="project_id: the project map")] = None,
+@dataclasses.dataclass(frozen=True)
+class MapOptions:
+    """The arguments and options of ``linkplan map``."""
+
+    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace")]
+    site: Annotated[str | None, typer.Option(help="project_id: the project map")] = None
     all_sites: Annotated[
         bool, typer.Option("--all", help="district map of every project by approval path")
-    ] = False,
+    ] = False
     prelay_plan: Annotated[
         bool, typer.Option("--prelay", help="pre-lay plan map of the registered intents")
-    ] = False,
+    ] = False
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write")] = Path(
         "build/map.html"
-    ),
+    )
     demand: Annotated[
         Path | None, typer.Option(help="intake form(s) 附件2, YAML or JSON, with site_id")
-    ] = None,
-    profile: Annotated[str, typer.Option(help="policy profile")] = "jingmen-2023",
+    ] = None
+    profile: Annotated[str, typer.Option(help="policy profile")] = "jingmen-2023"
     basemap: Annotated[
         str | None,
         typer.Option(help="none (offline, default), tianditu, osm or gaode (GCJ-02)"),
-    ] = None,
+    ] = None
     tianditu_key: Annotated[
         str | None, typer.Option(help="天地图 key (or LINKPLAN_TIANDITU_KEY)")
-    ] = None,
-    as_of: Annotated[str | None, typer.Option(help="assessment date (default: today)")] = None,
-) -> None:
+    ] = None
+    as_of: Annotated[str | None, typer.Option(help="assessment date (default: today)")] = None
+
+
+@app.command("map")
+@options_command(MapOptions)
+def map_(opts: MapOptions) -> None:
     """Write a map as one HTML file that opens offline: a project, the district or a pre-lay plan."""
     from api import service
     from api.maps import save_html
 
-    if sum([site is not None, all_sites, prelay_plan]) != 1:
+    o = opts
+    if sum([o.site is not None, o.all_sites, o.prelay_plan]) != 1:
         msg = "say which map: --site PROJECT_ID, --all (district) or --prelay (pre-lay plan)"
         raise typer.BadParameter(msg)
-    ws = open_workspace(workspace)
-    when = dt.date.fromisoformat(as_of) if as_of else None
-    if prelay_plan:
-        page = service.prelay_map_html(
-            ws, profile=profile, as_of=when, basemap=basemap, tianditu_key=tianditu_key
-        )
+    ws = open_workspace(o.workspace)
+    when = dt.date.fromisoformat(o.as_of) if o.as_of else None
+    tiles = {"basemap": o.basemap, "tianditu_key": o.tianditu_key}
+    if o.prelay_plan:
+        page = service.prelay_map_html(ws, profile=o.profile, as_of=when, **tiles)
     else:
         done = service.assess(
-            ws, profile=profile, site_ids=[site] if site else None, forms=demand, as_of=when
+            ws,
+            profile=o.profile,
+            site_ids=[o.site] if o.site else None,
+            forms=o.demand,
+            as_of=when,
         )
         page = (
-            service.project_map_html(done, site, basemap=basemap, tianditu_key=tianditu_key)
-            if site
-            else service.district_map_html(done, basemap=basemap, tianditu_key=tianditu_key)
+            service.project_map_html(done, o.site, **tiles)
+            if o.site
+            else service.district_map_html(done, **tiles)
         )
-    save_html(page, out)
-    typer.echo(f"地图已生成 (map written): {out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)")
+    save_html(page, o.out)
+    typer.echo(f"地图已生成 (map written): {o.out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)")
 
 
 @app.command("survey-pack")
@@ -637,9 +705,7 @@ def survey_pack(
 def sheet(
     workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace")],
     site: Annotated[list[str], typer.Option(help="project_id, repeatable")],
-    demand: Annotated[
-        Path, typer.Option(help="intake form(s) 附件2, YAML or JSON, with site_id")
-    ],
+    demand: Annotated[Path, typer.Option(help="intake form(s) 附件2, YAML or JSON, with site_id")],
     out: Annotated[
         Path, typer.Option("--out", "-o", help="folder (one subfolder per project)")
     ] = Path("build/sheets"),
@@ -684,7 +750,9 @@ def serve(
     os.environ["LINKPLAN_ENV"] = settings.env
     get_settings.cache_clear()
     url = default_database_url(settings)
-    typer.echo(f"Linkplan 联动接入预规划: http://{host}:{port}/docs  (database {url.split('@')[-1]})")
+    typer.echo(
+        f"Linkplan 联动接入预规划: http://{host}:{port}/docs  (database {url.split('@')[-1]})"
+    )
     typer.echo(f"运行模式 (LINKPLAN_ENV): {settings.env}")
     if settings.env == "development" and (not is_loopback(host) or url.startswith("postgresql")):
         typer.echo(
@@ -714,9 +782,7 @@ def _warn_missing_schedule(profile: str, *, today: dt.date | None = None) -> Non
     """Print the missing-notice warning for administrators (from 1 November), if any."""
     from planning.calendar import missing_schedule_warning
 
-    warning = missing_schedule_warning(
-        today or dt.date.today(), calendar=_cli_calendar(profile)
-    )
+    warning = missing_schedule_warning(today or dt.date.today(), calendar=_cli_calendar(profile))
     if warning:
         typer.echo(f"警告：{warning}", err=True)
 
@@ -729,7 +795,9 @@ app.add_typer(holidays_app, name="holidays")
 
 @holidays_app.command("load")
 def holidays_load(
-    file: Annotated[Path, typer.Argument(help="YAML/JSON in the format of planning/data/holidays.yaml")],
+    file: Annotated[
+        Path, typer.Argument(help="YAML/JSON in the format of planning/data/holidays.yaml")
+    ],
     year: Annotated[int, typer.Option(help="year of the notice to load from the file")],
     by: Annotated[str, typer.Option(help="who loads it (recorded)")] = "cli",
 ) -> None:
@@ -764,7 +832,9 @@ def holidays_load(
 
 @holidays_app.command("status")
 def holidays_status(
-    today: Annotated[str | None, typer.Option(help="as of, e.g. 2026-11-01 (default: today)")] = None,
+    today: Annotated[
+        str | None, typer.Option(help="as of, e.g. 2026-11-01 (default: today)")
+    ] = None,
 ) -> None:
     """Show where each year's working days come from, and warn of a missing notice."""
     from api.settings import get_settings
@@ -843,9 +913,15 @@ def load_db(
 
 @app.command()
 def ledger(
-    now: Annotated[str | None, typer.Option(help="compute at, e.g. 2025-10-11T10:00 (default: now)")] = None,
-    all_entries: Annotated[bool, typer.Option("--all", help="every project, not only warnings")] = False,
-    department: Annotated[str | None, typer.Option(help="one department, e.g. 市行政审批局")] = None,
+    now: Annotated[
+        str | None, typer.Option(help="compute at, e.g. 2025-10-11T10:00 (default: now)")
+    ] = None,
+    all_entries: Annotated[
+        bool, typer.Option("--all", help="every project, not only warnings")
+    ] = False,
+    department: Annotated[
+        str | None, typer.Option(help="one department, e.g. 市行政审批局")
+    ] = None,
 ) -> None:
     """List projects approaching a deadline (75 % of the time used) or overdue, by department."""
     from api.routes.ledger import ledger_projects
@@ -855,7 +931,11 @@ def ledger(
 
     state = load_state(get_settings())  # development: an empty database gets the demo
     state.sync_calendar()
-    at = parse_start(now, option="--now") if now else dt.datetime.now().replace(second=0, microsecond=0)
+    at = (
+        parse_start(now, option="--now")
+        if now
+        else dt.datetime.now().replace(second=0, microsecond=0)
+    )
     _warn_missing_schedule(state.profile.name, today=at.date())
     entries = ledger_status(ledger_projects(state), now=at, profile=state.profile)
     groups = by_department(entries, statuses=None if all_entries else ALERT_STATUSES)
@@ -921,7 +1001,9 @@ def user(
         raise typer.BadParameter(msg)
     state = load_state(get_settings(), seed=False)
     try:
-        _user_action(state.store, name, role, utility, expires_days, revoke=revoke, list_all=list_all)
+        _user_action(
+            state.store, name, role, utility, expires_days, revoke=revoke, list_all=list_all
+        )
     finally:
         state.store.engine.dispose()
 
@@ -952,57 +1034,66 @@ def _user_action(
     expires = None if expires_days is None else utc_now() + dt.timedelta(days=expires_days)
     token = create_user(store, name, role, utility=utility, created_by="cli", expires_at=expires)
     until = f"; expires {expires:%Y-%m-%d %H:%M} UTC" if expires else ""
-    typer.echo(f"user {name} ({role}{'/' + utility if utility else ''}) created{until}; token (shown once):")
+    typer.echo(
+        f"user {name} ({role}{'/' + utility if utility else ''}) created{until}; token (shown once):"
+    )
     typer.echo(token)
 
 
-@app.command("import")
-def import_(
-    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace (created if missing)")],
-    source: Annotated[Path, typer.Argument(help="file to import")],
+@dataclasses.dataclass(frozen=True)
+class ImportOptions:
+    """The arguments and options of ``linkplan import``."""
+
+    workspace: Annotated[Path, typer.Argument(help="GeoPackage workspace (created if missing)")]
+    source: Annotated[Path, typer.Argument(help="file to import")]
     layer: Annotated[
         str | None,
         typer.Option(help="target layer (roads, water, gas, ...); for DXF use --dxf-map"),
-    ] = None,
+    ] = None
     fmt: Annotated[
         str, typer.Option("--format", help="auto, vector, osm-graphml, osm-pbf, dxf, epanet")
-    ] = "auto",
+    ] = "auto"
     source_crs: Annotated[
         str | None, typer.Option(help="CRS of the file's coordinates (required for DXF and EPANET)")
-    ] = None,
-    source_layer: Annotated[
-        str | None, typer.Option(help="layer inside a GeoPackage or zip")
-    ] = None,
+    ] = None
+    source_layer: Annotated[str | None, typer.Option(help="layer inside a GeoPackage or zip")] = (
+        None
+    )
     dxf_map: Annotated[
         list[str] | None,
         typer.Option(help="DXF layer pattern=utility, repeatable, e.g. 'WS-*=water'"),
-    ] = None,
+    ] = None
     default: Annotated[
         list[str] | None, typer.Option(help="field=value for fields the file lacks, repeatable")
-    ] = None,
-    crs: Annotated[str | None, typer.Option(help="workspace CRS for a new workspace")] = None,
-) -> None:
+    ] = None
+    crs: Annotated[str | None, typer.Option(help="workspace CRS for a new workspace")] = None
+
+
+@app.command("import")
+@options_command(ImportOptions)
+def import_(opts: ImportOptions) -> None:
     """Validate and add a layer to a workspace, all or nothing."""
     from gis.io.load import load_for_import
 
+    o = opts
     new = load_for_import(
-        source,
-        layer=layer,
-        fmt=fmt,
-        source_crs=source_crs,
-        source_layer=source_layer,
-        dxf_map=dict(item.split("=", 1) for item in dxf_map or []),
-        defaults=dict(item.split("=", 1) for item in default or []),
+        o.source,
+        layer=o.layer,
+        fmt=o.fmt,
+        source_crs=o.source_crs,
+        source_layer=o.source_layer,
+        dxf_map=dict(item.split("=", 1) for item in o.dxf_map or []),
+        defaults=dict(item.split("=", 1) for item in o.default or []),
     )
-    spreadsheet = layer == "intents" and source.suffix.lower() in (".csv", ".xlsx", ".txt")
+    spreadsheet = o.layer == "intents" and o.source.suffix.lower() in (".csv", ".xlsx", ".txt")
     ws = import_layers(
-        workspace,
+        o.workspace,
         new,
-        crs=crs,
-        source_crs=None if fmt in ("dxf", "epanet") or spreadsheet else source_crs,
+        crs=o.crs,
+        source_crs=None if o.fmt in ("dxf", "epanet") or spreadsheet else o.source_crs,
     )
     typer.echo(
-        f"imported {', '.join(f'{k} ({len(v):,})' for k, v in new.items())} into {workspace}"
+        f"imported {', '.join(f'{k} ({len(v):,})' for k, v in new.items())} into {o.workspace}"
     )
     typer.echo(layer_summary({k: ws.layers[k] for k in new if k in ws.layers}))
 

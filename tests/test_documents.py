@@ -24,6 +24,18 @@ from api.documents import (
     planning_opinion_pdf,
 )
 from api.documents.fonts import CID_FALLBACK, ENV_VAR, find_cjk_font
+from api.documents.render import (
+    Document,
+    Figure,
+    Grid,
+    Heading,
+    Para,
+    Text,
+    cell,
+    label,
+    rows,
+    to_html,
+)
 from data.demo_district import DEMO_CASES
 from data.demo_intakes import demo_intakes
 from gis.errors import CalendarError, ValidationError
@@ -127,6 +139,29 @@ def test_intake_form_escapes_what_the_applicant_typed(intakes):
     form = intakes["JM-2026-001"].model_copy(update={"project_name": "A<script>&B"})
     page = intake_form_html(form)
     assert "A&lt;script&gt;&amp;B" in page and "<script>" not in page
+
+
+def test_every_text_of_a_document_reaches_the_html_page_escaped():
+    """The page template escapes each text: title, generator, headings, paragraphs, cells,
+    their feet, the figure's labels, caption and aria-label, in elements and attributes."""
+    typed = "x\"<script>&'y"
+    doc = Document(
+        title=typed,
+        author=typed,
+        blocks=[
+            Heading(typed, level=0),
+            Heading(typed),
+            Para(typed, "note"),
+            Grid(
+                rows([label(typed), cell(typed, typed, foot=(typed,), min_height_mm=5)]),
+                widths=(1, 2),
+            ),
+            Figure(20, 10, shapes=(Text(1, 1, typed, angle=30),), caption=typed),
+        ],
+    )
+    page = to_html(doc)
+    assert page.count("x&#34;&lt;script&gt;&amp;&#39;y") == 12
+    assert typed not in page and "<script" not in page and "'y" not in page
 
 
 # ------------------------------------------------------------------------- 附件3

@@ -18,7 +18,6 @@ import networkx as nx
 from api.documents import drafting
 from api.documents.fonts import CJKFont
 from api.documents.render import (
-    BLANK_DATE,
     Block,
     Cell,
     Document,
@@ -33,6 +32,17 @@ from api.documents.render import (
     to_pdf,
 )
 from api.documents.routemap import route_map
+from api.documents.texts import (
+    NO_ACCESS,
+    OPINION_DATE,
+    OPINION_HEADINGS,
+    OPINION_LENGTH_RULE,
+    OPINION_NOTE,
+    OPINION_SIGNATURES,
+    OPINION_SUBTITLE,
+    OPINION_TITLE,
+    TITLE_OF_PROJECT,
+)
 from api.report import UTILITY_ZH
 from gis.address import road_section, road_section_address
 from gis.profile import Profile
@@ -46,16 +56,13 @@ __all__ = [
     "planning_opinion_pdf",
 ]
 
-OPINION_TITLE = "规划意见（草拟）"
-"""Title of the drafted planning opinion."""
-
 
 def _overview(
     a: Assessment, intake: Intake | None, G: nx.Graph, *, start: dt.datetime | None
 ) -> Grid:
     addresses = [
         f"{address}（{'、'.join(labels)}）" for address, labels in drafting.access_addresses(a, G)
-    ] or ["暂无外线接入（需提前布局管网）"]
+    ] or [NO_ACCESS]
     requested = "、".join(UTILITY_ZH.get(u, u) for u in a.utilities) or "—"
     received = f"{start:%Y-%m-%d %H:%M}" if start is not None else "—"
     return Grid(
@@ -248,38 +255,31 @@ def planning_opinion_document(
     limit = profile.commitment.max_length_m
     blocks: list[Block] = [
         Heading(OPINION_TITLE, level=0),
-        Para("市自然资源和规划局 · 用户水、气、热、电、网联动接入外线工程", "subtitle"),
-        Heading("一、项目概况"),
+        Para(OPINION_SUBTITLE, "subtitle"),
+        Heading(OPINION_HEADINGS["overview"]),
         _overview(a, intake, G, start=start),
-        Heading("二、外线工程"),
-        Para(
-            "外线长度沿道路（人行道、车行道横穿）自用地红线外的接入点量至接驳点，红线至人行道"
-            f"引入段另计；告知承诺限值为小于 {limit:g} m（实施方案 四(二)1，政策配置 {profile.name}）。"
-        ),
+        Heading(OPINION_HEADINGS["lines"]),
+        Para(OPINION_LENGTH_RULE.format(limit=f"{limit:g}", profile=profile.name)),
         _lines_table(a, profile=profile),
     ]
     blocks += [Para(drafting.line_summary(line, profile=profile)) for line in drafting.lines_of(a)]
     blocks += [
-        Heading("三、禁挖保护（R10）"),
+        Heading(OPINION_HEADINGS["dig_once"]),
         *_dig_once(a),
-        Heading("四、联合施工与断面校核（R9）"),
+        Heading(OPINION_HEADINGS["trench"]),
         *_trench(a, G),
-        Heading("五、审批路径及理由"),
+        Heading(OPINION_HEADINGS["reasons"]),
         *_reasons(a, limits),
-        Heading("六、规划意见（草拟）"),
+        Heading(OPINION_HEADINGS["opinion"]),
         *(Para(text) for text in _conditions(a, profile=profile)),
-        Para("拟稿：　　　　　　审核：　　　　　　签发：　　　　　　", "right"),
-        Para(f"日期：{BLANK_DATE}", "right"),
-        Para(
-            f"本意见由 Linkplan 依据 {a.as_of.isoformat()} 的评估结果和政策配置 {profile.name} "
-            "草拟，供审核签批参考，以签发文本为准。",
-            "note",
-        ),
+        Para(OPINION_SIGNATURES, "right"),
+        Para(OPINION_DATE, "right"),
+        Para(OPINION_NOTE.format(as_of=a.as_of.isoformat(), profile=profile.name), "note"),
     ]
     if drafting.lines_of(a):
-        blocks += [Heading("附图"), route_map(a, G)]
+        blocks += [Heading(OPINION_HEADINGS["map"]), route_map(a, G)]
     name = intake.project_name if intake is not None else a.name
-    return Document(title=f"{OPINION_TITLE}（{name}）", blocks=blocks)
+    return Document(title=TITLE_OF_PROJECT.format(title=OPINION_TITLE, project=name), blocks=blocks)
 
 
 def planning_opinion_html(

@@ -11,14 +11,15 @@ Text in the model is plain text; each renderer escapes it.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 from xml.sax.saxutils import escape as xml_escape
 
+import jinja2
 from reportlab.graphics.shapes import Circle, Drawing, Group, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -28,6 +29,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from api.documents.fonts import CJKFont, cjk_font
+from api.documents.texts import BLANK_DATE, PAGE_NUMBER
 
 __all__ = [
     "BLANK_DATE",
@@ -59,10 +61,6 @@ ParaKind = Literal["body", "note", "right", "center", "subtitle"]
 
 _PT_MM = 25.4 / 72.0
 """Millimetres per typographic point."""
-
-BLANK_DATE = "　　年　　月　　日"
-"""A date left for handwriting, as printed on the forms."""
-
 
 # ------------------------------------------------------------------------------ formatting
 
@@ -234,150 +232,120 @@ class Document:
 
 
 # ------------------------------------------------------------------------------ HTML
-
-_CSS = """
-@page { size: A4; margin: 18mm 16mm; }
-* { box-sizing: border-box; }
-html { background: #eee; }
-body { margin: 0; color: #000; font-size: 12pt; line-height: 1.5;
-  font-family: "SimSun", "Songti SC", "Noto Serif CJK SC", "Source Han Serif SC",
-    "WenQuanYi Micro Hei", "Microsoft YaHei", serif; }
-.page { width: 210mm; min-height: 297mm; margin: 8mm auto; padding: 18mm 16mm;
-  background: #fff; box-shadow: 0 0 4px #999; }
-h1 { font-size: 17pt; text-align: center; margin: 0 0 4mm; letter-spacing: 0.05em; }
-h2 { font-size: 13pt; margin: 5mm 0 2mm; }
-p { margin: 1.5mm 0; }
-p.subtitle { text-align: center; margin-bottom: 4mm; }
-p.right { text-align: right; }
-p.center { text-align: center; }
-p.note { font-size: 9pt; color: #333; }
-table.grid { width: 100%; border-collapse: collapse; table-layout: fixed; margin: 2mm 0; }
-table.grid td { border: 1px solid #000; padding: 1.5mm 2mm; vertical-align: middle;
-  overflow-wrap: anywhere; }
-table.grid td:empty { height: 8mm; }
-table.grid td.label { text-align: center; }
-table.grid td.center { text-align: center; }
-table.grid td.right { text-align: right; }
-table.grid.small { font-size: 9.5pt; }
-table.grid tr.head td { text-align: center; }
-td .box { display: flex; flex-direction: column; justify-content: space-between; }
-td .box .foot { text-align: right; margin-top: 3mm; }
-td p { margin: 0.5mm 0; }
-figure { margin: 3mm 0; text-align: center; }
-figure svg { border: 1px solid #000; max-width: 100%; height: auto; }
-figure figcaption { font-size: 9.5pt; margin-top: 1mm; }
-@media print {
-  html { background: none; }
-  .page { width: auto; min-height: 0; margin: 0; padding: 0; box-shadow: none; }
-  table.grid tr { page-break-inside: avoid; }
-}
-"""
+# The page's layout is the template ``templates/document.html.j2`` (blocks in
+# ``templates/blocks.html.j2``, style sheet ``templates/document.css``); the code below only
+# turns the blocks into the values it shows. The environment autoescapes every value.
 
 
-def _h(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _html_cell(c: Cell) -> str:
-    attrs = []
-    if c.colspan > 1:
-        attrs.append(f'colspan="{c.colspan}"')
-    if c.rowspan > 1:
-        attrs.append(f'rowspan="{c.rowspan}"')
-    cls = "label" if c.label else (c.align if c.align != "left" else "")
-    if cls:
-        attrs.append(f'class="{cls}"')
-    body = "".join(f"<p>{_h(line)}</p>" for line in c.lines) if len(c.lines) > 1 else ""
-    if len(c.lines) == 1:
-        body = _h(c.lines[0])
-    if c.foot or c.min_height_mm:
-        foot = "".join(f"<p>{_h(line)}</p>" for line in c.foot)
-        style = f' style="min-height:{c.min_height_mm:g}mm"' if c.min_height_mm else ""
-        body = f'<div class="box"{style}><div>{body}</div><div class="foot">{foot}</div></div>'
-    return f"<td {' '.join(attrs)}>{body}</td>".replace("<td >", "<td>")
-
-
-def _html_grid(g: Grid) -> str:
-    total = sum(g.widths)
-    cols = "".join(f'<col style="width:{100 * w / total:.2f}%">' for w in g.widths)
-    rows = []
-    for i, row in enumerate(g.rows):
-        cls = ' class="head"' if i < g.head_rows else ""
-        rows.append(f"<tr{cls}>" + "".join(_html_cell(c) for c in row) + "</tr>")
-    small = " small" if g.small else ""
-    return f'<table class="grid{small}"><colgroup>{cols}</colgroup>' + "".join(rows) + "</table>"
+@cache
+def _templates() -> jinja2.Environment:
+    """Return the environment of the document templates (HTML: every value escaped)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("api.documents", "templates"),
+        autoescape=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
 
 
 def _f(x: float) -> str:
     return f"{x:.2f}"
 
 
-def _html_figure(f: Figure) -> str:
-    h = f.height_mm
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(f.width_mm)} {_f(h)}" '
-        f'width="{_f(f.width_mm)}mm" height="{_f(h)}mm" role="img" aria-label="{_h(f.caption)}">',
-        f'<rect x="0" y="0" width="{_f(f.width_mm)}" height="{_f(h)}" fill="#fff"/>',
-    ]
-    for shape in f.shapes:
-        if isinstance(shape, Stroke):
-            pts = " ".join(f"{_f(x)},{_f(h - y)}" for x, y in shape.points)
-            dash = ' stroke-dasharray="1.5,1"' if shape.dash else ""
-            cap = "butt" if shape.butt else "round"
-            parts.append(
-                f'<polyline points="{pts}" fill="none" stroke="{shape.colour}" '
-                f'stroke-width="{_f(shape.width_mm)}" stroke-linecap="{cap}" '
-                f'stroke-linejoin="round"{dash}/>'
-            )
-        elif isinstance(shape, Dot):
-            parts.append(
-                f'<circle cx="{_f(shape.x)}" cy="{_f(h - shape.y)}" r="{_f(shape.r_mm)}" '
-                f'fill="{shape.colour}"/>'
-            )
-        elif isinstance(shape, Box):
-            parts.append(
-                f'<rect x="{_f(shape.x)}" y="{_f(h - shape.y - shape.h)}" width="{_f(shape.w)}" '
-                f'height="{_f(shape.h)}" fill="#fff" fill-opacity="0.9" stroke="#000" '
-                'stroke-width="0.15"/>'
-            )
-        else:
-            y = h - shape.y
-            rotate = (
-                f' transform="rotate({_f(-shape.angle)} {_f(shape.x)} {_f(y)})"'
-                if shape.angle
-                else ""
-            )
-            parts.append(
-                f'<text x="{_f(shape.x)}" y="{_f(y)}" font-size="{_f(shape.size_pt * _PT_MM)}" '
-                f'fill="{shape.colour}" text-anchor="{shape.anchor}"{rotate}>'
-                f"{_h(shape.text)}</text>"
-            )
-    parts.append("</svg>")
-    caption = f"<figcaption>{_h(f.caption)}</figcaption>" if f.caption else ""
-    return "<figure>" + "".join(parts) + caption + "</figure>"
+def _cell_view(c: Cell) -> dict[str, Any]:
+    return {
+        "colspan": c.colspan,
+        "rowspan": c.rowspan,
+        "css": "label" if c.label else (c.align if c.align != "left" else ""),
+        "lines": c.lines,
+        "boxed": bool(c.foot or c.min_height_mm),
+        "foot": c.foot,
+        "min_height": f"{c.min_height_mm:g}" if c.min_height_mm else "",
+    }
+
+
+def _grid_view(g: Grid) -> dict[str, Any]:
+    total = sum(g.widths)
+    return {
+        "kind": "grid",
+        "small": g.small,
+        "cols": [f"{100 * w / total:.2f}" for w in g.widths],
+        "rows": [
+            {"head": i < g.head_rows, "cells": [_cell_view(c) for c in row]}
+            for i, row in enumerate(g.rows)
+        ],
+    }
+
+
+def _shape_view(shape: Shape, h: float) -> dict[str, Any]:
+    """Return a figure's shape in SVG coordinates (y down from the top, as strings)."""
+    if isinstance(shape, Stroke):
+        return {
+            "kind": "stroke",
+            "points": " ".join(f"{_f(x)},{_f(h - y)}" for x, y in shape.points),
+            "colour": shape.colour,
+            "width": _f(shape.width_mm),
+            "cap": "butt" if shape.butt else "round",
+            "dash": shape.dash,
+        }
+    if isinstance(shape, Dot):
+        return {
+            "kind": "dot",
+            "x": _f(shape.x),
+            "y": _f(h - shape.y),
+            "r": _f(shape.r_mm),
+            "colour": shape.colour,
+        }
+    if isinstance(shape, Box):
+        return {
+            "kind": "box",
+            "x": _f(shape.x),
+            "y": _f(h - shape.y - shape.h),
+            "w": _f(shape.w),
+            "h": _f(shape.h),
+        }
+    top = h - shape.y
+    return {
+        "kind": "text",
+        "x": _f(shape.x),
+        "y": _f(top),
+        "size": _f(shape.size_pt * _PT_MM),
+        "colour": shape.colour,
+        "anchor": shape.anchor,
+        "rotate": f"{_f(-shape.angle)} {_f(shape.x)} {_f(top)}" if shape.angle else "",
+        "text": shape.text,
+    }
+
+
+def _figure_view(f: Figure) -> dict[str, Any]:
+    return {
+        "kind": "figure",
+        "width": _f(f.width_mm),
+        "height": _f(f.height_mm),
+        "caption": f.caption,
+        "shapes": [_shape_view(shape, f.height_mm) for shape in f.shapes],
+    }
+
+
+def _block_view(b: Block) -> dict[str, Any]:
+    if isinstance(b, Heading):
+        return {"kind": "heading", "tag": "h1" if b.level <= 0 else "h2", "text": b.text}
+    if isinstance(b, Para):
+        return {"kind": "para", "css": b.kind if b.kind != "body" else "", "text": b.text}
+    if isinstance(b, Figure):
+        return _figure_view(b)
+    return _grid_view(b)
 
 
 def to_html(doc: Document) -> str:
-    """Return the document as one self-contained HTML page (inline CSS, no scripts)."""
-    parts = []
-    for b in doc.blocks:
-        if isinstance(b, Heading):
-            tag = "h1" if b.level <= 0 else "h2"
-            parts.append(f"<{tag}>{_h(b.text)}</{tag}>")
-        elif isinstance(b, Para):
-            cls = f' class="{b.kind}"' if b.kind != "body" else ""
-            parts.append(f"<p{cls}>{_h(b.text)}</p>")
-        elif isinstance(b, Figure):
-            parts.append(_html_figure(b))
-        else:
-            parts.append(_html_grid(b))
-    body = "\n".join(parts)
-    return (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="generator" content="{_h(doc.author)}">\n'
-        f"<title>{_h(doc.title)}</title>\n<style>{_CSS}</style>\n</head>\n"
-        f'<body>\n<div class="page">\n{body}\n</div>\n</body>\n</html>\n'
+    """Return the document as one self-contained HTML page (inline CSS, no scripts).
+
+    Text is escaped by the template (autoescape): a name such as ``<b>`` or ``&`` is shown as
+    typed.
+    """
+    template = _templates().get_template("document.html.j2")
+    return template.render(
+        title=doc.title, author=doc.author, body=[_block_view(b) for b in doc.blocks]
     )
 
 
@@ -588,7 +556,7 @@ def _pdf_figure(f: Figure, font: str) -> Drawing:
 def _page_number(canvas: Any, doc: Any) -> None:
     canvas.saveState()
     canvas.setFont(doc.lp_font, 8)
-    canvas.drawCentredString(A4[0] / 2, 10 * mm, f"第 {doc.page} 页")
+    canvas.drawCentredString(A4[0] / 2, 10 * mm, PAGE_NUMBER.format(page=doc.page))
     canvas.restoreState()
 
 

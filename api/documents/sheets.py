@@ -18,7 +18,6 @@ import networkx as nx
 from api.documents import drafting
 from api.documents.fonts import CJKFont
 from api.documents.render import (
-    BLANK_DATE,
     Block,
     Cell,
     Document,
@@ -31,6 +30,17 @@ from api.documents.render import (
     rows,
     to_html,
     to_pdf,
+)
+from api.documents.texts import (
+    APPROVAL_SHEET_NOTE,
+    APPROVAL_SHEET_TITLE,
+    BLANK_FORM_NUMBER,
+    INTAKE_EXTRA_NOTE,
+    INTAKE_FORM_NUMBER,
+    INTAKE_FORM_TITLE,
+    NO_ACCESS,
+    SIGNED_AT,
+    TITLE_OF_PROJECT,
 )
 from gis.profile import Profile
 from gis.schema import OPERATOR_NAMES_ZH
@@ -47,12 +57,6 @@ __all__ = [
     "intake_form_html",
     "tick",
 ]
-
-INTAKE_FORM_TITLE = "用户水、气、热、电、网需求信息采集单"
-"""Title of seed 附件2."""
-
-APPROVAL_SHEET_TITLE = "用户水、气、热、电、网联合服务事项综合审批意见单"
-"""Title of seed 附件3."""
 
 _OPINION_MIN_MM = 42.0
 """Least height of an opinion row: room for a handwritten opinion and signature."""
@@ -242,10 +246,10 @@ def intake_form_document(intake: Intake) -> Document:
             cell(_yes_no(telecom.free_operator_choice if telecom else None), colspan=2),
         ],
     ]
-    number_text = intake.form_number or "　　　　年（　　）号"
+    number_text = intake.form_number or BLANK_FORM_NUMBER
     blocks: list[Block] = [
         Heading(INTAKE_FORM_TITLE, level=0),
-        Para(f"编号：{number_text}", "right"),
+        Para(INTAKE_FORM_NUMBER.format(number=number_text), "right"),
         Grid(rows(*grid), widths=(16, 12, 12, 13, 13, 16, 18)),
     ]
     extra = []
@@ -255,8 +259,9 @@ def intake_form_document(intake: Intake) -> Document:
         names = "、".join(OPERATOR_NAMES_ZH.get(o, o) for o in telecom.preferred_operators)
         extra.append(f"意向通信运营商 {names}")
     if extra:
-        blocks.append(Para("附加信息（非采集单栏目）：" + "；".join(extra) + "。", "note"))
-    return Document(title=f"{INTAKE_FORM_TITLE}（{intake.project_name}）", blocks=blocks)
+        blocks.append(Para(INTAKE_EXTRA_NOTE.format(items="；".join(extra)), "note"))
+    title = TITLE_OF_PROJECT.format(title=INTAKE_FORM_TITLE, project=intake.project_name)
+    return Document(title=title, blocks=blocks)
 
 
 def intake_form_html(intake: Intake) -> str:
@@ -295,13 +300,12 @@ def approval_sheet_document(
     addresses = [
         f"{address}（{'、'.join(labels)}）"
         for address, labels in drafting.access_addresses(assessment, G)
-    ] or ["暂无外线接入（需提前布局管网）"]
-    sign = f"签批时间：{BLANK_DATE}"
+    ] or [NO_ACCESS]
 
     def opinion(who: str, lines: list[str], feet: list[str]) -> list[Cell]:
         return [
             label(who),
-            cell(*lines, colspan=3, foot=(*feet, sign), min_height_mm=_OPINION_MIN_MM),
+            cell(*lines, colspan=3, foot=(*feet, SIGNED_AT), min_height_mm=_OPINION_MIN_MM),
         ]
 
     i = intake
@@ -339,13 +343,15 @@ def approval_sheet_document(
         ),
     ]
     name = i.project_name if i is not None else assessment.name
-    note = (
-        f"注：项目名称 {name}（地块编号 {assessment.project_id}）。意见栏为 Linkplan 依据 "
-        f"{assessment.as_of.isoformat()} 评估结果和政策配置 {profile.name} 草拟的参考意见，"
-        f"时限自 {start:%Y-%m-%d %H:%M} 受理起按法定工作日计算，以各部门签批为准。"
+    note = APPROVAL_SHEET_NOTE.format(
+        name=name,
+        project_id=assessment.project_id,
+        as_of=assessment.as_of.isoformat(),
+        profile=profile.name,
+        start=f"{start:%Y-%m-%d %H:%M}",
     )
     return Document(
-        title=f"{APPROVAL_SHEET_TITLE}（{name}）",
+        title=TITLE_OF_PROJECT.format(title=APPROVAL_SHEET_TITLE, project=name),
         blocks=[
             Heading(APPROVAL_SHEET_TITLE, level=0),
             Grid(rows(*grid), widths=(25, 29, 19, 27)),

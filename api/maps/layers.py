@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from api.maps.style import UTILITY_COLOURS, UTILITY_ZH
 
 __all__ = [
     "MAX_MAP_BYTES",
+    "OverlayStyle",
     "Popup",
     "add_geometries",
     "add_legend",
@@ -188,24 +190,43 @@ def feature_group(parent: folium.Map, name: str, *, show: bool = True) -> folium
     return group
 
 
+@dataclass(frozen=True)
+class OverlayStyle:
+    """How an overlay of :func:`add_geometries` is drawn and what it shows.
+
+    Attributes
+    ----------
+    path
+        Maps a feature's properties to a Leaflet path style.
+    tooltip
+        The property holding the tooltip's plain text (``None``: no tooltip).
+    popup
+        The property holding a :func:`popup_table` (``None``: no popup).
+    show
+        Whether the overlay is on when the map opens.
+    marker
+        Points are drawn as this :class:`folium.CircleMarker` template when given.
+    """
+
+    path: Callable[[Mapping[str, Any]], Mapping[str, Any]]
+    tooltip: str | None = "tooltip"
+    popup: str | None = "popup"
+    show: bool = True
+    marker: folium.CircleMarker | None = None
+
+
 def add_geometries(
     parent: folium.Map | folium.FeatureGroup,
     display: Display,
     items: Iterable[tuple[BaseGeometry, Mapping[str, Any]]],
     *,
     name: str,
-    style: Callable[[Mapping[str, Any]], Mapping[str, Any]],
-    tooltip: str | None = "tooltip",
-    popup: str | None = "popup",
-    show: bool = True,
-    marker: folium.CircleMarker | None = None,
+    style: OverlayStyle,
 ) -> folium.GeoJson | None:
     """Add working-CRS geometries with properties as one GeoJSON overlay; return it.
 
-    ``tooltip`` names a property holding plain text and ``popup`` one holding a
-    :func:`popup_table` (or ``None``); both are shown as text, never read as markup. ``style``
-    maps a feature's properties to a Leaflet path style. Points are drawn as ``marker``
-    (a :class:`folium.CircleMarker` template) when given.
+    The tooltip and popup named by ``style`` are shown as text, never read as markup
+    (:class:`OverlayStyle`).
     """
     features = []
     for geom, props in items:
@@ -223,16 +244,16 @@ def add_geometries(
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=layer_name(name),
-        style_function=lambda f: dict(style(f["properties"])),
+        style_function=lambda f: dict(style.path(f["properties"])),
         highlight_function=None,
-        show=show,
+        show=style.show,
         smooth_factor=0.5,
-        marker=marker,
+        marker=style.marker,
     )
-    if tooltip:
-        layer.add_child(_Detail(tooltip, popup=False))
-    if popup:
-        layer.add_child(_Detail(popup, popup=True))
+    if style.tooltip:
+        layer.add_child(_Detail(style.tooltip, popup=False))
+    if style.popup:
+        layer.add_child(_Detail(style.popup, popup=True))
     layer.add_to(parent)
     return layer
 

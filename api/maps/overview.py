@@ -17,6 +17,7 @@ from shapely import box
 
 from api.maps.basemap import display_for
 from api.maps.layers import (
+    OverlayStyle,
     add_geometries,
     add_legend,
     add_title,
@@ -55,8 +56,7 @@ def _roads(m: folium.Map, display: Any, ws: Workspace) -> None:
             for g, n in zip(roads.geometry, roads["name"])
         ),
         name="道路",
-        style=lambda p: {"color": "#b0b0b0", "weight": 3, "opacity": 0.8},
-        popup=None,
+        style=OverlayStyle(lambda p: {"color": "#b0b0b0", "weight": 3, "opacity": 0.8}, popup=None),
     )
 
 
@@ -69,8 +69,10 @@ def _scope(m: folium.Map, display: Any, ws: Workspace) -> None:
         display,
         ((g, {"tooltip": "联动接入适用范围（中心城区）"}) for g in scope.geometry),
         name="适用范围",
-        style=lambda p: {"color": "#1565c0", "weight": 2, "fill": False, "dashArray": "12 6"},
-        popup=None,
+        style=OverlayStyle(
+            lambda p: {"color": "#1565c0", "weight": 2, "fill": False, "dashArray": "12 6"},
+            popup=None,
+        ),
     )
 
 
@@ -137,12 +139,14 @@ def district_map(
             display,
             items,
             name=f"{path_zh.get(path, '-')}（{len(items)}）",
-            style=lambda p: {
-                "color": PATH_COLOURS.get(p["path"], "#999"),
-                "weight": 2,
-                "fillColor": PATH_COLOURS.get(p["path"], "#999"),
-                "fillOpacity": 0.6,
-            },
+            style=OverlayStyle(
+                lambda p: {
+                    "color": PATH_COLOURS.get(p["path"], "#999"),
+                    "weight": 2,
+                    "fillColor": PATH_COLOURS.get(p["path"], "#999"),
+                    "fillOpacity": 0.6,
+                }
+            ),
         )
     add_legend(
         m,
@@ -194,9 +198,9 @@ def prelay_map(
                 if s != "planned"
             ),
             name=f"{UTILITY_ZH[u]}现状管网",
-            style=_fixed({"color": colour, "weight": 2, "opacity": 0.6}),
-            popup=None,
-            show=True,
+            style=OverlayStyle(
+                _fixed({"color": colour, "weight": 2, "opacity": 0.6}), popup=None, show=True
+            ),
         )
     for u in UTILITIES:
         ext = [e for e in plan.extensions if e.utility == u]
@@ -225,7 +229,7 @@ def prelay_map(
                 for e in ext
             ),
             name=f"规划{UTILITY_ZH[u]}管线（{sum(e.length_m for e in ext):,.0f} m）",
-            style=_fixed({"color": colour, "weight": 5, "dashArray": "10 6"}),
+            style=OverlayStyle(_fixed({"color": colour, "weight": 5, "dashArray": "10 6"})),
         )
     intents = ws.layers.get("intents")
     if intents is not None and len(intents):
@@ -255,11 +259,13 @@ def prelay_map(
             display,
             items,
             name="招商意向项目",
-            style=lambda p: {
-                "color": "#2e9e44" if p["improved"] else "#455a64",
-                "weight": 2,
-                "fillOpacity": 0.5,
-            },
+            style=OverlayStyle(
+                lambda p: {
+                    "color": "#2e9e44" if p["improved"] else "#455a64",
+                    "weight": 2,
+                    "fillOpacity": 0.5,
+                }
+            ),
         )
     total = sum(e.length_m for e in plan.extensions)
     add_legend(

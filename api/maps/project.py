@@ -21,6 +21,7 @@ from shapely.ops import substring
 
 from api.maps.basemap import Display, display_for
 from api.maps.layers import (
+    OverlayStyle,
     Popup,
     add_geometries,
     add_legend,
@@ -190,13 +191,15 @@ def _background(m: folium.Map, display: Display, ws: Workspace, area: BaseGeomet
             display,
             ((g, {"tooltip": "绿地"}) for g in green.geometry),
             name="绿地",
-            style=lambda p: {
-                "color": "#7cb342",
-                "weight": 0,
-                "fillColor": "#aed581",
-                "fillOpacity": 0.4,
-            },
-            popup=None,
+            style=OverlayStyle(
+                lambda p: {
+                    "color": "#7cb342",
+                    "weight": 0,
+                    "fillColor": "#aed581",
+                    "fillOpacity": 0.4,
+                },
+                popup=None,
+            ),
         )
     roads = clip_layer(ws.layers.get("roads"), area)
     if roads is not None:
@@ -215,8 +218,9 @@ def _background(m: folium.Map, display: Display, ws: Workspace, area: BaseGeomet
                 for g, name, cls in zip(roads.geometry, roads["name"], roads["road_class"])
             ),
             name="道路",
-            style=lambda p: {"color": "#b0b0b0", "weight": p["w"] * 2, "opacity": 0.8},
-            popup=None,
+            style=OverlayStyle(
+                lambda p: {"color": "#b0b0b0", "weight": p["w"] * 2, "opacity": 0.8}, popup=None
+            ),
         )
     major = clip_layer(ws.layers.get("major_lines"), area)
     if major is not None:
@@ -228,13 +232,15 @@ def _background(m: folium.Map, display: Display, ws: Workspace, area: BaseGeomet
                 for g, k, n in zip(major.geometry, major["kind"], major["name"])
             ),
             name="重要管线/道路/铁路/河道",
-            style=lambda p: {
-                "color": "#5d4037",
-                "weight": 4,
-                "opacity": 0.7,
-                "dashArray": "10 4 2 4",
-            },
-            popup=None,
+            style=OverlayStyle(
+                lambda p: {
+                    "color": "#5d4037",
+                    "weight": 4,
+                    "opacity": 0.7,
+                    "dashArray": "10 4 2 4",
+                },
+                popup=None,
+            ),
         )
 
 
@@ -265,7 +271,7 @@ def _networks(m: folium.Map, display: Display, ws: Workspace, area: BaseGeometry
             display,
             items,
             name=f"{UTILITY_ZH[u]}管网",
-            style=_main_style(colour),
+            style=OverlayStyle(_main_style(colour)),
         )
 
 
@@ -303,7 +309,9 @@ def _dig_once(
         display,
         items,
         name="受保护道路（不得开挖）",
-        style=lambda p: {"color": "#000000", "weight": 3, "dashArray": "2 6", "opacity": 0.9},
+        style=OverlayStyle(
+            lambda p: {"color": "#000000", "weight": 3, "dashArray": "2 6", "opacity": 0.9}
+        ),
     )
 
 
@@ -332,8 +340,10 @@ def _reference(
         display,
         [(merged, {"tooltip": f"沿道路 {threshold:g} m 可达范围（自项目临街面起算）"})],
         name=f"沿道路 {threshold:g} m 范围",
-        style=lambda p: {"color": "#37474f", "weight": 6, "opacity": 0.35, "dashArray": "8 6"},
-        popup=None,
+        style=OverlayStyle(
+            lambda p: {"color": "#37474f", "weight": 6, "opacity": 0.35, "dashArray": "8 6"},
+            popup=None,
+        ),
     )
     site = ws.layer("sites")
     centre = site.loc[site["project_id"].astype(str) == a.project_id].geometry.iloc[0].centroid
@@ -379,11 +389,13 @@ def _trench(m: folium.Map, display: Display, a: Assessment) -> None:
         display,
         items,
         name=f"同沟敷设（少挖 {plan.saved_m:,.1f} m）",
-        style=lambda p: {
-            "color": "#8d6e63" if p["fits"] else "#c62828",
-            "weight": 14,
-            "opacity": 0.45,
-        },
+        style=OverlayStyle(
+            lambda p: {
+                "color": "#8d6e63" if p["fits"] else "#c62828",
+                "weight": 14,
+                "opacity": 0.45,
+            }
+        ),
     )
 
 
@@ -440,7 +452,7 @@ def _routes_layer(m: folium.Map, display: Display, a: Assessment, *, profile: Pr
                 )
             ],
             name=f"{UTILITY_ZH[u]}{role}外线",
-            style=_route_style(colour, backup=role == "备供"),
+            style=OverlayStyle(_route_style(colour, backup=role == "备供")),
         )
         add_geometries(
             group,
@@ -460,8 +472,7 @@ def _routes_layer(m: folium.Map, display: Display, a: Assessment, *, profile: Pr
                 )
             ],
             name=f"{UTILITY_ZH[u]}{role}接驳点",
-            style=_tap_style(colour),
-            marker=folium.CircleMarker(radius=6, fill=True),
+            style=OverlayStyle(_tap_style(colour), marker=folium.CircleMarker(radius=6, fill=True)),
         )
 
 
@@ -476,7 +487,11 @@ def _crossings(m: folium.Map, display: Display, a: Assessment) -> None:
                 continue
             seen.add(key)
             text = f"穿越{CROSSING_ZH.get(c.kind, c.kind)}：{c.name}"
-            rows = [("穿越对象", text), ("专业", UTILITY_ZH[u]), ("依据", "实施方案 四(二)2：联合审批")]
+            rows = [
+                ("穿越对象", text),
+                ("专业", UTILITY_ZH[u]),
+                ("依据", "实施方案 四(二)2：联合审批"),
+            ]
             items.append(
                 (Point(c.x, c.y), {"tooltip": text, "popup": popup_table(rows), "major": True})
             )
@@ -498,8 +513,7 @@ def _crossings(m: folium.Map, display: Display, a: Assessment) -> None:
         display,
         items,
         name="穿越与破路点",
-        style=_crossing_style,
-        marker=folium.CircleMarker(radius=7, fill=True),
+        style=OverlayStyle(_crossing_style, marker=folium.CircleMarker(radius=7, fill=True)),
     )
 
 
@@ -545,10 +559,12 @@ def _site(
             )
         ],
         name="项目红线",
-        style=lambda p: {
-            "color": "#e00000",
-            "weight": 3,
-            "fillColor": PATH_COLOURS.get(p["path"], "#999"),
-            "fillOpacity": 0.15,
-        },
+        style=OverlayStyle(
+            lambda p: {
+                "color": "#e00000",
+                "weight": 3,
+                "fillColor": PATH_COLOURS.get(p["path"], "#999"),
+                "fillOpacity": 0.15,
+            }
+        ),
     )

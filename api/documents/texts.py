@@ -1,0 +1,95 @@
+"""The documents' fixed texts: titles, headings, notes, signature lines and the page footer.
+
+One place for every sentence the 附件2 / 附件3 forms and the drafted planning opinion print
+whatever the project (HTML and PDF are rendered from the same blocks, so both read them from
+here). Texts with ``{name}`` fields are filled with :meth:`str.format` by the module that
+builds the document; the forms' grid labels stay with their grids (they are the form's layout).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APPROVAL_SHEET_NOTE",
+    "APPROVAL_SHEET_TITLE",
+    "BLANK_DATE",
+    "BLANK_FORM_NUMBER",
+    "INTAKE_EXTRA_NOTE",
+    "INTAKE_FORM_NUMBER",
+    "INTAKE_FORM_TITLE",
+    "NO_ACCESS",
+    "OPINION_DATE",
+    "OPINION_HEADINGS",
+    "OPINION_LENGTH_RULE",
+    "OPINION_NOTE",
+    "OPINION_SIGNATURES",
+    "OPINION_SUBTITLE",
+    "OPINION_TITLE",
+    "PAGE_NUMBER",
+    "SIGNED_AT",
+    "TITLE_OF_PROJECT",
+]
+
+INTAKE_FORM_TITLE = "用户水、气、热、电、网需求信息采集单"
+"""Title of seed 附件2."""
+
+APPROVAL_SHEET_TITLE = "用户水、气、热、电、网联合服务事项综合审批意见单"
+"""Title of seed 附件3."""
+
+OPINION_TITLE = "规划意见（草拟）"
+"""Title of the drafted planning opinion."""
+
+OPINION_SUBTITLE = "市自然资源和规划局 · 用户水、气、热、电、网联动接入外线工程"
+
+TITLE_OF_PROJECT = "{title}（{project}）"
+"""A document's ``<title>`` and PDF title: the form's title and the project's name."""
+
+BLANK_DATE = "　　年　　月　　日"
+"""A date left for handwriting, as printed on the forms."""
+
+BLANK_FORM_NUMBER = "　　　　年（　　）号"
+"""The intake form's number left blank for the window to fill in."""
+
+INTAKE_FORM_NUMBER = "编号：{number}"
+
+INTAKE_EXTRA_NOTE = "附加信息（非采集单栏目）：{items}。"
+"""Below 附件2: what the form has no box for (site id, preferred operators), ``；``-joined."""
+
+NO_ACCESS = "暂无外线接入（需提前布局管网）"
+"""The access address of a site none of whose utilities can be connected yet."""
+
+SIGNED_AT = f"签批时间：{BLANK_DATE}"
+"""Foot of each opinion box of 附件3, above the handwritten signature."""
+
+APPROVAL_SHEET_NOTE = (
+    "注：项目名称 {name}（地块编号 {project_id}）。意见栏为 Linkplan 依据 "
+    "{as_of} 评估结果和政策配置 {profile} 草拟的参考意见，"
+    "时限自 {start} 受理起按法定工作日计算，以各部门签批为准。"
+)
+
+OPINION_HEADINGS: dict[str, str] = {
+    "overview": "一、项目概况",
+    "lines": "二、外线工程",
+    "dig_once": "三、禁挖保护（R10）",
+    "trench": "四、联合施工与断面校核（R9）",
+    "reasons": "五、审批路径及理由",
+    "opinion": "六、规划意见（草拟）",
+    "map": "附图",
+}
+"""The planning opinion's sections, in order."""
+
+OPINION_LENGTH_RULE = (
+    "外线长度沿道路（人行道、车行道横穿）自用地红线外的接入点量至接驳点，红线至人行道"
+    "引入段另计；告知承诺限值为小于 {limit} m（实施方案 四(二)1，政策配置 {profile}）。"
+)
+
+OPINION_SIGNATURES = "拟稿：　　　　　　审核：　　　　　　签发：　　　　　　"
+
+OPINION_DATE = f"日期：{BLANK_DATE}"
+
+OPINION_NOTE = (
+    "本意见由 Linkplan 依据 {as_of} 的评估结果和政策配置 {profile} "
+    "草拟，供审核签批参考，以签发文本为准。"
+)
+
+PAGE_NUMBER = "第 {page} 页"
+"""The PDF's page footer."""
