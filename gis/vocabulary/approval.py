@@ -1,0 +1,107 @@
+"""The approval process: decision paths, the ledger's paths, steps and statuses, roles.
+
+Labels with time limits take them from the profile (:func:`approval_path_label`); the roles are
+those of seed 七、职责分工.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gis.vocabulary.core import Term, Vocabulary
+
+__all__ = [
+    "APPROVAL_PATHS",
+    "LEDGER_PATHS",
+    "LEDGER_STATUSES",
+    "LEDGER_STEPS",
+    "ROLES",
+    "approval_path_label",
+]
+
+APPROVAL_PATHS: Vocabulary[str | None] = Vocabulary(
+    "approval path",
+    "审批路径",
+    (
+        Term("commitment", "告知承诺制", ("告知承诺",)),
+        Term("joint", "联合审批"),
+        Term("not_applicable", "不适用联动接入", ("不适用",)),
+        Term(None, "需提前布局管网", ("prelay",)),
+    ),
+)
+"""The decision's paths (``None``: no network in reach, the network is laid first)."""
+
+LEDGER_PATHS: Vocabulary[str | None] = Vocabulary(
+    "ledger path",
+    "审批路径",
+    (
+        Term("commitment", APPROVAL_PATHS.label("commitment"), ("告知承诺",)),
+        Term("joint", APPROVAL_PATHS.label("joint")),
+        Term(None, "路径未定", ("pending",)),
+    ),
+)
+"""The path of a project in the ledger (``None``: not assessed yet)."""
+
+
+def approval_path_label(path: str | None, profile: Any) -> str:
+    """Return the path's label with its time limits from the profile (``联合审批（2+3 个工作日）``).
+
+    Parameters
+    ----------
+    path
+        An :data:`APPROVAL_PATHS` value.
+    profile
+        The policy profile: ``deadlines.submission_working_days`` and
+        ``deadlines.approval_working_days`` give the joint path's two limits.
+    """
+    if path == "commitment":
+        return f"{APPROVAL_PATHS.label(path)}（即时办结）"
+    if path == "joint":
+        submit = float(profile.deadlines.submission_working_days)
+        approve = float(profile.deadlines.approval_working_days)
+        return f"{APPROVAL_PATHS.label(path)}（{submit:g}+{approve:g} 个工作日）"
+    return APPROVAL_PATHS.label(path, default="-")
+
+
+ROLES: Vocabulary[str] = Vocabulary(
+    "role",
+    "角色",
+    (
+        Term("admin", "系统管理员"),
+        Term("investment", "招商局（意向登记）"),
+        Term("intake", "受理窗口（市场监管局、自然资源和规划局、行政审批局）"),
+        Term("utility", "公用事业企业规划人员"),
+        Term("survey", "联合踏勘组"),
+        Term("planning", "自然资源和规划局（规划意见）"),
+    ),
+)
+"""The users' roles (seed 七、职责分工)."""
+
+LEDGER_STEPS: Vocabulary[str] = Vocabulary(
+    "step",
+    "办理环节",
+    (
+        Term("registered", "登记", (), {"limit": "登记"}),
+        Term("form_complete", "采集单齐全", (), {"limit": "采集"}),
+        Term("assessed", "研判", (), {"limit": "研判"}),
+        Term("surveyed", "踏勘", (), {"limit": "踏勘"}),
+        Term("submitted", "提交审批", (), {"limit": "资料提交"}),
+        Term("approved", "审批办结", (), {"limit": "审批"}),
+        Term("constructed", "施工完成", (), {"limit": "施工"}),
+        Term("connected", "接入完成", (), {"limit": "接入"}),
+    ),
+)
+"""The ledger's time nodes. Form ``limit``: what the step's time limit is called (审批时限)."""
+
+LEDGER_STATUSES: Vocabulary[str] = Vocabulary(
+    "status",
+    "办理状态",
+    (
+        Term("error", "无法计算"),
+        Term("overdue", "已逾期"),
+        Term("approaching", "临近时限"),
+        Term("on_time", "正常"),
+        Term("untimed", "无时限"),
+        Term("done", "已办结"),
+    ),
+)

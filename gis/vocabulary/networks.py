@@ -1,0 +1,112 @@
+"""The utility networks: the five utilities (水气热电网), operators and asset attributes.
+
+The attributes of a network asset: gas pressure class, heat medium, existing or planned.
+"""
+
+from __future__ import annotations
+
+from gis.vocabulary.core import Term, Vocabulary
+
+__all__ = [
+    "GAS_PRESSURE_CLASSES",
+    "HEAT_MEDIA",
+    "NETWORK_STATUSES",
+    "OPERATORS",
+    "UTILITIES",
+]
+
+UTILITIES: Vocabulary[str] = Vocabulary(
+    "utility",
+    "专业",
+    (
+        Term(
+            "water",
+            "供水",
+            ("水", "给水", "用水", "自来水"),
+            {
+                "form": "用水",
+                "pipeline": "给水",
+            },
+            notes={"tap_check": "位置、埋深、管径与水压余量"},
+        ),
+        Term(
+            "gas",
+            "燃气",
+            ("气", "供气", "用气", "天然气"),
+            {
+                "form": "用气",
+                "pipeline": "燃气",
+            },
+            notes={"tap_check": "位置、埋深、压力级制、管径与调压条件"},
+        ),
+        Term(
+            "heat",
+            "供热",
+            ("热", "汽", "热力", "用热", "蒸汽", "供汽", "用汽", "steam"),
+            {
+                "form": "供热",
+                "pipeline": "热力",
+            },
+            notes={"tap_check": "位置、埋深、介质参数（压力、温度）与供热余量"},
+        ),
+        Term(
+            "power",
+            "供电",
+            ("电", "电力", "用电", "electricity"),
+            {
+                "form": "用电",
+                "pipeline": "电力",
+            },
+            notes={"tap_check": "位置、电压等级、馈线与可用容量"},
+        ),
+        Term(
+            "telecom",
+            "通信",
+            ("网", "通讯", "网络", "宽带", "光纤", "电信"),
+            {
+                "form": "网络",
+                "pipeline": "通信",
+            },
+            notes={"tap_check": "位置、管孔与光缆余量"},
+        ),
+    ),
+)
+"""The five utilities (水气热电网). Forms: ``form`` the 附件2 tick boxes, ``pipeline`` the
+pipeline names of GB 50289-2016's tables; note ``tap_check``: what a survey checks at the tap."""
+
+OPERATORS: Vocabulary[str] = Vocabulary(
+    "telecom operator",
+    "通信运营商",
+    (
+        Term("china_mobile", "中国移动"),
+        Term("china_unicom", "中国联通"),
+        Term("china_telecom", "中国电信"),
+        Term("china_broadnet", "中国广电", ("荆门广电",)),
+    ),
+)
+
+# 街坊路, not 街巷: the contract (gis.schema.ROAD_CLASSES) and the decision reasons already say
+# 街坊路, the term of the road-classification standards for the lanes inside a block below
+
+GAS_PRESSURE_CLASSES: Vocabulary[str] = Vocabulary(
+    "gas pressure class",
+    "燃气压力级制",
+    (
+        Term("low", "低压"),
+        Term("medium_b", "中压B"),
+        Term("medium_a", "中压A"),
+        Term("subhigh_b", "次高压B"),
+        Term("subhigh_a", "次高压A"),
+        Term("high_b", "高压B"),
+        Term("high_a", "高压A"),
+    ),
+)
+"""GB 50028 pressure classes, low to high."""
+
+HEAT_MEDIA: Vocabulary[str] = Vocabulary(
+    "heat medium", "供热介质", (Term("steam", "蒸汽"), Term("hot_water", "热水"))
+)
+
+NETWORK_STATUSES: Vocabulary[str] = Vocabulary(
+    "asset status", "管线状态", (Term("existing", "现状"), Term("planned", "规划"))
+)
