@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shapely.geometry.base import BaseGeometry
+
 from api.maps import district_map, prelay_map, project_map, render_html, save_html
 from api.settings import get_settings
 from gis import vocabulary
@@ -106,7 +108,9 @@ def project_map_html(
 ) -> str:
     """Return the project map page of one assessed site (offline unless a basemap is chosen)."""
     name, key = _basemap(basemap, tianditu_key)
-    m = project_map(done.ws, done.one(project_id), profile=done.profile, basemap=name, tianditu_key=key)
+    m = project_map(
+        done.ws, done.one(project_id), profile=done.profile, basemap=name, tianditu_key=key
+    )
     return render_html(m, offline=name == "none")
 
 
@@ -167,6 +171,13 @@ def construction_period(ws: Workspace, project_id: str) -> tuple[dt.date, dt.dat
     return dt.date.fromisoformat(a[:10]), dt.date.fromisoformat(b[:10])
 
 
+def site_outline(ws: Workspace, project_id: str) -> BaseGeometry | None:
+    """Return a site's polygon (its red line) for the documents' route map, if the layer has it."""
+    sites = ws.layer("sites")
+    row = sites.loc[sites["project_id"].astype(str) == project_id]
+    return row.geometry.iloc[0] if len(row) else None
+
+
 def document_html(done: Assessed, project_id: str, kind: str, *, start: dt.datetime) -> str:
     """Return one document of a project as a self-contained HTML page.
 
@@ -190,7 +201,12 @@ def document_html(done: Assessed, project_id: str, kind: str, *, start: dt.datet
         )
     if kind == "planning_opinion":
         return planning_opinion_html(
-            a, done.forms.get(project_id), G=G, profile=done.profile, start=start
+            a,
+            done.forms.get(project_id),
+            G=G,
+            profile=done.profile,
+            start=start,
+            red_line=site_outline(done.ws, project_id),
         )
     msg = f"document {kind!r}: expected one of {', '.join(DOCUMENTS)}"
     raise NotFoundError(msg)
@@ -200,11 +216,13 @@ def document_pdf(
     done: Assessed, project_id: str, kind: str, out: Path, *, start: dt.datetime
 ) -> Path:
     """Write one document of a project as PDF (Chinese font embedded) and return its path."""
-    from api.documents import approval_sheet_pdf, planning_opinion_pdf
+    from api.documents import approval_sheet_pdf, intake_form_pdf, planning_opinion_pdf
 
     a = done.one(project_id)
     G = done.ws.corridor_graph()
     out.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "intake_form":
+        return intake_form_pdf(done.form(project_id), out)
     if kind == "approval_sheet":
         return approval_sheet_pdf(
             a,
@@ -217,16 +235,22 @@ def document_pdf(
         )
     if kind == "planning_opinion":
         return planning_opinion_pdf(
-            a, done.forms.get(project_id), out, G=G, profile=done.profile, start=start
+            a,
+            done.forms.get(project_id),
+            out,
+            G=G,
+            profile=done.profile,
+            start=start,
+            red_line=site_outline(done.ws, project_id),
         )
-    msg = f"no PDF of document {kind!r}: expected approval_sheet or planning_opinion"
+    msg = f"document {kind!r}: expected one of {', '.join(DOCUMENTS)}"
     raise NotFoundError(msg)
 
 
 def write_documents(
     done: Assessed, project_id: str, folder: Path, *, start: dt.datetime
 ) -> list[Path]:
-    """Write every document of a project into ``folder`` (HTML, and PDF where there is one)."""
+    """Write every document of a project into ``folder`` (HTML and PDF; 附件2 on one A4 page)."""
     out = []
     for kind in DOCUMENTS:
         if kind == "intake_form" and project_id not in done.forms:
@@ -235,8 +259,7 @@ def write_documents(
             continue
         page = document_html(done, project_id, kind, start=start)
         out.append(save_html(page, folder / f"{FILE_NAMES[kind]}.html"))
-        if kind != "intake_form":
-            out.append(
-                document_pdf(done, project_id, kind, folder / f"{FILE_NAMES[kind]}.pdf", start=start)
-            )
+        out.append(
+            document_pdf(done, project_id, kind, folder / f"{FILE_NAMES[kind]}.pdf", start=start)
+        )
     return out

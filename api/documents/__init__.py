@@ -1,6 +1,6 @@
 """Documents for 自然资源和规划局, 城管委 and the intake window (issue 7 item 5).
 
-* :func:`intake_form_html`: the 需求信息采集单 (seed 附件2) of an intake form;
+* :func:`intake_form_html`, :func:`intake_form_pdf` (one A4 page): the 需求信息采集单 (seed 附件2) of an intake form;
 * :func:`approval_sheet_html`, :func:`approval_sheet_pdf`: the 综合审批意见单 (seed 附件3)
   filled from an assessment, with drafted opinions and time limits;
 * :func:`planning_opinion_html`, :func:`planning_opinion_pdf`: the drafted planning opinion
@@ -23,6 +23,7 @@ from api.documents.sheets import (
     approval_sheet_pdf,
     intake_form_document,
     intake_form_html,
+    intake_form_pdf,
 )
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "find_cjk_font",
     "intake_form_document",
     "intake_form_html",
+    "intake_form_pdf",
     "planning_opinion_document",
     "planning_opinion_html",
     "planning_opinion_pdf",

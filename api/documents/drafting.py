@@ -36,6 +36,7 @@ __all__ = [
     "approval_opinion",
     "check_pair",
     "check_period",
+    "cited_reasons",
     "crossing_texts",
     "dig_once_texts",
     "joined",
@@ -133,6 +134,66 @@ def access_addresses(assessment: Assessment, G: nx.Graph) -> list[tuple[str, tup
     for line in lines_of(assessment):
         grouped.setdefault(site_access_address(G, line.route.nodes), []).append(line.label)
     return [(address, tuple(labels)) for address, labels in grouped.items()]
+
+
+def _operator_of(text: str) -> str | None:
+    """Return the telecom operator a reason's text opens with (``中国移动外线…``), if any."""
+    return next((op for op, zh in OPERATOR_NAMES_ZH.items() if text.startswith(zh)), None)
+
+
+def _chosen_operator_only(assessment: Assessment, reasons: Sequence[Reason]) -> list[Reason]:
+    """Drop the reasons about telecom operators other than the one whose line is drawn.
+
+    Kept when nothing would be left of the telecom line's case (another operator's route
+    then decides the path and must be cited).
+    """
+    telecom = assessment.utilities.get("telecom")
+    chosen = telecom.route.operator if telecom is not None and telecom.route is not None else None
+    if chosen is None:
+        return list(reasons)
+    kept = [r for r in reasons if _operator_of(r.text) in (None, chosen)]
+    about_telecom = telecom.reasons if telecom is not None else []
+    if about_telecom and not any(r in kept for r in about_telecom):
+        return list(reasons)
+    return kept
+
+
+def cited_reasons(assessment: Assessment) -> list[str]:
+    """Return the site's reasons as the documents cite them, each once.
+
+    A telecom line is cited for the chosen operator only (:func:`lines_of` draws that one);
+    a reason several lines share (the same carriageway crossing, the same dig-once road) is
+    stated once, naming the lines it concerns: ``燃气、通信（中国移动）外线需开挖横穿…``.
+    """
+    owners: dict[tuple[str, str], list[str]] = {}
+    first: dict[tuple[str, str], Reason] = {}
+    for r in _chosen_operator_only(assessment, assessment.reasons):
+        op = _operator_of(r.text)
+        text = r.text[len(OPERATOR_NAMES_ZH[op]) :] if op is not None else r.text
+        key = (r.rule, text)
+        first.setdefault(key, r)
+        who = owners.setdefault(key, [])
+        for u, result in assessment.utilities.items():
+            if r in result.reasons and _line_name(assessment, u) not in who:
+                who.append(_line_name(assessment, u))
+    out = []
+    for (rule, text), r in first.items():
+        who = owners[(rule, text)]
+        if text.startswith("外线") and len(who) > 1:
+            text = "、".join(who) + text
+        elif text != r.text:
+            text = r.text
+        out.append(reason_text(Reason(rule, r.code, text)))
+    return out
+
+
+def _line_name(assessment: Assessment, utility: str) -> str:
+    """Return a utility as its line is named: ``通信（中国移动）`` for the chosen operator."""
+    name = UTILITY_ZH.get(utility, utility)
+    route = assessment.utilities[utility].route
+    if utility == "telecom" and route is not None and route.operator:
+        name += f"（{OPERATOR_NAMES_ZH.get(route.operator, route.operator)}）"
+    return name
 
 
 def reason_text(reason: Reason) -> str:
@@ -299,7 +360,7 @@ def roads_opinion(assessment: Assessment, G: nx.Graph, *, profile: Profile) -> l
 def approval_opinion(assessment: Assessment, *, profile: Profile) -> list[str]:
     """Return the 市行政审批局 opinion: the approval path, its reasons and time limits."""
     path = assessment.approval_path
-    reasons = [reason_text(r) for r in assessment.reasons]
+    reasons = cited_reasons(assessment)
     if path == "not_applicable":
         return ["不适用联动接入（R1）：" + "；".join(reasons) + "。"]
     if path is None:

@@ -14,6 +14,7 @@ import datetime as dt
 from pathlib import Path
 
 import networkx as nx
+from shapely.geometry.base import BaseGeometry
 
 from api.documents import drafting
 from api.documents.fonts import CJKFont
@@ -41,6 +42,7 @@ from api.documents.texts import (
     OPINION_SIGNATURES,
     OPINION_SUBTITLE,
     OPINION_TITLE,
+    RUNNING_HEAD,
     TITLE_OF_PROJECT,
 )
 from api.report import UTILITY_ZH
@@ -247,6 +249,7 @@ def planning_opinion_document(
     G: nx.Graph,
     profile: Profile,
     start: dt.datetime | None = None,
+    red_line: BaseGeometry | None = None,
 ) -> Document:
     """Return the drafted planning opinion as a document (see :func:`planning_opinion_html`)."""
     a = assessment
@@ -277,9 +280,14 @@ def planning_opinion_document(
         Para(OPINION_NOTE.format(as_of=a.as_of.isoformat(), profile=profile.name), "note"),
     ]
     if drafting.lines_of(a):
-        blocks += [Heading(OPINION_HEADINGS["map"]), route_map(a, G)]
+        blocks += [Heading(OPINION_HEADINGS["map"]), route_map(a, G, red_line=red_line)]
     name = intake.project_name if intake is not None else a.name
-    return Document(title=TITLE_OF_PROJECT.format(title=OPINION_TITLE, project=name), blocks=blocks)
+    code = (intake.project_code if intake is not None else None) or a.project_id
+    return Document(
+        title=TITLE_OF_PROJECT.format(title=OPINION_TITLE, project=name),
+        blocks=blocks,
+        running_head=RUNNING_HEAD.format(title=OPINION_TITLE, code=code),
+    )
 
 
 def planning_opinion_html(
@@ -289,6 +297,7 @@ def planning_opinion_html(
     G: nx.Graph,
     profile: Profile,
     start: dt.datetime | None = None,
+    red_line: BaseGeometry | None = None,
 ) -> str:
     """Return the drafted planning opinion (规划意见（草拟）) as a self-contained HTML page.
 
@@ -304,13 +313,18 @@ def planning_opinion_html(
         The policy profile the assessment used.
     start
         When the request was received; with it the time limits of the approval path are shown.
+    red_line
+        The site's polygon (建筑区划红线), drawn on the route map when given.
 
     Raises
     ------
     ValidationError
         If the form's ``site_id`` names another site.
     """
-    return to_html(planning_opinion_document(assessment, intake, G=G, profile=profile, start=start))
+    doc = planning_opinion_document(
+        assessment, intake, G=G, profile=profile, start=start, red_line=red_line
+    )
+    return to_html(doc)
 
 
 def planning_opinion_pdf(
@@ -321,6 +335,7 @@ def planning_opinion_pdf(
     G: nx.Graph,
     profile: Profile,
     start: dt.datetime | None = None,
+    red_line: BaseGeometry | None = None,
     font: CJKFont | None = None,
 ) -> Path:
     """Write the drafted planning opinion as an A4 PDF with an embedded Chinese font.
@@ -332,5 +347,7 @@ def planning_opinion_pdf(
     Path
         ``path``.
     """
-    doc = planning_opinion_document(assessment, intake, G=G, profile=profile, start=start)
+    doc = planning_opinion_document(
+        assessment, intake, G=G, profile=profile, start=start, red_line=red_line
+    )
     return to_pdf(doc, path, font=font)

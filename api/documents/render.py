@@ -26,7 +26,16 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import (
+    Flowable,
+    KeepInFrame,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from api.documents.fonts import CJKFont, cjk_font
 from api.documents.texts import BLANK_DATE, PAGE_NUMBER
@@ -229,6 +238,11 @@ class Document:
     title: str
     blocks: list[Block] = field(default_factory=list)
     author: str = "Linkplan"
+    running_head: str = ""
+    """Printed at the top of every PDF page after the first (the form's title and project code),
+    so a loose second page still says which form and project it belongs to."""
+    one_page: bool = False
+    """Shrink the PDF's content to fit one A4 page (a one-page form such as 附件2)."""
 
 
 # ------------------------------------------------------------------------------ HTML
@@ -411,7 +425,23 @@ _IDEOGRAPHIC_SPACE = "&nbsp;" * 3
 """reportlab collapses white space; a form's blank (U+3000) must keep its width."""
 
 
+_STAND_INS = {"☑": "■", "☐": "□"}
+"""Form boxes a CJK font may lack, and the boxes of Chinese forms that stand in for them
+(■ ticked, □ not): WenQuanYi Micro Hei has no ☑/☐ and would print nothing."""
+
+
+@cache
+def _missing(font: str) -> dict[int, str]:
+    """Return the stand-ins for the form boxes ``font`` has no glyph for (TrueType fonts)."""
+    face = getattr(pdfmetrics.getFont(font), "face", None)
+    glyphs = getattr(face, "charToGlyph", None)
+    if glyphs is None:  # a CID font: nothing to check
+        return {}
+    return {ord(c): sub for c, sub in _STAND_INS.items() if ord(c) not in glyphs}
+
+
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    text = text.translate(_missing(style.fontName))
     markup = xml_escape(text).replace("\n", "<br/>").replace("\u3000", _IDEOGRAPHIC_SPACE)
     return Paragraph(markup, style)
 
@@ -553,11 +583,49 @@ def _pdf_figure(f: Figure, font: str) -> Drawing:
     return d
 
 
+_MARGIN_MM = 16.0
+_HEAD_RULE_MM = 10.5
+"""The running head's rule, this far below the top edge (inside the top margin)."""
+
+
 def _page_number(canvas: Any, doc: Any) -> None:
     canvas.saveState()
     canvas.setFont(doc.lp_font, 8)
     canvas.drawCentredString(A4[0] / 2, 10 * mm, PAGE_NUMBER.format(page=doc.page))
     canvas.restoreState()
+
+
+def _later_page(canvas: Any, doc: Any) -> None:
+    """Page number, and the running head (title and project code) above a thin rule."""
+    _page_number(canvas, doc)
+    head = doc.lp_running_head
+    if not head:
+        return
+    canvas.saveState()
+    canvas.setFont(doc.lp_font, 9)
+    top = A4[1] - _HEAD_RULE_MM * mm
+    canvas.drawString(_MARGIN_MM * mm, top + 1.5 * mm, head)
+    canvas.setLineWidth(0.4)
+    canvas.line(_MARGIN_MM * mm, top, A4[0] - _MARGIN_MM * mm, top)
+    canvas.restoreState()
+
+
+def _story(doc: Document, st: _Styles, font: str, width: float) -> list[Flowable]:
+    story: list[Flowable] = []
+    for b in doc.blocks:
+        if isinstance(b, Heading):
+            story.append(_p(b.text, st.title if b.level <= 0 else st.heading))
+        elif isinstance(b, Para):
+            story.append(_p(b.text, st.para(b.kind)))
+        elif isinstance(b, Figure):
+            story.append(Spacer(1, 2 * mm))
+            story.append(_pdf_figure(b, font))
+            if b.caption:
+                story.append(_p(b.caption, st.center))
+        else:
+            story.append(_pdf_grid(b, st, width))
+            story.append(Spacer(1, 2 * mm))
+    return story
 
 
 def to_pdf(doc: Document, path: str | Path, *, font: CJKFont | None = None) -> Path:
@@ -581,34 +649,28 @@ def to_pdf(doc: Document, path: str | Path, *, font: CJKFont | None = None) -> P
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     st = _styles(font.name)
+    margin = _MARGIN_MM * mm
     template = SimpleDocTemplate(
         str(out),
         pagesize=A4,
-        leftMargin=16 * mm,
-        rightMargin=16 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
         title=doc.title,
         author=doc.author,
         creator="Linkplan",
         lang="zh-CN",
     )
     template.lp_font = font.name
-    story: list[Flowable] = []
-    for b in doc.blocks:
-        if isinstance(b, Heading):
-            story.append(_p(b.text, st.title if b.level <= 0 else st.heading))
-        elif isinstance(b, Para):
-            story.append(_p(b.text, st.para(b.kind)))
-        elif isinstance(b, Figure):
-            story.append(Spacer(1, 2 * mm))
-            story.append(_pdf_figure(b, font.name))
-            if b.caption:
-                story.append(_p(b.caption, st.center))
-        else:
-            story.append(_pdf_grid(b, st, template.width))
-            story.append(Spacer(1, 2 * mm))
-    template.build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+    template.lp_running_head = doc.running_head
+    if doc.one_page:  # scaled down as a whole if it does not fit (the frame's padding: 6 pt)
+        frame_w, frame_h = template.width - 12, template.height - 12
+        content = _story(doc, st, font.name, frame_w)
+        story: list[Flowable] = [KeepInFrame(frame_w, frame_h, content, mode="shrink")]
+    else:
+        story = _story(doc, st, font.name, template.width)
+    template.build(story, onFirstPage=_page_number, onLaterPages=_later_page)
     return out
 
 

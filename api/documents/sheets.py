@@ -39,6 +39,7 @@ from api.documents.texts import (
     INTAKE_FORM_NUMBER,
     INTAKE_FORM_TITLE,
     NO_ACCESS,
+    RUNNING_HEAD,
     SIGNED_AT,
     TITLE_OF_PROJECT,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "approval_sheet_pdf",
     "intake_form_document",
     "intake_form_html",
+    "intake_form_pdf",
     "tick",
 ]
 
@@ -261,7 +263,7 @@ def intake_form_document(intake: Intake) -> Document:
     if extra:
         blocks.append(Para(INTAKE_EXTRA_NOTE.format(items="；".join(extra)), "note"))
     title = TITLE_OF_PROJECT.format(title=INTAKE_FORM_TITLE, project=intake.project_name)
-    return Document(title=title, blocks=blocks)
+    return Document(title=title, blocks=blocks, one_page=True)
 
 
 def intake_form_html(intake: Intake) -> str:
@@ -279,6 +281,29 @@ def intake_form_html(intake: Intake) -> str:
         of 附件2; requested utilities, business type and yes/no answers as ☑/☐.
     """
     return to_html(intake_form_document(intake))
+
+
+def intake_form_pdf(intake: Intake, path: str | Path, *, font: CJKFont | None = None) -> Path:
+    """Write the intake form (seed 附件2) as a one-page A4 PDF with an embedded Chinese font.
+
+    The form is one sheet: when many gas appliances make it longer than a page, it is scaled
+    down as a whole to fit (the text stays selectable).
+
+    Parameters
+    ----------
+    intake
+        The form (see :func:`intake_form_html`).
+    path
+        The PDF file to write.
+    font
+        Default :func:`api.documents.fonts.cjk_font`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    return to_pdf(intake_form_document(intake), path, font=font)
 
 
 # ------------------------------------------------------------------------------ 附件3
@@ -350,8 +375,10 @@ def approval_sheet_document(
         profile=profile.name,
         start=f"{start:%Y-%m-%d %H:%M}",
     )
+    code = i.project_code if i is not None and i.project_code else assessment.project_id
     return Document(
         title=TITLE_OF_PROJECT.format(title=APPROVAL_SHEET_TITLE, project=name),
+        running_head=RUNNING_HEAD.format(title=APPROVAL_SHEET_TITLE, code=code),
         blocks=[
             Heading(APPROVAL_SHEET_TITLE, level=0),
             Grid(rows(*grid), widths=(25, 29, 19, 27)),

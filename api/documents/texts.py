@@ -25,6 +25,7 @@ __all__ = [
     "OPINION_SUBTITLE",
     "OPINION_TITLE",
     "PAGE_NUMBER",
+    "RUNNING_HEAD",
     "SIGNED_AT",
     "TITLE_OF_PROJECT",
 ]
@@ -93,3 +94,7 @@ OPINION_NOTE = (
 
 PAGE_NUMBER = "第 {page} 页"
 """The PDF's page footer."""
+
+RUNNING_HEAD = "{title}（续）　项目代码：{code}"
+"""Top of every PDF page after the first: the form's title and the project code (地块编号
+when the form gives no code), so a separated page is still identified."""

@@ -53,7 +53,7 @@ def _attachment(name: str) -> dict[str, str]:
 @router.get(
     "/documents/{kind}",
     summary="审批文书",
-    description="intake_form：需求信息采集单（附件2，HTML）；approval_sheet：联合服务事项综合审批意见单"
+    description="intake_form：需求信息采集单（附件2，HTML 或 A4 单页 PDF）；approval_sheet：联合服务事项综合审批意见单"
     "（附件3，HTML 或 PDF）；planning_opinion：规划意见（草拟，HTML 或 PDF）。PDF 内嵌中文字体。",
     responses={200: {"content": {"text/html": {}, "application/pdf": {}}}},
 )
