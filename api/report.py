@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,13 @@ from planning.assess import Assessment, Route, UtilityResult
 from planning.calendar import WorkCalendar, calendar_for, path_deadlines, provisional_note
 from planning.crossings import Crossing
 
-__all__ = ["assessment_table", "assessment_to_dict", "path_deadlines_json", "path_labels"]
+__all__ = [
+    "assessment_table",
+    "assessment_to_dict",
+    "demand_warning",
+    "path_deadlines_json",
+    "path_labels",
+]
 
 UTILITY_ZH: dict[str, str] = vocabulary.UTILITIES.labels()
 SURFACE_ZH: dict[str, str] = vocabulary.SURFACES.labels()
@@ -163,6 +169,8 @@ def assessment_to_dict(
         "as_of": a.as_of.isoformat(),
         "applicable": a.applicable,
         "approval_path": a.approval_path,
+        "demand_source": a.demand_source,
+        "demand_utilities": list(a.utilities),
         "needs_prelay": a.needs_prelay,
         "reasons": [{"rule": r.rule, "code": r.code, "text": r.text} for r in a.reasons],
         "utilities": {u: _utility(r, to, dl) for u, r in a.utilities.items()},
@@ -233,6 +241,19 @@ def _cost(a: Assessment) -> dict[str, Any] | None:
     }
 
 
+def demand_warning(assessments: Iterable[Assessment]) -> str | None:
+    """Return the warning that sites were assessed without a form (default demand), or None."""
+    assumed = [a.project_id for a in assessments if a.demand_source != "form"]
+    if not assumed:
+        return None
+    shown = "、".join(assumed[:10]) + (f" 等 {len(assumed)} 个" if len(assumed) > 10 else "")
+    return (
+        f"注意：{len(assumed)} 个地块未提交需求信息采集单（附件2），按默认需求"
+        f"（小型工业企业，五类专业）研判：{shown}；请以 --demand 提供采集单 "
+        f"(no intake form for {len(assumed)} site(s): the profile's default demand was assumed)"
+    )
+
+
 def assessment_table(assessments: Sequence[Assessment], *, profile: Profile) -> str:
     """Return a readable table, one line per site and utility, with Chinese labels.
 
@@ -256,6 +277,7 @@ def assessment_table(assessments: Sequence[Assessment], *, profile: Profile) -> 
                 f"{length:>11}  {path:<16}{why}"
             )
         lines.append(f"{'':<12}{'合计':<5}{'':<5}{'':>11}  {path_zh.get(a.approval_path, '-')}")
+        lines.append(f"{'':<12}{a.demand_note()}")
         t = a.shared_trench
         if t is not None and t.saved_m > 0:
             lines.append(

@@ -136,6 +136,7 @@ def assess_sites(
             }
             # (5) the site's decision overall
             assessment = _overall(pid, names[pid], not_applicable[pid], utilities, as_of)
+            assessment.demand_source = "form" if pid in (demands or {}) else "profile_default"
             # (6) the joint trench of its connections, and the costs
             covered = {u: r for u, r in utilities.items() if r.covered and r.route is not None}
             if len(covered) > 1:

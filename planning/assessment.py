@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 from shapely import LineString, Point
 
+from gis import vocabulary
 from gis.convert import path_geometry
 from planning.approval import CarriagewayCrossing, DigOnce, Reason, RouteFacts
 from planning.cost import Cost
@@ -107,3 +108,14 @@ class Assessment:
     """Estimated cost of each utility's own external line, added up (yuan)."""
     cost_joint: Cost | None = None
     """Estimated cost with the joint trench (yuan); equals ``cost_separate`` for one utility."""
+    demand_source: str = "profile_default"
+    """Which demand was assessed: ``form`` (the site's 附件2) or ``profile_default`` (none)."""
+
+    def demand_note(self) -> str:
+        """Return the line saying which demand was assessed, and for which utilities (Chinese).
+
+        >>> Assessment("S", "地块", True, None, [], {}, [], dt.date(2025, 1, 1)).demand_note()
+        '需求来源：默认需求（未提交采集单，按小型工业企业估算）；研判专业：无'
+        """
+        names = "、".join(vocabulary.UTILITIES.label(u) for u in self.utilities) or "无"
+        return f"需求来源：{vocabulary.DEMAND_SOURCES.label(self.demand_source)}；研判专业：{names}"

@@ -210,7 +210,11 @@ def _auth(who: str) -> dict[str, str]:
 
 
 def test_admin_loads_a_notice_and_documents_are_recomputed(client):
-    doc = "/projects/JM-2026-011/documents/approval_sheet?start=2027-02-17T10:00"
+    # the project was accepted (受理) on 2027-02-17 10:00: its deadlines count from then
+    node = "/projects/JM-2026-011/nodes/form_complete"
+    res = client.post(node, headers=_auth("intake"), json={"at": "2027-02-17T10:00"})
+    assert res.status_code == 200, res.text
+    doc = "/projects/JM-2026-011/documents/approval_sheet"
     before = client.get(doc, headers=_auth("survey")).text
     assert "办理时限：2027年2月24日18:00前（暂定）" in before
     status = client.get("/admin/holidays?today=2026-11-01", headers=_auth("admin")).json()

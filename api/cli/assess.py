@@ -226,6 +226,7 @@ def map_(opts: MapOptions) -> None:
             forms=o.demand,
             as_of=when,
         )
+        _warn_assumed_demand(done.assessments.values())
         page = (
             service.project_map_html(done, o.site, **tiles)
             if o.site
@@ -233,6 +234,15 @@ def map_(opts: MapOptions) -> None:
         )
     save_html(page, o.out)
     typer.echo(f"地图已生成 (map written): {o.out} ({len(page.encode('utf-8')) / 1e6:.2f} MB)")
+
+
+def _warn_assumed_demand(assessments: Any) -> None:
+    """Print to stderr which sites were assessed without a form (on the default demand)."""
+    from api.report import demand_warning
+
+    warning = demand_warning(assessments)
+    if warning:
+        typer.echo(warning, err=True)
 
 
 def survey_pack(
@@ -268,7 +278,10 @@ def sheet(
     profile: Annotated[str, typer.Option(help="policy profile")] = "jingmen-2023",
     start: Annotated[
         str | None,
-        typer.Option(help="request time for the time limits, e.g. 2025-09-30T10:00 (default: now)"),
+        typer.Option(
+            help="acceptance time (受理时间) the time limits count from, e.g. 2025-09-30T10:00 "
+            "(a workspace keeps no acceptance record; default: now, with a warning)"
+        ),
     ] = None,
 ) -> None:
     """Write 附件2 (intake form), 附件3 (综合审批意见单, HTML + PDF) and the drafted planning opinion."""
@@ -276,6 +289,13 @@ def sheet(
 
     ws = open_workspace(workspace)
     when = parse_start(start) if start else dt.datetime.now().replace(second=0, microsecond=0)
+    if not start:
+        # a workspace keeps no acceptance record: without --start the limits move with the clock
+        typer.echo(
+            f"未给出受理时间（--start），办理时限自当前时间 {when:%Y-%m-%d %H:%M} 起算；"
+            "再次打印请给出同一受理时间 (no --start: time limits count from now)",
+            err=True,
+        )
     done = service.assess(ws, profile=profile, site_ids=site, forms=demand, as_of=when.date())
     for pid in site:
         paths = service.write_documents(done, pid, out / pid, start=when)

@@ -31,6 +31,7 @@ def coordinate(
     ] = None,
 ) -> None:
     """Group the planned works of all sites into coordinated construction packages (协同施工)."""
+    from api.report import demand_warning
     from gis.profile import load_profile
     from gis.workspace import add_layers
     from planning.assess import assess_sites
@@ -53,6 +54,9 @@ def coordinate(
             sid: f.demand_summary(profile=prof).to_demand(profile=prof) for sid, f in forms.items()
         }
     results = assess_sites(ws, profile=prof, demands=demands)
+    warning = demand_warning(results)
+    if warning:
+        typer.echo(warning, err=True)
     works = works_from_assessments(results, ws.corridor_graph(), windows)
     result = coordinate_works(
         works, profile=prof, window_days=window_days, date_from=date_from, date_to=date_to

@@ -261,6 +261,7 @@ def planning_opinion_document(
         Para(OPINION_SUBTITLE, "subtitle"),
         Heading(OPINION_HEADINGS["overview"]),
         _overview(a, intake, G, start=start),
+        Para(a.demand_note(), "note"),
         Heading(OPINION_HEADINGS["lines"]),
         Para(OPINION_LENGTH_RULE.format(limit=f"{limit:g}", profile=profile.name)),
         _lines_table(a, profile=profile),

@@ -383,6 +383,7 @@ def approval_sheet_document(
             Heading(APPROVAL_SHEET_TITLE, level=0),
             Grid(rows(*grid), widths=(25, 29, 19, 27)),
             Para(note, "note"),
+            Para(assessment.demand_note(), "note"),
         ],
     )
 

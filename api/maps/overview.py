@@ -8,7 +8,7 @@ plan.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import folium
@@ -85,6 +85,15 @@ def _bounds(ws: Workspace, layer: str) -> tuple[float, float, float, float]:
     return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
 
+def _demand_line(results: Sequence[Assessment]) -> str:
+    """Return the title line saying how many projects were assessed on which demand."""
+    assumed = sum(a.demand_source != "form" for a in results)
+    return (
+        f"需求来源：采集单（附件2）{len(results) - assumed} 个；"
+        f"未提交采集单、按默认需求（五类专业）研判 {assumed} 个"
+    )
+
+
 def district_map(
     ws: Workspace,
     assessments: Iterable[Assessment],
@@ -156,7 +165,10 @@ def district_map(
     add_title(
         m,
         f"项目研判总图：{len(results)} 个项目",
-        ["；".join(f"{path_zh.get(k, '-')} {v} 个" for k, v in counts.items())],
+        [
+            "；".join(f"{path_zh.get(k, '-')} {v} 个" for k, v in counts.items()),
+            _demand_line(results),
+        ],
     )
     folium.LayerControl(collapsed=False).add_to(m)
     return m

@@ -145,6 +145,7 @@ def project_map(
         f"{a.project_id} {a.name}：{vocabulary.approval_path_label(a.approval_path, profile)}",
         [
             "外线长度（沿道路）：" + ("；".join(lengths) if lengths else "无"),
+            a.demand_note(),
             f"研判日期 {a.as_of.isoformat()}；政策口径 {profile.name}",
         ],
     )

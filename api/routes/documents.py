@@ -13,16 +13,22 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from api import service
-from api.deps import AssessedDep
-from api.schemas import IsoDateTime
+from api.deps import AssessedDep, StateDep
+from api.routes.projects import acceptance_time
+from api.schemas import IsoDateTime, as_china_time
 from api.security import CurrentUser, Principal, mask_id_number, mask_phone, sees_personal_data
 from api.service import Assessed
+from api.state import ServiceState
+from gis.errors import Problem, ValidationError
 
 router = APIRouter(prefix="/projects/{project_id}", tags=["文书与踏勘包 documents"])
 
 StartQuery = Annotated[
     IsoDateTime | None,
-    Query(description="受理时间（办理时限自此起算，默认当前时间），如 2025-09-30T10:00"),
+    Query(
+        description="受理时间（办理时限自此起算），如 2025-09-30T10:00；仅用于尚未受理（无项目记录）的地块，"
+        "已受理项目一律按记录的受理时间（时间节点“采集单齐全”）起算"
+    ),
 ]
 
 
@@ -42,8 +48,28 @@ def _for(done: Assessed, p: Principal) -> Assessed:
     return dataclasses.replace(done, forms=forms)
 
 
-def _now(start: dt.datetime | None) -> dt.datetime:
-    return start or dt.datetime.now().replace(second=0, microsecond=0)
+def _start(state: ServiceState, project_id: str, start: dt.datetime | None) -> dt.datetime:
+    """Return when the time limits count from: the project's recorded acceptance time.
+
+    ``start`` serves only a site without a project record (default: now); for a project it
+    must be its recorded acceptance time, if given at all (422 otherwise).
+    """
+    accepted = acceptance_time(state, project_id)
+    if accepted is None:
+        return start or dt.datetime.now().replace(second=0, microsecond=0)
+    if start is not None and as_china_time(start).replace(tzinfo=None) != accepted:
+        problem = Problem(
+            "projects",
+            project_id,
+            "start",
+            start.isoformat(timespec="minutes"),
+            f"项目 {project_id} 已记录受理时间 {accepted:%Y-%m-%d %H:%M}，办理时限自此起算；"
+            "如受理时间有误，请重新记录时间节点“采集单齐全” (the project's recorded acceptance "
+            f"time {accepted.isoformat(timespec='minutes')}, or no start)",
+            code="acceptance_recorded",
+        )
+        raise ValidationError(problems=[problem], summary="受理时间已记录 (acceptance recorded)")
+    return accepted
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -61,12 +87,13 @@ def document(
     project_id: str,
     kind: Literal["intake_form", "approval_sheet", "planning_opinion"],
     done: AssessedDep,
+    state: StateDep,
     p: CurrentUser,
     start: StartQuery = None,
     format: Annotated[Literal["html", "pdf"], Query(description="html 或 pdf")] = "html",
 ) -> Response:
     """Return one document of a project."""
-    when = _now(start)
+    when = _start(state, project_id, start)
     done = _for(done, p)
     if format == "html":
         return HTMLResponse(service.document_html(done, project_id, kind, start=when))

@@ -40,7 +40,13 @@ from gis.vocabulary.networks import (
     UTILITIES,
 )
 from gis.vocabulary.outputs import BASEMAPS, CHECKLIST_CATEGORIES, DOCUMENT_KINDS, SURVEY_LAYERS
-from gis.vocabulary.projects import BUSINESS_TYPES, ENTERPRISE_TYPES, INTENT_COLUMNS, ROUTE_ROLES
+from gis.vocabulary.projects import (
+    BUSINESS_TYPES,
+    DEMAND_SOURCES,
+    ENTERPRISE_TYPES,
+    INTENT_COLUMNS,
+    ROUTE_ROLES,
+)
 from gis.vocabulary.roads import (
     DEFAULT_CROSSING_METHOD_ZH,
     MAJOR_LINE_KINDS,
@@ -54,6 +60,7 @@ __all__ = [
     "BUSINESS_TYPES",
     "CHECKLIST_CATEGORIES",
     "DEFAULT_CROSSING_METHOD_ZH",
+    "DEMAND_SOURCES",
     "DOCUMENT_KINDS",
     "ENTERPRISE_TYPES",
     "GAS_PRESSURE_CLASSES",
@@ -93,6 +100,7 @@ VOCABULARIES: tuple[Vocabulary[Any], ...] = (
     ENTERPRISE_TYPES,
     BUSINESS_TYPES,
     ROUTE_ROLES,
+    DEMAND_SOURCES,
     ROLES,
     LEDGER_STEPS,
     LEDGER_STATUSES,

@@ -10,6 +10,7 @@ from gis.vocabulary.core import Term, Vocabulary
 
 __all__ = [
     "BUSINESS_TYPES",
+    "DEMAND_SOURCES",
     "ENTERPRISE_TYPES",
     "INTENT_COLUMNS",
     "ROUTE_ROLES",
@@ -37,6 +38,16 @@ BUSINESS_TYPES: Vocabulary[str] = Vocabulary(
     ),
 )
 """The 附件2 form's power business types."""
+
+DEMAND_SOURCES: Vocabulary[str] = Vocabulary(
+    "demand source",
+    "需求来源",
+    (
+        Term("form", "需求信息采集单（附件2）", ("采集单",)),
+        Term("profile_default", "默认需求（未提交采集单，按小型工业企业估算）", ("默认需求",)),
+    ),
+)
+"""Which demand an assessment used: the site's 附件2 form, or the default when it has none."""
 
 ROUTE_ROLES: Vocabulary[str] = Vocabulary(
     "route role", "供电方式", (Term("main", "主供"), Term("backup", "备供"))
