@@ -152,9 +152,13 @@ def test_api_errors_name_the_cause(client):
 
 def test_api_documents_and_survey_package(client, tmp_path):
     form = next(f for f in demo_intakes() if f["site_id"] == "JM-2026-004")
+    # the application was accepted (受理) on Mon 30 Nov 10:00: its deadlines count from then
+    accepted = client.post(
+        "/projects/JM-2026-004/nodes/form_complete", json={"at": "2026-11-30T10:00"}
+    )
+    assert accepted.status_code == 200, accepted.text
     res = client.get(
-        "/projects/JM-2026-004/documents/approval_sheet",
-        params={"format": "pdf", "start": "2026-11-30T10:00"},
+        "/projects/JM-2026-004/documents/approval_sheet", params={"format": "pdf"}
     )
     assert res.status_code == 200 and res.headers["content-type"] == "application/pdf"
     text = _pdf_text(res.content)
