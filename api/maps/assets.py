@@ -3,7 +3,8 @@
 Leaflet comes from the ``xstatic-leaflet`` package (an installed dependency, not a copy in this
 repository); its images are inlined into the stylesheet as data URIs, and script, stylesheet,
 Linkplan's own measuring control (``static/measure.js``) and its tooltip/popup builder
-(``static/detail.js``: text only, no name is ever read as markup) are written into the page, so
+(``static/detail.js``: text only, no name is ever read as markup) and its road labels and
+side-by-side routes (``static/labels.js``) are written into the page, so
 one HTML file works from a USB stick, a closed government network or a survey package.
 """
 
@@ -23,6 +24,7 @@ __all__ = [
     "LEAFLET_VERSION",
     "detail_js",
     "external_references",
+    "labels_js",
     "leaflet_css",
     "leaflet_js",
     "make_offline",
@@ -65,6 +67,12 @@ def detail_js() -> str:
     return resources.files("api.maps").joinpath("static/detail.js").read_text(encoding="utf-8")
 
 
+@lru_cache(maxsize=1)
+def labels_js() -> str:
+    """Return Linkplan's road labels and route offsets (``linkplanRoadLabels``, ``linkplanOffset``)."""
+    return resources.files("api.maps").joinpath("static/labels.js").read_text(encoding="utf-8")
+
+
 def _script(code: str) -> str:
     # a literal "</script>" inside the code would end the element early
     return "<script>" + code.replace("</script", "<\\/script") + "</script>"
@@ -80,7 +88,7 @@ def make_offline(m: folium.Map) -> folium.Map:
     m.default_css = []
     header = (
         f"<style>{leaflet_css()}</style>\n{_script(leaflet_js())}\n{_script(measure_js())}\n"
-        f"{_script(detail_js())}\n"
+        f"{_script(detail_js())}\n{_script(labels_js())}\n"
         "<style>.leaflet-container{background:#f4f3ef;font-family:'Microsoft YaHei',"
         "'PingFang SC','WenQuanYi Micro Hei','Noto Sans CJK SC',sans-serif}</style>"
     )

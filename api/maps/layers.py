@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from api.maps.assets import external_references, make_offline
 from api.maps.basemap import BASEMAP_ZH, Display, tiles_for
-from api.maps.style import UTILITY_COLOURS, UTILITY_ZH
+from api.maps.style import LINE_STYLES, UTILITY_COLOURS, UTILITY_ZH, LineStyle
 
 __all__ = [
     "MAX_MAP_BYTES",
@@ -30,6 +30,7 @@ __all__ = [
     "Popup",
     "add_geometries",
     "add_legend",
+    "add_road_labels",
     "add_title",
     "base_map",
     "clip_layer",
@@ -37,6 +38,7 @@ __all__ = [
     "layer_name",
     "popup_table",
     "render_html",
+    "road_label_points",
     "save_html",
 ]
 
@@ -70,7 +72,7 @@ def base_map(
         location=centre,
         zoom_start=16,
         tiles=None,
-        control_scale=True,
+        control_scale=False,
         max_zoom=21,
         attribution_control=True,
     )
@@ -88,14 +90,88 @@ def base_map(
         ).add_to(m)
     m.fit_bounds([list(south_west), list(north_east)])
     _Measure().add_to(m)
+    _ScaleAndPrint().add_to(m)
     figure_of(m).html.add_child(
         folium.Element(
             f'<div id="linkplan-basemap" data-basemap="{display.basemap}" '
             f'data-gcj02="{str(display.gcj02).lower()}" style="display:none">'
-            f"{BASEMAP_ZH[display.basemap]}</div>"
+            f"{BASEMAP_ZH[display.basemap]}</div>{_NORTH_ARROW}"
+            '<div id="linkplan-print-date"></div>'
         )
     )
+    figure_of(m).header.add_child(folium.Element(_PRINT_CSS), name="linkplan_print_css")
     return m
+
+
+_NORTH_ARROW = (
+    '<div id="linkplan-north" title="指北针">'
+    '<svg width="26" height="40" viewBox="0 0 26 40" aria-label="北">'
+    '<text x="13" y="10" text-anchor="middle" font-size="11" font-weight="bold">北</text>'
+    '<polygon points="13,12 21,38 13,31 5,38" fill="#222" stroke="#222"/>'
+    '<polygon points="13,12 13,31 5,38" fill="#fff" stroke="#222"/></svg></div>'
+)
+
+_PRINT_CSS = """<style>
+#linkplan-north{position:fixed;left:12px;bottom:44px;z-index:1000;background:rgba(255,255,255,.85);
+  border:1px solid #999;border-radius:4px;padding:2px 3px;line-height:0}
+#linkplan-print-date{display:none}
+.linkplan-road-label{background:none;border:none;box-shadow:none;padding:0;font-size:12px;
+  color:#37474f;font-weight:bold;white-space:nowrap;
+  text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 3px #fff}
+.linkplan-road-label:before{display:none}
+.linkplan-road-name{display:inline-block}
+.linkplan-measuring .leaflet-interactive{pointer-events:none!important}
+@page{size:landscape;margin:8mm}
+@media print{
+  html,body{width:100%;height:100%;margin:0;overflow:hidden}
+  .folium-map{position:absolute!important;left:0;top:0;width:100%!important;height:100%!important}
+  .leaflet-control-layers,.linkplan-measure,.leaflet-control-zoom{display:none!important}
+  #linkplan-title{left:10px!important;top:10px!important;max-width:70%!important}
+  #linkplan-legend{max-height:none!important;overflow:visible!important;font-size:10px;
+    line-height:14px!important;bottom:10px!important}
+  #linkplan-north{left:auto;right:12px;top:12px;bottom:auto}
+  #linkplan-print-date{display:block;position:fixed;left:10px;bottom:34px;z-index:1000;
+    font-size:11px;background:rgba(255,255,255,.85);padding:1px 4px}
+  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
+</style>"""
+
+
+class _ScaleAndPrint(MacroElement):
+    """A metric-only scale bar, and the map refitted to the paper when the page is printed."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, metric: true, maxWidth: 160, position: "bottomleft"})
+            .addTo({{ this._parent.get_name() }});
+        (function (map) {
+            var stamp = document.getElementById("linkplan-print-date");
+            function today() {
+                var d = new Date(), p = function (n) { return (n < 10 ? "0" : "") + n; };
+                stamp.textContent = "打印日期 " + d.getFullYear() + "-" + p(d.getMonth() + 1)
+                    + "-" + p(d.getDate());
+            }
+            function fit() {
+                var c = map.getCenter(), z = map.getZoom();
+                today();
+                map.invalidateSize({pan: false});
+                map.setView(c, z, {animate: false});
+            }
+            today();
+            window.addEventListener("beforeprint", fit);
+            window.addEventListener("afterprint", fit);
+            if (window.matchMedia) {
+                window.matchMedia("print").addEventListener("change", fit);
+            }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "LinkplanScale"
 
 
 class _Measure(MacroElement):
@@ -104,7 +180,8 @@ class _Measure(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control.linkplanMeasure().addTo({{ this._parent.get_name() }});
+        var {{ this.get_name() }} = L.control.linkplanMeasure({{ this.options|tojson }})
+            .addTo({{ this._parent.get_name() }});
         {{ this._parent.get_name() }}.linkplanMeasure = {{ this.get_name() }};
         {% endmacro %}
         """
@@ -113,6 +190,7 @@ class _Measure(MacroElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "LinkplanMeasure"
+        self.options = {"line": LINE_STYLES["measure"].leaflet()}
 
 
 def clip_layer(gdf: gpd.GeoDataFrame | None, box: BaseGeometry) -> gpd.GeoDataFrame | None:
@@ -258,17 +336,43 @@ def add_geometries(
     return layer
 
 
-def add_legend(m: folium.Map, entries: Sequence[tuple[str, str, str]], *, title: str) -> None:
-    """Add a fixed legend (图例): ``(colour, style, label)`` rows; style line|dash|dot|box."""
+LegendEntry = tuple[str, str, str] | LineStyle
+"""A legend row: ``(colour, kind, label)`` with kind line|dash|dot|box, or a :class:`LineStyle`."""
+
+
+def _sample(entry: LegendEntry) -> tuple[str, str]:
+    """Return a legend row's mark (drawn as the map draws it) and its label."""
+    if isinstance(entry, LineStyle):
+        dash = f' stroke-dasharray="{html.escape(entry.dash)}"' if entry.dash else ""
+        halo = (
+            f'<line x1="2" y1="6" x2="30" y2="6" stroke="#fff" stroke-width="{entry.weight + 3:g}"/>'
+            if entry.halo
+            else ""
+        )
+        width = min(entry.weight, 10)
+        mark = (
+            '<svg width="32" height="12" style="vertical-align:middle">'
+            f'{halo}<line x1="2" y1="6" x2="30" y2="6" stroke="{entry.colour}" '
+            f'stroke-width="{width:g}" stroke-opacity="{entry.opacity:g}"{dash}/></svg>'
+        )
+        return mark, entry.label
+    colour, kind, label = entry
+    if kind == "box":
+        mark = f'<span style="display:inline-block;width:14px;height:10px;border:2px solid {colour}"></span>'
+    elif kind == "dot":
+        mark = f'<span style="display:inline-block;width:10px;height:10px;border-radius:5px;background:{colour}"></span>'
+    else:
+        return _sample(
+            LineStyle(colour, 3, label, opacity=1.0, dash="6 4" if kind == "dash" else None)
+        )
+    return mark, label
+
+
+def add_legend(m: folium.Map, entries: Sequence[LegendEntry], *, title: str) -> None:
+    """Add a fixed legend (图例): one row per entry, its mark drawn as on the map."""
     rows = []
-    for colour, kind, label in entries:
-        if kind == "box":
-            mark = f'<span style="display:inline-block;width:14px;height:10px;border:2px solid {colour}"></span>'
-        elif kind == "dot":
-            mark = f'<span style="display:inline-block;width:10px;height:10px;border-radius:5px;background:{colour}"></span>'
-        else:
-            dash = "dashed" if kind == "dash" else "solid"
-            mark = f'<span style="display:inline-block;width:22px;border-top:3px {dash} {colour};vertical-align:middle"></span>'
+    for entry in entries:
+        mark, label = _sample(entry)
         rows.append(f"<div>{mark}&nbsp;{html.escape(label)}</div>")
     box = (
         '<div id="linkplan-legend" style="position:fixed;bottom:28px;right:10px;z-index:1000;'
@@ -280,6 +384,78 @@ def add_legend(m: folium.Map, entries: Sequence[tuple[str, str, str]], *, title:
         "vertical-align:top}table.lp td{padding:1px 0}</style>"
     )
     figure_of(m).html.add_child(folium.Element(box))
+
+
+def road_label_points(
+    roads: gpd.GeoDataFrame, *, min_length_m: float = 120.0, spacing_m: float = 500.0
+) -> list[tuple[float, float, str, float]]:
+    """Return where road names are written: ``(x, y, name, angle°)`` in the working CRS.
+
+    Each named road's pieces are merged; a piece at least ``min_length_m`` long gets its name
+    at its middle, or every ``spacing_m`` on a long piece. The angle turns the text along the
+    road on screen (clockwise degrees, kept between -90 and 90 so it never reads upside down).
+
+    Examples
+    --------
+    >>> from shapely import LineString
+    >>> g = gpd.GeoDataFrame({"name": ["象山大道"]}, geometry=[LineString([(0, 0), (200, 200)])])
+    >>> [(x, y, n, round(a)) for x, y, n, a in road_label_points(g)]
+    [(100.0, 100.0, '象山大道', -45)]
+    """
+    out = []
+    named = roads[roads["name"].notna() & (roads["name"].astype(str).str.strip() != "")]
+    for name, group in named.groupby(named["name"].astype(str), sort=True):
+        merged = shapely.line_merge(shapely.union_all(np.asarray(group.geometry.values)))
+        parts = list(getattr(merged, "geoms", [merged]))
+        for part in parts:
+            if part.geom_type != "LineString" or part.length < min_length_m:
+                continue
+            count = max(1, int(part.length // spacing_m))
+            for k in range(1, count + 1):
+                at = part.length * k / (count + 1)
+                a = part.interpolate(max(at - 10.0, 0.0))
+                b = part.interpolate(min(at + 10.0, part.length))
+                angle = -np.degrees(np.arctan2(b.y - a.y, b.x - a.x))
+                angle = (angle + 90.0) % 180.0 - 90.0
+                p = part.interpolate(at)
+                out.append((float(p.x), float(p.y), str(name), float(angle)))
+    return out
+
+
+class _RoadLabels(MacroElement):
+    """Road names written along the roads (``static/labels.js``: text, never markup)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        linkplanRoadLabels({{ this.map.get_name() }}, {{ this._parent.get_name() }},
+            {{ this.labels|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, m: folium.Map, labels: list[list[Any]]) -> None:
+        super().__init__()
+        self._name = "LinkplanRoadLabels"
+        self.map = m
+        self.labels = labels
+
+
+def add_road_labels(
+    m: folium.Map, display: Display, roads: gpd.GeoDataFrame | None, *, name: str = "道路名称"
+) -> int:
+    """Write the road names along the roads as their own overlay; return how many labels."""
+    if roads is None or not len(roads):
+        return 0
+    labels = []
+    for x, y, text, angle in road_label_points(roads):
+        lat, lon = display.point(x, y)
+        labels.append([round(lat, 7), round(lon, 7), text, round(angle, 1)])
+    if not labels:
+        return 0
+    group = feature_group(m, name)
+    group.add_child(_RoadLabels(m, labels))
+    return len(labels)
 
 
 def add_title(m: folium.Map, title: str, lines: Sequence[str] = ()) -> None:
@@ -294,12 +470,12 @@ def add_title(m: folium.Map, title: str, lines: Sequence[str] = ()) -> None:
     figure_of(m).html.add_child(folium.Element(box))
 
 
-def utility_legend() -> list[tuple[str, str, str]]:
+def utility_legend() -> list[LegendEntry]:
     """Legend rows of the five networks: existing (solid) and planned (dashed)."""
-    out = []
+    out: list[LegendEntry] = []
     for u, colour in UTILITY_COLOURS.items():
-        out.append((colour, "line", f"{UTILITY_ZH[u]}管线（现状）"))
-    out.append(("#666", "dash", "规划管线（虚线）"))
+        out.append(LineStyle(colour, 2, f"{UTILITY_ZH[u]}管线（现状）", opacity=0.75))
+    out.append(LINE_STYLES["planned_main"])
     return out
 
 

@@ -9,6 +9,7 @@ crossings with their popups; (8) site red line, legend, title and layer control.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -25,6 +26,7 @@ from api.maps.layers import (
     Popup,
     add_geometries,
     add_legend,
+    add_road_labels,
     add_title,
     base_map,
     clip_layer,
@@ -34,10 +36,13 @@ from api.maps.layers import (
 )
 from api.maps.style import (
     CROSSING_ZH,
+    LINE_STYLES,
     PATH_COLOURS,
     ROAD_CLASS_ZH,
+    ROUTE_OFFSET_PX,
     UTILITY_COLOURS,
     UTILITY_ZH,
+    enum_zh,
     surface_zh,
 )
 from gis import vocabulary
@@ -120,23 +125,7 @@ def project_map(
     _crossings(m, display, a)
     # (8) site, legend, title, controls
     _site(m, display, ws, a, profile=profile)
-    threshold = profile.commitment.max_length_m
-    add_legend(
-        m,
-        [
-            ("#e00000", "box", "项目用地红线"),
-            *utility_legend(),
-            ("#5d4037", "dash", "重要管线/道路/铁路/河道"),
-            ("#8d6e63", "line", "同沟敷设段（宽线）"),
-            ("#000000", "dash", "受保护道路（不得开挖，R10）"),
-            ("#37474f", "dash", f"沿道路 {threshold:g} m 可达范围"),
-            ("#9e9e9e", "dash", f"直线 {threshold:g} m 参考圈（规则按道路长度计）"),
-            ("#d32f2f", "dot", "穿越重要管线/道路/铁路/河道"),
-            ("#fb8c00", "dot", "横穿车行道（破路）"),
-            ("#212121", "dot", "接驳点"),
-        ],
-        title="图例",
-    )
+    add_legend(m, _legend(profile), title="图例")
     lengths = [
         f"{UTILITY_ZH[u]}{role} {r.length_m:,.1f} m" for u, role, r in _routes(a) if u in UTILITY_ZH
     ]
@@ -146,11 +135,29 @@ def project_map(
         [
             "外线长度（沿道路）：" + ("；".join(lengths) if lengths else "无"),
             a.demand_note(),
-            f"研判日期 {a.as_of.isoformat()}；政策口径 {profile.name}",
+            f"研判日期 {a.as_of.isoformat()}；依据 {profile.description}",
         ],
     )
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     return m
+
+
+def _legend(profile: Profile) -> list[Any]:
+    """Return the legend rows: every kind of line from the style table, drawn as on the map."""
+    threshold = f"{profile.commitment.max_length_m:g}"
+    lines = [
+        dataclasses.replace(style, label=style.label.format(threshold=threshold))
+        for key, style in LINE_STYLES.items()
+        if key != "planned_main"
+    ]
+    return [
+        ("#e00000", "box", "项目用地红线"),
+        *utility_legend(),
+        *lines,
+        ("#d32f2f", "dot", "穿越重要管线/道路/铁路/河道"),
+        ("#fb8c00", "dot", "横穿车行道（破路）"),
+        ("#212121", "dot", "接驳点"),
+    ]
 
 
 def _main_style(colour: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
@@ -159,20 +166,18 @@ def _main_style(colour: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
             "color": colour,
             "weight": 2,
             "opacity": 0.75,
-            "dashArray": "6 4" if p["planned"] else None,
+            "dashArray": LINE_STYLES["planned_main"].dash if p["planned"] else None,
         }
 
     return style
 
 
-def _route_style(colour: str, *, backup: bool) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+def _route_style(utility: str, *, backup: bool) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    line = LINE_STYLES["backup_route" if backup else "route"]
+    options = line.leaflet(color=UTILITY_COLOURS[utility], linkplanOffset=ROUTE_OFFSET_PX[utility])
+
     def style(_: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "color": colour,
-            "weight": 5,
-            "opacity": 0.95,
-            "dashArray": "10 6" if backup else None,
-        }
+        return dict(options)
 
     return style
 
@@ -220,9 +225,10 @@ def _background(m: folium.Map, display: Display, ws: Workspace, area: BaseGeomet
             ),
             name="道路",
             style=OverlayStyle(
-                lambda p: {"color": "#b0b0b0", "weight": p["w"] * 2, "opacity": 0.8}, popup=None
+                lambda p: LINE_STYLES["road"].leaflet(weight=p["w"] * 2), popup=None
             ),
         )
+        add_road_labels(m, display, roads)
     major = clip_layer(ws.layers.get("major_lines"), area)
     if major is not None:
         add_geometries(
@@ -233,15 +239,7 @@ def _background(m: folium.Map, display: Display, ws: Workspace, area: BaseGeomet
                 for g, k, n in zip(major.geometry, major["kind"], major["name"])
             ),
             name="重要管线/道路/铁路/河道",
-            style=OverlayStyle(
-                lambda p: {
-                    "color": "#5d4037",
-                    "weight": 4,
-                    "opacity": 0.7,
-                    "dashArray": "10 4 2 4",
-                },
-                popup=None,
-            ),
+            style=OverlayStyle(lambda p: LINE_STYLES["major_line"].leaflet(), popup=None),
         )
 
 
@@ -255,7 +253,11 @@ def _networks(m: folium.Map, display: Display, ws: Workspace, area: BaseGeometry
         for row in mains.itertuples():
             status = str(getattr(row, "status", "existing"))
             rows = [("编号", row.asset_id), ("状态", "规划" if status == "planned" else "现状")]
-            rows += [(label, getattr(row, f)) for f, label in _MAIN_FIELDS[u] if hasattr(row, f)]
+            rows += [
+                (label, enum_zh(f, getattr(row, f)))
+                for f, label in _MAIN_FIELDS[u]
+                if hasattr(row, f)
+            ]
             items.append(
                 (
                     row.geometry,
@@ -300,7 +302,7 @@ def _dig_once(
                         "tooltip": f"{name}：保护期至 {until.isoformat()}",
                         "popup": popup_table(
                             [("道路", name), ("保护期至", until.isoformat()), ("原因", why)],
-                            title="受保护道路（五年内不得开挖，R10）",
+                            title="受保护道路（五年内不得开挖）",
                         ),
                     },
                 )
@@ -310,9 +312,7 @@ def _dig_once(
         display,
         items,
         name="受保护道路（不得开挖）",
-        style=OverlayStyle(
-            lambda p: {"color": "#000000", "weight": 3, "dashArray": "2 6", "opacity": 0.9}
-        ),
+        style=OverlayStyle(lambda p: LINE_STYLES["protected_road"].leaflet()),
     )
 
 
@@ -341,19 +341,16 @@ def _reference(
         display,
         [(merged, {"tooltip": f"沿道路 {threshold:g} m 可达范围（自项目临街面起算）"})],
         name=f"沿道路 {threshold:g} m 范围",
-        style=OverlayStyle(
-            lambda p: {"color": "#37474f", "weight": 6, "opacity": 0.35, "dashArray": "8 6"},
-            popup=None,
-        ),
+        style=OverlayStyle(lambda p: LINE_STYLES["reach"].leaflet(), popup=None),
     )
     site = ws.layer("sites")
     centre = site.loc[site["project_id"].astype(str) == a.project_id].geometry.iloc[0].centroid
     folium.Circle(
         location=display.point(centre.x, centre.y),
         radius=threshold,
-        color="#9e9e9e",
-        weight=1,
-        dash_array="4 6",
+        color=LINE_STYLES["reference_circle"].colour,
+        weight=LINE_STYLES["reference_circle"].weight,
+        dash_array=LINE_STYLES["reference_circle"].dash,
         fill=False,
         tooltip=f"直线 {threshold:g} m 参考圈（政策按沿道路长度判断）",
     ).add_to(feature_group(m, f"直线 {threshold:g} m 参考圈"))
@@ -391,11 +388,7 @@ def _trench(m: folium.Map, display: Display, a: Assessment) -> None:
         items,
         name=f"同沟敷设（少挖 {plan.saved_m:,.1f} m）",
         style=OverlayStyle(
-            lambda p: {
-                "color": "#8d6e63" if p["fits"] else "#c62828",
-                "weight": 14,
-                "opacity": 0.45,
-            }
+            lambda p: LINE_STYLES["trench" if p["fits"] else "trench_conflict"].leaflet()
         ),
     )
 
@@ -421,7 +414,7 @@ def _route_popup(a: Assessment, u: str, role: str, r: Route, *, profile: Profile
         ("理由", "；".join(x.text for x in result.reasons) or "-"),
     ]
     if r.operator:
-        rows.insert(0, ("运营商", r.operator))
+        rows.insert(0, ("运营商", enum_zh("operator", r.operator)))
     if r.dig_once:
         rows.append(
             ("受保护道路", "；".join(f"{d.name}（至 {d.until.isoformat()}）" for d in r.dig_once))
@@ -453,7 +446,7 @@ def _routes_layer(m: folium.Map, display: Display, a: Assessment, *, profile: Pr
                 )
             ],
             name=f"{UTILITY_ZH[u]}{role}外线",
-            style=OverlayStyle(_route_style(colour, backup=role == "备供")),
+            style=OverlayStyle(_route_style(u, backup=role == "备供")),
         )
         add_geometries(
             group,
@@ -466,7 +459,7 @@ def _routes_layer(m: folium.Map, display: Display, a: Assessment, *, profile: Pr
                         "popup": popup_table(
                             [("管线编号", r.tap_asset), ("专业", UTILITY_ZH[u])]
                             + ([("馈线", r.feeder_id)] if r.feeder_id else [])
-                            + ([("运营商", r.operator)] if r.operator else []),
+                            + ([("运营商", enum_zh("operator", r.operator))] if r.operator else []),
                             title="接驳点",
                         ),
                     },
