@@ -179,6 +179,13 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
     cls = seg["road_class"].astype(str)
     width = pd.to_numeric(seg["width_m"], errors="coerce") if "width_m" in seg else None
     default_w = cls.map(profile.roads.carriageway_width_m).astype(float)
+    # a divided road's carriageway (one direction) is half the road's default width
+    paired = (
+        seg["carriageway_pair"].fillna("").astype(str).to_numpy() != ""
+        if "carriageway_pair" in seg
+        else np.zeros(n, dtype=bool)
+    )
+    default_w = default_w.where(~paired, default_w / 2.0)
     seg["width_m"] = default_w if width is None else width.fillna(default_w)
     seg["sidewalk_m"] = cls.map(profile.roads.sidewalk_width_m).astype(float)
     seg["u"] = labels[:n]
