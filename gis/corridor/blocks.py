@@ -158,7 +158,8 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
     -------
     GeoDataFrame
         One row per block: ``seg`` (0..n-1), ``road_id``, ``name``, ``road_class``, ``width_m``
-        (carriageway, from the road or the profile default), ``sidewalk_m``, ``u``, ``v``
+        (carriageway, from the road or the profile default, half of it for one carriageway of a
+        divided road), ``sidewalk_m``, ``u``, ``v``
         (junction ids), ``length`` (m) and the LineString.
     """
     profile = profile or load_profile()
