@@ -71,6 +71,7 @@ class Roads(_Section):
 
     carriageway_width_m: dict[str, float] = _f("车行道宽度（m，按道路等级）")
     sidewalk_width_m: dict[str, float] = _f("人行道及绿化带宽度（m，按道路等级）")
+    median_is_green: bool = Field(default=False, strict=True, title="中央分隔带可作道路绿地敷设")
 
 
 class Osm(_Section):

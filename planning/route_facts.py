@@ -11,6 +11,7 @@ route uses them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Iterable
@@ -178,6 +179,9 @@ class RouteContext:
         code = {name: k for k, name in enumerate(self.surface_names)}
         self.edge_surface = np.full(m, -1, dtype=np.int64)
         self.edge_surface[sidewalk] = code["sidewalk"]
+        # a divided road's median, where the profile lets lines run in it, is road green space
+        median = np.array([bool(d.get("median")) for d in data], dtype=bool)
+        self.edge_surface[median] = code["green"]
         self.edge_surface[np.flatnonzero(crossing)] = [code[f"carriageway:{c}"] for c in classes]
         self.edge_crossings: dict[int, tuple[Crossing, ...]] = {}
         self.edge_pending = near
@@ -315,6 +319,7 @@ class RouteContext:
             if code >= 0:
                 surfaces[names[code]] = surfaces.get(names[code], 0.0) + metres
         carriageways: list[CarriagewayCrossing] = []
+        pairs: list[str] = []  # the divided road of each carriageway crossing ("" none)
         crossings: list[Crossing] = []
         dig: dict[str, DigOnce] = {}
         xy = index.node_xy
@@ -322,16 +327,15 @@ class RouteContext:
             d = index.edge_data[e]
             if self.edge_kind_crossing[e]:
                 a, b = index.edge_ends[e]
-                carriageways.append(
-                    CarriagewayCrossing(
-                        str(d["road_id"]),
-                        str(d["name"]),
-                        str(d["road_class"]),
-                        float(d["width_m"]),
-                        float(xy[a, 0] + xy[b, 0]) / 2,
-                        float(xy[a, 1] + xy[b, 1]) / 2,
-                    )
+                cw = CarriagewayCrossing(
+                    str(d["road_id"]),
+                    str(d["name"]),
+                    str(d["road_class"]),
+                    float(d["width_m"]),
+                    float(xy[a, 0] + xy[b, 0]) / 2,
+                    float(xy[a, 1] + xy[b, 1]) / 2,
                 )
+                _add_crossing(carriageways, pairs, cw, str(d.get("carriageway_pair") or ""))
             for c in self.edge_crossings.get(e, ()):  # one crossing of a kind per place
                 if not any(
                     o.kind == c.kind and np.hypot(o.x - c.x, o.y - c.y) < self.major.merge_m
@@ -373,3 +377,21 @@ class RouteContext:
             dig_once=list(dig.values()),
             lead_in_m=lead,
         )
+
+
+def _add_crossing(
+    carriageways: list[CarriagewayCrossing], pairs: list[str], cw: CarriagewayCrossing, pair: str
+) -> None:
+    """Append a carriageway crossing; the second carriageway of a divided road joins the first.
+
+    Where the profile lets a route enter a divided road's median (``roads.median_is_green``),
+    the road is crossed as two carriageway edges; reported, it is one crossing of the road of
+    both widths, at the first carriageway's place.
+    """
+    if pair and pairs and pairs[-1] == pair:
+        first = carriageways[-1]
+        carriageways[-1] = dataclasses.replace(first, width_m=first.width_m + cw.width_m)
+        pairs[-1] = ""  # a third carriageway of the same road is a crossing of its own
+        return
+    carriageways.append(cw)
+    pairs.append(pair)

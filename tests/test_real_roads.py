@@ -40,11 +40,20 @@ def test_corridor_graph_on_real_roads(futian_ws):
     # blocks cover the roads (splitting only cuts lines; cuts are placed to the millimetre)
     assert len(segs) >= len(roads)
     assert segs["length"].sum() == pytest.approx(roads.geometry.length.sum(), abs=0.001 * len(segs))
-    sidewalk = [d["length"] for _, _, d in G.edges(data=True) if d["kind"] == "sidewalk"]
+    # undivided blocks keep both sidewalks (a divided road's median has none: test_divided_roads)
+    undivided = set(segs.loc[segs["carriageway_pair"] == "", "seg"])
+    kept = {d["seg"] for _, d in G.nodes(data=True)} & undivided
+    sidewalk = [
+        d["length"]
+        for _, _, d in G.edges(data=True)
+        if d["kind"] == "sidewalk" and d["seg"] in undivided
+    ]
     # positions along a block are kept to the micrometre
-    assert sum(sidewalk) == pytest.approx(2 * segs["length"].sum(), abs=2e-6 * len(segs))
+    expected = 2 * segs.loc[segs["seg"].isin(kept), "length"].sum()
+    assert sum(sidewalk) == pytest.approx(expected, abs=2e-6 * len(segs))
     crossings = [d for _, _, d in G.edges(data=True) if d["kind"] == "crossing"]
-    assert len(crossings) == 2 * len(segs)  # one at each end of each block, no inserts
+    plain = [d for d in crossings if d["seg"] in kept]
+    assert len(plain) == 2 * len(kept)  # one at each end of each block, no inserts
     assert all(d["length"] > 0 for d in crossings)
     # the OSM drive graph is one connected network; the corridor graph keeps it connected
     largest = max(nx.connected_components(G), key=len)

@@ -158,7 +158,8 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
     -------
     GeoDataFrame
         One row per block: ``seg`` (0..n-1), ``road_id``, ``name``, ``road_class``, ``width_m``
-        (carriageway, from the road or the profile default), ``sidewalk_m``, ``u``, ``v``
+        (carriageway, from the road or the profile default, half of it for one carriageway of a
+        divided road), ``sidewalk_m``, ``u``, ``v``
         (junction ids), ``length`` (m) and the LineString.
     """
     profile = profile or load_profile()
@@ -179,6 +180,13 @@ def road_segments(roads: gpd.GeoDataFrame, *, profile: Profile | None = None) ->
     cls = seg["road_class"].astype(str)
     width = pd.to_numeric(seg["width_m"], errors="coerce") if "width_m" in seg else None
     default_w = cls.map(profile.roads.carriageway_width_m).astype(float)
+    # a divided road's carriageway (one direction) is half the road's default width
+    paired = (
+        seg["carriageway_pair"].fillna("").astype(str).to_numpy() != ""
+        if "carriageway_pair" in seg
+        else np.zeros(n, dtype=bool)
+    )
+    default_w = default_w.where(~paired, default_w / 2.0)
     seg["width_m"] = default_w if width is None else width.fillna(default_w)
     seg["sidewalk_m"] = cls.map(profile.roads.sidewalk_width_m).astype(float)
     seg["u"] = labels[:n]

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from gis.corridor._polylines import FloatArray, Polylines
 from gis.corridor.attach import attach_assets, attach_sites
 from gis.corridor.blocks import road_segments
+from gis.corridor.divided import apply_divided, divided_links
 from gis.crs import require_projected
 from gis.errors import Problem, ValidationError
 from gis.profile import Profile, load_profile
@@ -61,7 +62,8 @@ def build_corridor_graph(
     (3) attach sites at their frontage and network assets to the side they run along;
     (4) place nodes at block ends and at every frontage and main interval end, on both sides;
     (5) connect sides (sidewalk), the two sides (carriageway crossing) and, around each
-    junction, the corners; (6) record sites and mains on nodes and edges.
+    junction, the corners; (6) record sites and mains on nodes and edges, and make the two
+    carriageways of a divided road one road (:mod:`gis.corridor.divided`).
 
     Parameters
     ----------
@@ -96,17 +98,28 @@ def build_corridor_graph(
     attachments, off_road = attach_assets(segments, networks or {}, profile=profile)
     bar.update()
     # (4) nodes: node id = 2 * position index + side
+    #     (and, on a divided road, the counterpart of each position on the other carriageway)
     at = _Positions.of(segments, frontages, attachments)
+    links = divided_links(segments, at.seg, at.t)
+    at = _Positions.of(segments, frontages, attachments, extra=(links.dst_seg, links.dst_t))
     G = nx.Graph(crs=crs, name="road corridor graph", profile=profile.name)
     _add_nodes(G, segments, at)
     bar.update()
-    # (5) edges along each side, across the carriageway, and round the corners
+    # (5) edges along each side, across the carriageway, and round the corners; a divided
+    #     road's carriageways become one road, after (6): no sidewalk on the median, one crossing
     _add_sidewalks_and_crossings(G, segments, at)
     _add_corners(G, segments, at.seg, at.t)
     bar.update()
     # (6) sites and mains on nodes and edges
     _mark(G, at.seg, at.t, frontages, "sites", lambda r: r.project_id)
     _mark(G, at.seg, at.t, attachments, "taps", lambda r: (r.utility, r.asset_id))
+    apply_divided(
+        G,
+        segments,
+        (at.find(links.src_seg, links.src_t), at.find(links.dst_seg, links.dst_t)),
+        links,
+        median_is_green=profile.roads.median_is_green,
+    )
     bar.update()
     bar.close()
     G.graph.update(
@@ -140,13 +153,21 @@ class _Positions:
 
     @classmethod
     def of(
-        cls, segments: gpd.GeoDataFrame, frontages: pd.DataFrame, attachments: pd.DataFrame
+        cls,
+        segments: gpd.GeoDataFrame,
+        frontages: pd.DataFrame,
+        attachments: pd.DataFrame,
+        *,
+        extra: tuple[npt.NDArray[np.int64], FloatArray] | None = None,
     ) -> _Positions:
-        """All node positions: block ends plus every frontage and main interval end."""
+        """All node positions: block ends, every frontage and main interval end, and ``extra``."""
         n = len(segments)
         length = segments["length"].to_numpy()
         seg = [np.arange(n), np.arange(n)]
         t = [np.zeros(n), length]
+        if extra is not None:
+            seg.append(np.asarray(extra[0], dtype=np.int64))
+            t.append(np.asarray(extra[1], dtype=float))
         for table in (frontages, attachments):
             if len(table):
                 s = table["seg"].to_numpy(dtype=np.int64)
@@ -156,6 +177,12 @@ class _Positions:
         t_all = np.clip(np.round(np.concatenate(t), 6), 0.0, length[np.concatenate(seg)])
         uniq = np.unique(np.column_stack([seg_all.astype(float), t_all]), axis=0)
         return cls(uniq[:, 0].astype(np.int64), uniq[:, 1])
+
+    def find(self, seg: npt.NDArray[np.int64], t: FloatArray) -> npt.NDArray[np.int64]:
+        """Return the index of each position ``(seg, t)`` (which must be one of them)."""
+        key = self.seg.astype(float) * 1e9 + self.t
+        want = seg.astype(float) * 1e9 + np.round(np.asarray(t, dtype=float), 6)
+        return np.searchsorted(key, want - _EPS, "left").astype(np.int64)
 
 
 def _draw_extent(segments: gpd.GeoDataFrame) -> FloatArray:

@@ -11,6 +11,11 @@ Both readers return the ``roads`` contract fields ``road_id`` (``"osm:<way id>"`
 ``name:zh``, else ``ref``, else empty), ``road_class``, and the extra fields ``highway`` and
 ``osmid`` (text; the values of an OSMnx list sorted and joined with ``;``). The CRS is the
 source's, EPSG:4326 for OSM data.
+
+Divided roads: most Chinese arterials are mapped as two one-way carriageways with a median
+between them. One-way features with the same name (or ``ref``) that run parallel in opposite
+directions 10–40 m apart are marked with one ``carriageway_pair`` id (``""`` for the others), so
+that the corridor graph treats them as one road (:mod:`gis.corridor.divided`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import osmnx as ox
 import pandas as pd
 import pyogrio
@@ -36,6 +42,7 @@ from gis.schema import ROAD_CLASSES
 
 __all__ = [
     "highway_to_road_class",
+    "mark_divided_pairs",
     "parse_other_tags",
     "roads_from_graphml",
     "roads_from_osm_pbf",
@@ -43,6 +50,10 @@ __all__ = [
 
 PROFILE_KEY = "osm.highway_class"
 _COLUMNS = ["road_id", "name", "road_class", "highway", "osmid", "grade"]
+PAIR_GAP_M = (10.0, 40.0)
+"""Centreline spacing (m) of the two carriageways of a divided road."""
+_SAMPLES = (0.1, 0.3, 0.5, 0.7, 0.9)
+_OPPOSITE = -0.9  # cosine of the angle between the two directions of travel
 _HSTORE_PAIR = re.compile(r'"((?:[^"\\]|\\.)*)"=>"((?:[^"\\]|\\.)*)"')
 _HSTORE_ESCAPE = re.compile(r"\\(.)")
 
@@ -179,6 +190,7 @@ def _roads(
     """Map raw OSM records (``highway``, ``osmid``, ``name``, ``name:zh``, ``ref``) to roads."""
     rows: list[dict[str, str]] = []
     kept: list[Any] = []
+    travel: list[int] = []
     dropped: Counter[str] = Counter()
     for record, geometry in zip(records, geometries, strict=True):
         highway = _joined(record.get("highway"))
@@ -199,11 +211,106 @@ def _roads(
             }
         )
         kept.append(geometry)
+        travel.append(_travel_direction(record.get("oneway")))
     for row, road_id in zip(rows, _road_ids(r["osmid"] for r in rows), strict=True):
         row["road_id"] = road_id
+    direction = np.array(travel, dtype=np.int64)
     gdf = gpd.GeoDataFrame(rows or None, columns=_COLUMNS, geometry=kept, crs=crs)
+    gdf["carriageway_pair"] = mark_divided_pairs(gdf, direction)
     gdf.attrs["dropped_highway"] = dict(dropped)
     return gdf
+
+
+def _travel_direction(oneway: Any) -> int:
+    """Return +1 (along the geometry), -1 (against it) or 0 (two-way) from a ``oneway`` tag.
+
+    Examples
+    --------
+    >>> [_travel_direction(v) for v in (True, "yes", "-1", "no", None, False)]
+    [1, 1, -1, 0, 0, 0]
+    """
+    values = [v.lower() for v in _values(oneway)]
+    if any(v in ("yes", "true", "1") for v in values):
+        return 1
+    return -1 if "-1" in values else 0
+
+
+def mark_divided_pairs(roads: gpd.GeoDataFrame, direction: Sequence[int] | Any) -> list[str]:
+    """Return each road's ``carriageway_pair`` id: the carriageways of one divided road share one.
+
+    Two one-way roads (``direction`` ±1: travel along or against the geometry) are the two
+    carriageways of one divided road when they have the same non-empty ``name``, are not links
+    (``*_link``), and at some sample point of one the other lies within :data:`PAIR_GAP_M`
+    running the opposite way. Pairs chain into one id per divided road (``"pair:<n>"``);
+    roads without a partner get ``""``.
+
+    Parameters
+    ----------
+    roads
+        Roads with ``name`` and ``highway``, in any CRS (distances are measured in a local
+        UTM projection when it is geographic).
+    direction
+        Per road: +1, -1 or 0 (two-way).
+    """
+    direction = np.asarray(direction, dtype=np.int64)
+    out = [""] * len(roads)
+    if not len(roads):
+        return out
+    metric = (
+        roads.to_crs(roads.estimate_utm_crs()) if roads.crs and roads.crs.is_geographic else roads
+    )
+    geoms = np.asarray(metric.geometry.values, dtype=object)
+    names = roads["name"].fillna("").astype(str).to_numpy()
+    link = roads["highway"].fillna("").astype(str).str.contains("_link").to_numpy()
+    cand = np.flatnonzero((direction != 0) & (names != "") & ~link)
+    tree = shapely.STRtree(geoms[cand])
+    left, right = tree.query(geoms[cand], predicate="dwithin", distance=PAIR_GAP_M[1])
+    parent = list(range(len(roads)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in zip(cand[left].tolist(), cand[right].tolist()):
+        if a < b and names[a] == names[b] and _opposite_parallel(geoms, direction, a, b):
+            parent[find(a)] = find(b)
+    roots = [find(i) for i in range(len(roads))]
+    sizes = Counter(roots)
+    ids: dict[int, str] = {}
+    for i, root in enumerate(roots):
+        if sizes[root] > 1:
+            out[i] = ids.setdefault(root, f"pair:{len(ids) + 1}")
+    return out
+
+
+def _opposite_parallel(geoms: Any, direction: Any, a: int, b: int) -> bool:
+    """Whether road ``b`` runs beside road ``a`` (or ``a`` beside ``b``) the opposite way."""
+    for i, j in ((a, b), (b, a)):
+        line, other = geoms[i], geoms[j]
+        t = np.asarray(_SAMPLES) * line.length
+        pts = shapely.line_interpolate_point(line, t)
+        gap = shapely.distance(pts, other)
+        tj = shapely.line_locate_point(other, pts)
+        interior = (tj > 1e-6) & (tj < other.length - 1e-6)
+        ok = (gap >= PAIR_GAP_M[0]) & (gap <= PAIR_GAP_M[1]) & interior
+        for ti, tk in zip(t[ok].tolist(), tj[ok].tolist()):
+            da = _tangent(line, ti) * direction[i]
+            db = _tangent(other, tk) * direction[j]
+            if float(da @ db) <= _OPPOSITE:
+                return True
+    return False
+
+
+def _tangent(line: Any, t: float) -> Any:
+    """Return the unit direction of a line at position ``t``."""
+    step = min(1.0, line.length / 2.0)
+    p0 = shapely.line_interpolate_point(line, max(t - step, 0.0))
+    p1 = shapely.line_interpolate_point(line, min(t + step, line.length))
+    vec = np.array([p1.x - p0.x, p1.y - p0.y])
+    norm = float(np.hypot(*vec))
+    return vec / norm if norm > 0 else vec
 
 
 def _drop_reverse_duplicates(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -289,7 +396,7 @@ def roads_from_graphml(
     records = [
         {
             key: row.get(key)
-            for key in ("highway", "osmid", "name", "name:zh", "ref", "bridge", "tunnel")
+            for key in ("highway", "osmid", "name", "name:zh", "ref", "bridge", "tunnel", "oneway")
         }
         for row in unique.drop(columns="geometry").to_dict("records")
     ]
@@ -354,6 +461,7 @@ def roads_from_osm_pbf(
                 "osmid": row.get("osm_id"),
                 "bridge": tags.get("bridge"),
                 "tunnel": tags.get("tunnel"),
+                "oneway": tags.get("oneway"),
             }
         )
         records.append(record)
