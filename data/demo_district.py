@@ -17,7 +17,8 @@ anchor (the south-west corner, see :func:`district_anchor`):
 * the 焦柳铁路 railway at x = 2000 and the 竹皮河 river at y ≈ 2800 with its green belt;
 * the old town (x 0–1600, y 800–2400, 400 m blocks), a new district south of it (800 m
   blocks where the exact-length cases sit), the industrial park (x 2400–4000, y 0–1600, the
-  only steam network) and the central-city scope, which leaves out the north-east corner.
+  only steam network) and the scope of the seed (二): the central city and, in the north-east
+  corner, the 团林组团 (one feature each in the ``scope`` layer).
 
 Conventions:
 
@@ -184,13 +185,15 @@ DEMO_CASES: dict[str, dict[str, Any]] = {
         "demand": {"gas_m3_h": 300.0},
     },
     "JM-2026-007": {
-        "case": "outside_scope",
-        "zh": "地块位于中心城区适用范围以外（东北角，响岭路南侧），不适用联动接入方案。",
+        "case": "cluster_in_scope",
+        "zh": "地块位于团林组团（东北角，响岭路南侧）：方案第二条的适用范围包括中心城区及子陵、"
+        "牌楼、团林、麻城、漳河组团，适用联动接入；供水管、10 kV线路在响岭路对侧，"
+        "需穿越响岭路，应联合审批。",
         "utilities": ["water", "power"],
         "road": "响岭路",
         "expected_route_m": {},
-        "expected_crossing": None,
-        "expected_approval": "not_applicable",
+        "expected_crossing": "secondary",
+        "expected_approval": "joint_approval",
         "demand": {"water_m3_day": 20.0, "power_kva": 400.0},
     },
     "JM-2026-008": {
@@ -455,8 +458,8 @@ _DEMO_ROADS: tuple[_RoadSpec, ...] = (
 _RAILWAY_X = 2000.0
 _PARK_BOX = (2400.0, 0.0, 4000.0, 1600.0)
 """The industrial park (掇刀化工循环产业园), local coordinates: steam only here."""
-_SCOPE_NOTCH = (3300.0, 2500.0, 4400.0, 3500.0)
-"""North-east corner left out of the central-city scope."""
+_CLUSTER_BOX = (3300.0, 2500.0, 4400.0, 3500.0)
+"""North-east corner: the 团林组团, in the scope beside the central city (seed 二)."""
 
 _OPENED_ON: dict[tuple[str, XY], str] = {("天鹅路", (1200.0, 1600.0)): "2024-09-28"}
 """Blocks (road, local start) opened or rebuilt recently: under dig-once protection."""
@@ -1095,10 +1098,13 @@ def _demo_rest(
         ],
     )
     outer = box(-150.0, -150.0, 4150.0, 3350.0)
-    scope_poly = outer.difference(box(*_SCOPE_NOTCH))
+    city = outer.difference(box(*_CLUSTER_BOX))
+    # the seed's scope (二): the central city and the 组团 (here the 团林组团)
     scope = gpd.GeoDataFrame(
-        {"name": ["荆门市中心城区（掇刀片区）联动接入适用范围"]}, geometry=[scope_poly]
+        {"name": ["荆门市中心城区（掇刀片区）联动接入适用范围", "团林组团联动接入适用范围"]},
+        geometry=[city, outer.intersection(box(*_CLUSTER_BOX))],
     )
+    scope_poly = outer
     gas_area = shapely.union_all(
         [box(-150.0, -150.0, _RAILWAY_X, 3350.0), box(2950.0, -150.0, 4150.0, 850.0)]
     ).intersection(scope_poly)

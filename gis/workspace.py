@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 from pyproj import CRS
 from shapely import MultiPolygon
 
-from gis.crs import require_projected
+from gis.crs import require_projected, to_working_crs
 from gis.errors import InputFormatError, LayerNotFoundError, ValidationError
 from gis.io.sniff import check_geopackage, gdal_offline, gdal_source
 from gis.profile import Profile, load_profile
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
+    "REGISTERS",
+    "RegisterChange",
     "Workspace",
     "add_layers",
     "import_layers",
@@ -233,6 +236,72 @@ def add_layers(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -> Path
     return write_workspace({**stored, **layers}, path)
 
 
+REGISTERS: Mapping[str, str] = {"intents": "intent_id"}
+"""Layers kept as registers, one feature per id field value: an import adds or updates by id
+(as ``POST /intents`` does) and replaces the whole layer only when asked to."""
+
+
+@dataclass(frozen=True)
+class RegisterChange:
+    """What an import did to a register layer (:data:`REGISTERS`): ids added, updated, removed.
+
+    ``kept`` counts the stored features the import left as they were.
+    """
+
+    layer: str
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+    kept: int
+
+
+def merge_register(
+    layer: str,
+    stored: gpd.GeoDataFrame | None,
+    new: gpd.GeoDataFrame,
+    *,
+    replace: bool = False,
+    source_crs: Any = None,
+) -> tuple[gpd.GeoDataFrame, RegisterChange]:
+    """Merge ``new`` features into a stored register layer by id (:data:`REGISTERS`).
+
+    A feature whose id is stored replaces the stored one, the others are added; the stored
+    features not in ``new`` are kept, or removed when ``replace``. ``new`` is brought into the
+    stored layer's CRS first (its coordinates are in ``source_crs`` when given).
+
+    Examples
+    --------
+    >>> from shapely import Point
+    >>> old = gpd.GeoDataFrame({"intent_id": ["A", "B"], "name": ["a", "b"]},
+    ...                        geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:4546")
+    >>> new = gpd.GeoDataFrame({"intent_id": ["B", "C"], "name": ["b2", "c"]},
+    ...                        geometry=[Point(2, 2), Point(3, 3)], crs="EPSG:4546")
+    >>> merged, change = merge_register("intents", old, new)
+    >>> list(merged["intent_id"]), list(merged["name"]), change.added, change.updated, change.kept
+    (['A', 'B', 'C'], ['a', 'b2', 'c'], ('C',), ('B',), 1)
+    >>> merge_register("intents", old, new, replace=True)[1].removed
+    ('A',)
+    """
+    key = REGISTERS[layer]
+    new_ids = [str(v) for v in new[key]]
+    if stored is None or not len(stored):
+        return new, RegisterChange(layer, tuple(new_ids), (), (), 0)
+    stored_ids = [str(v) for v in stored[key]]
+    updated = tuple(i for i in new_ids if i in set(stored_ids))
+    added = tuple(i for i in new_ids if i not in set(stored_ids))
+    if replace:
+        return new, RegisterChange(
+            layer, added, updated, tuple(i for i in stored_ids if i not in set(new_ids)), 0
+        )
+    if stored.crs is not None:
+        new = to_working_crs(new, stored.crs, layer=layer, source_crs=source_crs)
+    keep = stored[~stored[key].astype(str).isin(new_ids)]
+    merged = gpd.GeoDataFrame(
+        pd.concat([keep, new], ignore_index=True), geometry=stored.geometry.name, crs=stored.crs
+    )
+    return merged, RegisterChange(layer, added, updated, (), len(keep))
+
+
 def import_layers(
     path: str | Path,
     new_layers: Mapping[str, gpd.GeoDataFrame],
@@ -240,26 +309,42 @@ def import_layers(
     crs: Any = None,
     profile: str | Profile = "gb-defaults",
     source_crs: Any = None,
+    replace: bool = False,
+    on_register: Callable[[RegisterChange], None] | None = None,
 ) -> Workspace:
     """Add or replace layers of a workspace GeoPackage, all or nothing.
 
-    The new layers are validated together with the layers already stored (a new ``roads`` is
-    checked against the stored ``scope``); on any error a :class:`~gis.errors.ValidationError`
-    lists every problem and the file is not touched. On success the workspace is rewritten
-    atomically (:func:`write_workspace`) with the new layers in the workspace CRS.
+    A register layer (:data:`REGISTERS`, the intents) is merged by id into the stored one
+    (:func:`merge_register`): stored features are kept unless ``replace``; ``on_register`` is
+    told what changed. Other layers are replaced. The new layers are validated together with
+    the layers already stored (a new ``roads`` is checked against the stored ``scope``); on any
+    error a :class:`~gis.errors.ValidationError` lists every problem and the file is not
+    touched. On success the workspace is rewritten atomically (:func:`write_workspace`) with
+    the new layers in the workspace CRS.
     """
+    # 1. the stored layers and the workspace CRS
     path = Path(path)
     stored = read_layers(path) if path.exists() else {}
     stored_ws_crs = crs or (workspace_crs(stored) if stored else None)
-    merged: dict[str, gpd.GeoDataFrame | None] = {**stored, **new_layers}
-    src = None
-    if source_crs is not None:
-        src = {name: source_crs for name in new_layers}
+    # 2. the registers merged by id, the other layers replacing the stored ones
+    incoming = dict(new_layers)
+    src = {name: source_crs for name in new_layers} if source_crs is not None else {}
+    changes: list[RegisterChange] = []
+    for name in [n for n in incoming if n in REGISTERS]:
+        before = stored.get(name)
+        incoming[name], change = merge_register(
+            name, before, incoming[name], replace=replace, source_crs=src.get(name)
+        )
+        changes.append(change)
+        if before is not None and len(before) and not replace:
+            src.pop(name, None)  # merged: already in the stored layer's CRS
+    merged: dict[str, gpd.GeoDataFrame | None] = {**stored, **incoming}
+    # 3. validate everything together
     ws = Workspace.from_layers(
         merged,
         crs=stored_ws_crs,
         profile=profile,
-        source_crs=src,
+        source_crs=src or None,
         path=path,
         strict=False,
     )
@@ -267,7 +352,11 @@ def import_layers(
     errors = [p for p in ws.report.errors if p.code != "missing_layer"]
     if errors:
         raise ValidationError(problems=errors, summary=f"import into {path} refused")
+    # 4. write the file at once, then say what the registers became
     out = dict(ws.layers)
     out.update({name: gdf for name, gdf in stored.items() if name not in LAYERS})
     write_workspace(out, path)
+    for change in changes:
+        if on_register is not None:
+            on_register(change)
     return ws

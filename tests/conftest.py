@@ -27,6 +27,18 @@ def demo_ws():
 
 
 @pytest.fixture(scope="module")
+def city_scope_ws():
+    """The demo with a scope of the central city alone, without the 团林组团 (seed 二 has both).
+
+    The 团林 site JM-2026-007 is outside this scope: what a site outside the scope gets.
+    """
+    layers = build_district("demo")
+    scope = layers["scope"]
+    layers["scope"] = scope[~scope["name"].str.contains("组团")].reset_index(drop=True)
+    return Workspace.from_layers(layers, crs="EPSG:4546")
+
+
+@pytest.fixture(scope="module")
 def results(demo_ws):
     """Every demo site assessed with the demand of its intake form, by project id."""
     demands = {pid: demo_demand(c) for pid, c in DEMO_CASES.items()}

@@ -91,14 +91,20 @@ def test_no_suitable_main_needs_prelay(results):
     assert "次高压、高压不得直接接户" in gas.requirement
 
 
-@pytest.mark.parametrize(
-    ("key", "code"), [("outside_scope", "outside_scope"), ("real_estate", "real_estate")]
-)
-def test_not_applicable_says_why(results, key, code):
-    a = results[_case(key)]
-    assert (a.applicable, a.approval_path) == (False, "not_applicable")
-    assert _codes(a.reasons) == [code]
-    assert all(r.rule == "R1" for r in a.reasons)
+def test_not_applicable_says_why(results, city_scope_ws):
+    # the 团林 site is outside a scope of the central city alone (the demo's scope has the 组团)
+    outside = assess_sites(
+        city_scope_ws,
+        profile=JINGMEN,
+        site_ids=["JM-2026-007"],
+        demands={"JM-2026-007": demo_demand(DEMO_CASES["JM-2026-007"])},
+        as_of=AS_OF,
+    )[0]
+    assert results["JM-2026-007"].applicable
+    for a, code in ((outside, "outside_scope"), (results[_case("real_estate")], "real_estate")):
+        assert (a.applicable, a.approval_path) == (False, "not_applicable")
+        assert _codes(a.reasons) == [code]
+        assert all(r.rule == "R1" for r in a.reasons)
 
 
 def test_dual_power_takes_a_second_feeder(results):

@@ -30,16 +30,25 @@ def test_coordinate_writes_packages_that_gdal_reads(tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
-    # JM-2026-014's gas and telecom lines share 200 m of 掇刀路: one excavation, not two
+    # JM-2026-014's gas and telecom lines share 200 m of 掇刀路: one excavation, not two; the
+    # 团林组团 site JM-2026-007 (in the seed's scope) crosses 响岭路 once for water and power
     assert "JM-2026-014 / gas、telecom / 掇刀路" in res.output
-    assert "avoided 200.0" in res.output
+    assert "JM-2026-007 / power、water / 响岭路" in res.output
+    assert "avoided 212.0" in res.output
     layers = dict(pyogrio.list_layers(ws))
     assert layers["construction_packages"] == "MultiLineString"
     packages = pyogrio.read_dataframe(ws, layer="construction_packages")
-    joint = packages[packages["n_works"] > 1]
-    assert list(joint["projects"]) == ["JM-2026-014"]
-    assert joint["dug_m"].iloc[0] == 200.0 and joint["dug_m_without"].iloc[0] == 400.0
-    assert joint.geometry.length.iloc[0] == pytest.approx(200.0)
+    joint = packages[packages["n_works"] > 1].set_index("projects")
+    assert sorted(joint.index) == ["JM-2026-007", "JM-2026-014"]
+    assert (joint.loc["JM-2026-014", "dug_m"], joint.loc["JM-2026-014", "dug_m_without"]) == (
+        200.0,
+        400.0,
+    )
+    assert (joint.loc["JM-2026-007", "dug_m"], joint.loc["JM-2026-007", "dug_m_without"]) == (
+        12.0,
+        24.0,
+    )
+    assert joint.geometry.length["JM-2026-014"] == pytest.approx(200.0)
     works = pyogrio.read_dataframe(ws, layer="planned_works")
     assert set(works["utility"]) >= {"water", "gas", "telecom"}
     # the contract layers are still there, untouched

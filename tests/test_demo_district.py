@@ -34,7 +34,7 @@ CASE_KEYS = {
     "cross_arterial",
     "cross_railway",
     "no_suitable_main",
-    "outside_scope",
+    "cluster_in_scope",
     "real_estate",
     "dual_power",
     "steam",
@@ -292,12 +292,16 @@ def test_sites_cover_every_case(demo: dict[str, gpd.GeoDataFrame]) -> None:
         assert set(case["utilities"]) <= set(UTILITIES)
         assert set(case["expected_route_m"]) <= set(case["utilities"]), pid
         assert case["expected_crossing"] in (*ROAD_CLASSES, "railway", None)
+    # the seed's scope (二) is the central city and the 组团: every demo site is in it, the
+    # 团林 one in the 团林组团's feature of the scope layer (no case contradicts the seed)
     scope = demo["scope"].geometry.union_all()
-    inside = dict(zip(sites["project_id"], sites.geometry.within(scope)))
+    assert bool(sites.geometry.within(scope).all())
     case_of = {p: c["case"] for p, c in DEMO_CASES.items()}
-    assert [p for p, ok in inside.items() if not ok] == [
-        p for p, c in case_of.items() if c == "outside_scope"
-    ]
+    (cluster,) = [p for p, c in case_of.items() if c == "cluster_in_scope"]
+    site = sites.loc[sites["project_id"] == cluster].geometry.iloc[0]
+    (named,) = demo["scope"].loc[demo["scope"].geometry.intersects(site), "name"]
+    assert "团林组团" in named
+    assert "团林" in str(sites.loc[sites["project_id"] == cluster, "name"].iloc[0])
     types = dict(zip(sites["project_id"], sites["enterprise_type"]))
     assert {types[p] for p, c in case_of.items() if c == "real_estate"} == {"real_estate"}
     assert {t for p, t in types.items() if case_of[p] != "real_estate"} <= {

@@ -326,7 +326,19 @@ def test_planning_opinion_cites_lengths_crossings_and_the_cross_section(results,
     assert "禁挖保护期至 2029-09-28" in dig
     exact = planning_opinion_html(results["JM-2026-002"], None, G=graph, profile=JINGMEN)
     assert "外线沿道路 300.0 m，不小于告知承诺限值 300 m" in exact
-    outside = planning_opinion_html(results["JM-2026-007"], None, G=graph, profile=JINGMEN)
+    assert "联合审批" in planning_opinion_html(
+        results["JM-2026-007"], None, G=graph, profile=JINGMEN
+    )  # 团林组团: in the seed's scope
+
+
+def test_planning_opinion_of_a_site_outside_the_scope(intakes, city_scope_ws):
+    # the 团林 site against a scope of the central city alone (the demo's has the 组团)
+    form = intakes["JM-2026-007"]
+    demand = {"JM-2026-007": form.demand_summary(profile=JINGMEN).to_demand(profile=JINGMEN)}
+    (a,) = assess_sites(
+        city_scope_ws, profile=JINGMEN, site_ids=["JM-2026-007"], demands=demand, as_of=AS_OF
+    )
+    outside = planning_opinion_html(a, None, G=city_scope_ws.corridor_graph(), profile=JINGMEN)
     assert "不适用联动接入" in outside and "R1" in outside
 
 

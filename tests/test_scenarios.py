@@ -70,8 +70,8 @@ ORACLE: dict[str, Case] = {
         "joint", {"gas": U("joint", 100.0, crossings=(("railway", "焦柳铁路"),))}
     ),
     "JM-2026-006": Case(None, {"gas": U(None, None)}, needs_prelay=("gas",)),  # no_suitable_main
-    "JM-2026-007": Case(  # outside_scope
-        "not_applicable",
+    "JM-2026-007": Case(  # cluster_in_scope: 团林组团 is in the seed's scope (二)
+        "joint",
         {
             "water": U("joint", 12.0, carriageways=(("secondary", "响岭路"),)),
             "power": U("joint", 12.0, carriageways=(("secondary", "响岭路"),)),

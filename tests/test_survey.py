@@ -386,9 +386,10 @@ def test_empty_layers_keep_their_schema(ws, as_designed, package, tmp_path):
     assert pyogrio.read_info(gpkg, layer="routes")["features"] == 1
 
 
-def test_a_site_without_routes_still_gets_a_package_saying_why(ws, tmp_path):
-    """Outside the city scope, asking only for gas it cannot have: red line and reasons."""
-    pid = "JM-2026-007"
+def test_a_site_without_routes_still_gets_a_package_saying_why(city_scope_ws, tmp_path):
+    """Outside the scope (the central city alone, without the 团林组团), asking only for gas it
+    cannot have: red line and reasons."""
+    ws, pid = city_scope_ws, "JM-2026-007"
     demand = dataclasses.replace(default_demand(JINGMEN), utilities=("gas",))
     (a,) = assess_sites(ws, profile=JINGMEN, site_ids=[pid], demands={pid: demand}, as_of=AS_OF)
     assert not a.applicable and all(r.route is None for r in a.utilities.values())

@@ -11,11 +11,13 @@ import dataclasses
 from pathlib import Path
 from typing import Annotated
 
+import geopandas as gpd
 import typer
 
 from api.cli._common import layer_summary, options_command
 from gis.validate import ValidationReport, validate_layers
 from gis.workspace import (
+    RegisterChange,
     Workspace,
     import_layers,
     open_workspace,
@@ -84,11 +86,60 @@ class ImportOptions:
         list[str] | None, typer.Option(help="field=value for fields the file lacks, repeatable")
     ] = None
     crs: Annotated[str | None, typer.Option(help="workspace CRS for a new workspace")] = None
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="intents: replace the whole register (default: add or update by intent_id)",
+        ),
+    ] = False
+
+
+def _register_message(change: RegisterChange, *, replace: bool) -> str:
+    """Say what an import did to a register (the intents), in Chinese then English.
+
+    Examples
+    --------
+    >>> print(_register_message(RegisterChange("intents", ("C",), ("B",), (), 3), replace=False))
+    intents：新增 1 条，更新 1 条，保留原有 3 条 (added 1, updated 1, kept 3; --replace replaces the whole register)
+    >>> print(_register_message(RegisterChange("intents", ("C",), (), ("A", "B"), 0), replace=True))
+    intents：整体替换，新增 1 条，更新 0 条，删除原有 2 条：A, B (replaced: added 1, updated 0, removed 2)
+    """
+    n_add, n_upd = len(change.added), len(change.updated)
+    if replace:
+        removed = f"：{', '.join(change.removed)}" if change.removed else ""
+        return (
+            f"{change.layer}：整体替换，新增 {n_add} 条，更新 {n_upd} 条，"
+            f"删除原有 {len(change.removed)} 条{removed} "
+            f"(replaced: added {n_add}, updated {n_upd}, removed {len(change.removed)})"
+        )
+    return (
+        f"{change.layer}：新增 {n_add} 条，更新 {n_upd} 条，保留原有 {change.kept} 条 "
+        f"(added {n_add}, updated {n_upd}, kept {change.kept}; "
+        "--replace replaces the whole register)"
+    )
+
+
+def _warn_unread(new: dict[str, gpd.GeoDataFrame], source: Path) -> None:
+    """Name each column of an intents spreadsheet that was not read (kept as it is)."""
+    from gis.io.intents import unread_columns
+
+    for name, gdf in new.items():
+        for column in unread_columns(gdf):
+            typer.echo(
+                f"警告：{source.name} 的列「{column}」未读取，原样保留在{name}图层中 "
+                f"(warning: column {column!r} of {source.name} is not read, kept as it is)",
+                err=True,
+            )
 
 
 @options_command(ImportOptions)
 def import_(opts: ImportOptions) -> None:
-    """Validate and add a layer to a workspace, all or nothing."""
+    """Validate and add a layer to a workspace, all or nothing.
+
+    The intents are a register: its rows are added or updated by intent_id and the stored
+    intents kept, unless --replace.
+    """
     from gis.io.load import load_for_import
 
     o = opts
@@ -102,15 +153,21 @@ def import_(opts: ImportOptions) -> None:
         defaults=dict(item.split("=", 1) for item in o.default or []),
     )
     spreadsheet = o.layer == "intents" and o.source.suffix.lower() in (".csv", ".xlsx", ".txt")
+    _warn_unread(new, o.source)
+    changes: list[RegisterChange] = []
     ws = import_layers(
         o.workspace,
         new,
         crs=o.crs,
         source_crs=None if o.fmt in ("dxf", "epanet") or spreadsheet else o.source_crs,
+        replace=o.replace,
+        on_register=changes.append,
     )
     typer.echo(
         f"imported {', '.join(f'{k} ({len(v):,})' for k, v in new.items())} into {o.workspace}"
     )
+    for change in changes:
+        typer.echo(_register_message(change, replace=o.replace))
     typer.echo(layer_summary({k: ws.layers[k] for k in new if k in ws.layers}))
 
 

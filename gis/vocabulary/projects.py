@@ -77,29 +77,38 @@ INTENT_COLUMNS: Vocabulary[str] = Vocabulary(
             {"header": "用地范围, WKT"},
         ),
         # quantities: the Chinese names need a unit in brackets (用水量(立方米/日)); the
-        # English names carry it; "water" … name the quantity only in a quantity column
+        # English names carry it; "water" … name the quantity only in a quantity column.
+        # The 附件2 form's names are aliases: 用水规模, 主供容量, 天然气负荷, 用热 …
         Term(
             "water_m3_day",
             "用水量",
-            ("日用水量", "用水需求", "water"),
+            ("日用水量", "用水需求", "用水规模", "water"),
             {"header": "用水量(立方米/日)"},
         ),
         Term(
             "power_kva",
             "用电容量",
-            ("用电需求", "报装容量", "用电报装容量", "power"),
+            ("用电需求", "报装容量", "用电报装容量", "主供容量", "power"),
             {"header": "用电容量(千伏安)"},
         ),
         Term(
             "gas_m3_h",
             "用气量",
-            ("用气需求", "小时用气量", "gas"),
+            ("用气需求", "小时用气量", "用气规模", "天然气负荷", "gas"),
             {"header": "用气量(立方米/小时)"},
         ),
         Term(
             "steam_t_h",
             "用汽量",
-            ("用汽需求", "蒸汽用量", "蒸汽需求", "steam"),
+            (
+                "用汽需求",
+                "蒸汽用量",
+                "蒸汽需求",
+                "用热量",
+                "用热规模",
+                "正常生产小时用量",
+                "steam",
+            ),
             {"header": "用汽量(吨/小时)"},
         ),
         Term(

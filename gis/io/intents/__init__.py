@@ -24,17 +24,22 @@ field              headers
 ``expected_start`` expected_start, 预计开工日期/时间, 计划开工日期/时间, 开工日期/时间
 ``registered_by``  registered_by, 登记单位, 登记部门, 招商单位, 招商部门
 ``utilities``      utilities, 需求专业, 接入需求, 接入专业, 需求类型, 水气热电网需求
-``water_m3_day``   water_m3_day, 用水量/日用水量/用水需求 (立方米/日, 吨/日, m³/d …)
-``power_kva``      power_kva, 用电容量/用电需求/报装容量 (千伏安, kVA; 兆伏安, MVA)
-``gas_m3_h``       gas_m3_h, 用气量/用气需求 (立方米/小时, m³/h, Nm³/h, 标方/小时)
-``steam_t_h``      steam_t_h, 用汽量/蒸汽用量/用汽需求 (吨/小时, t/h)
+``water_m3_day``   water_m3_day, 用水量/日用水量/用水需求/用水规模 (立方米/日, 吨/日, m³/d …)
+``power_kva``      power_kva, 用电容量/用电需求/报装容量/主供容量 (千伏安, 千伏安（千瓦）, kVA,
+                   千瓦, kW: the 附件2 form's kW = kVA; 兆伏安, MVA)
+``gas_m3_h``       gas_m3_h, 用气量/用气需求/用气规模/天然气负荷 (立方米/小时, m³/h, Nm³/h,
+                   标方/小时, 方/小时)
+``steam_t_h``      steam_t_h, 用汽量/蒸汽用量/用汽需求/用热量/正常生产小时用量 (吨/小时, t/h)
 site area          area_m2, area_mu, 用地面积/占地面积/面积 (平方米, m², 亩, 公顷, ha)
 point              lon/lng/longitude/经度 and lat/latitude/纬度, or x/easting/东坐标 and
                    y/northing/北坐标 (a projected ``coordinates``)
 polygon            wkt, geometry, 几何, 用地范围, 用地红线, 红线范围 (WKT text)
 =================  =====================================================================
 
-Other columns are kept under their own headers.
+The names of the 附件2 form (用水规模, 主供容量, 天然气负荷, 正常生产小时用量) are read as their
+fields. Other columns are kept under their own headers and are not read:
+:func:`unread_columns` names them, so that an import can warn about each (a 备供容量 column,
+say, which the intents layer has no field for).
 
 The package, one concern per module: :mod:`~gis.io.intents.sheets` reads the cells of the file,
 :mod:`~gis.io.intents.columns` holds the header aliases and units, :mod:`~gis.io.intents.header`
@@ -64,7 +69,10 @@ from gis.io.intents.rows import _check_duplicates, _Options, _parse_rows, _Row
 from gis.io.intents.sheets import _read_rows
 from gis.io.intents.sites import _is_geographic, _site_geometries
 
-__all__ = ["MU_M2", "read_intents"]
+__all__ = ["MU_M2", "read_intents", "unread_columns"]
+
+UNREAD = "unread_columns"
+"""Key of :attr:`GeoDataFrame.attrs` listing the columns of the file that were not read."""
 
 
 def read_intents(
@@ -116,7 +124,8 @@ def read_intents(
         ``power_kva``, ``gas_m3_h``, ``steam_t_h`` (``NaN`` when not given); ``area_m2``, the
         site area as registered in m² (for a WKT polygon without one, the polygon's area);
         ``source_row``, the row number as a spreadsheet program shows it (the header row
-        counted); then the file's other columns under their own headers.
+        counted); then the file's other columns under their own headers, which
+        :func:`unread_columns` names.
 
     Raises
     ------
@@ -194,4 +203,23 @@ def _frame(
     for name, _ in extras:
         if name not in data:
             data[name] = pd.Series([r.extra[name] for r in rows], dtype=object)
-    return gpd.GeoDataFrame(data, geometry=geometries, crs=target)
+    frame = gpd.GeoDataFrame(data, geometry=geometries, crs=target)
+    frame.attrs[UNREAD] = [name for name, _ in extras]
+    return frame
+
+
+def unread_columns(intents: gpd.GeoDataFrame) -> list[str]:
+    """Return the headers of the columns :func:`read_intents` kept but did not read.
+
+    They are none of the intents layer's fields (a remark, a 备供容量 the layer has no field
+    for, a header misspelt): the file's values in them are kept as they are, and a user
+    importing the file should be told.
+
+    Examples
+    --------
+    >>> frame = gpd.GeoDataFrame(geometry=[])
+    >>> frame.attrs[UNREAD] = ["备注"]
+    >>> unread_columns(frame), unread_columns(gpd.GeoDataFrame(geometry=[]))
+    (['备注'], [])
+    """
+    return list(intents.attrs.get(UNREAD, []))

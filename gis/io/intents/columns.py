@@ -53,7 +53,16 @@ _UNITS: dict[str, dict[str, float]] = {
             "方/天",
         )
     },
-    "power_kva": {"千伏安": 1.0, "kva": 1.0, "兆伏安": 1000.0, "mva": 1000.0},
+    # 附件2 writes 千伏安（千瓦）: a figure in kW is taken as kVA (the form's own equivalence)
+    "power_kva": {
+        "千伏安": 1.0,
+        "kva": 1.0,
+        "千伏安(千瓦)": 1.0,
+        "千瓦": 1.0,
+        "kw": 1.0,
+        "兆伏安": 1000.0,
+        "mva": 1000.0,
+    },
     "gas_m3_h": {
         u: 1.0 for u in ("立方米/小时", "立方米/时", "m3/h", "nm3/h", "标方/小时", "方/小时")
     },
