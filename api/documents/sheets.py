@@ -347,7 +347,7 @@ def approval_sheet_document(
         name=name,
         project_id=assessment.project_id,
         as_of=assessment.as_of.isoformat(),
-        profile=profile.name,
+        profile=drafting.policy_title(profile),
         start=f"{start:%Y-%m-%d %H:%M}",
     )
     return Document(

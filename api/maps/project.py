@@ -128,7 +128,7 @@ def project_map(
             *utility_legend(),
             ("#5d4037", "dash", "重要管线/道路/铁路/河道"),
             ("#8d6e63", "line", "同沟敷设段（宽线）"),
-            ("#000000", "dash", "受保护道路（不得开挖，R10）"),
+            ("#000000", "dash", "受保护道路（禁挖保护期内不得开挖）"),
             ("#37474f", "dash", f"沿道路 {threshold:g} m 可达范围"),
             ("#9e9e9e", "dash", f"直线 {threshold:g} m 参考圈（规则按道路长度计）"),
             ("#d32f2f", "dot", "穿越重要管线/道路/铁路/河道"),
@@ -145,7 +145,7 @@ def project_map(
         f"{a.project_id} {a.name}：{vocabulary.approval_path_label(a.approval_path, profile)}",
         [
             "外线长度（沿道路）：" + ("；".join(lengths) if lengths else "无"),
-            f"研判日期 {a.as_of.isoformat()}；政策口径 {profile.name}",
+            f"研判日期 {a.as_of.isoformat()}；依据《{profile.description or '联动接入实施方案'}》",
         ],
     )
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
@@ -299,7 +299,7 @@ def _dig_once(
                         "tooltip": f"{name}：保护期至 {until.isoformat()}",
                         "popup": popup_table(
                             [("道路", name), ("保护期至", until.isoformat()), ("原因", why)],
-                            title="受保护道路（五年内不得开挖，R10）",
+                            title="受保护道路（禁挖保护期内不得开挖，城市道路管理条例 第三十三条）",
                         ),
                     },
                 )
