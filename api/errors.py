@@ -8,6 +8,7 @@ documented in the OpenAPI schema for every status of :data:`STATUS_CODES`
 from __future__ import annotations
 
 import dataclasses
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -18,6 +19,7 @@ from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gis import vocabulary
 from gis.errors import (
     AuthenticationError,
     CalendarError,
@@ -45,6 +47,7 @@ __all__ = [
     "ProblemBody",
     "add_exception_handlers",
     "document_errors",
+    "problem_json",
 ]
 
 STATUS_CODES: dict[type[Exception], int] = {
@@ -77,6 +80,8 @@ class ProblemBody(BaseModel):
     expected: str = Field(description="应为")
     severity: Severity = "error"
     code: str = Field(description="问题类别，如 missing_field")
+    expected_zh: str | None = Field(default=None, description="应为（中文，英文说明之外另有时）")
+    message_zh: str = Field(default="", description="中文说明：位置、问题类别、收到的值与应为的值")
 
 
 class ErrorBody(BaseModel):
@@ -128,7 +133,23 @@ def _problem(error: dict[str, Any]) -> Problem:
         text if len(text) <= 200 else text[:200] + "…",
         str(error.get("msg", "a valid value")),
         code=str(error.get("type", "invalid")),
+        expected_zh=_expected_zh(error),
     )
+
+
+def _expected_zh(error: dict[str, Any]) -> str | None:
+    """Return the choices of an enumeration error in Chinese (``'water', 'gas'`` → 供水、燃气)."""
+    expected = (error.get("ctx") or {}).get("expected")
+    if not isinstance(expected, str):
+        return None
+    values = tuple(re.findall(r"'([^']*)'", expected))
+    vocab = vocabulary.for_values(values) if values else None
+    return None if vocab is None else "、".join(vocab.label(v) for v in values)
+
+
+def problem_json(p: Problem) -> dict[str, Any]:
+    """Return a problem as its :class:`ProblemBody`: its fields and its Chinese message."""
+    return {**dataclasses.asdict(p), "message_zh": p.message_zh}
 
 
 def validation_body(exc: RequestValidationError) -> dict[str, Any]:
@@ -138,10 +159,11 @@ def validation_body(exc: RequestValidationError) -> dict[str, Any]:
         f"{p.feature} {p.field or ''}".rstrip() + f": got {p.value}; expected {p.expected}"
         for p in problems
     )
+    chinese = "；".join(p.message_zh for p in problems)
     return {
-        "detail": f"请求参数无效 (request validation failed): {listed}",
+        "detail": f"请求参数无效：{chinese} (request validation failed: {listed})",
         "error": "RequestValidationError",
-        "problems": [dataclasses.asdict(p) for p in problems],
+        "problems": [problem_json(p) for p in problems],
     }
 
 
@@ -205,7 +227,7 @@ def add_exception_handlers(app: FastAPI) -> None:
         body: dict[str, object] = {"detail": str(exc), "error": type(exc).__name__}
         problems = getattr(exc, "problems", None)
         if problems:
-            body["problems"] = [dataclasses.asdict(p) for p in problems]
+            body["problems"] = [problem_json(p) for p in problems]
         headers = getattr(exc, "headers", None)
         return JSONResponse(status_code=status_for(exc), content=body, headers=headers)
 

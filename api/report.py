@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,8 @@ __all__ = [
     "assessment_table",
     "assessment_to_dict",
     "demand_warning",
+    "display_width",
+    "pad",
     "path_deadlines_json",
     "path_labels",
 ]
@@ -254,39 +257,71 @@ def demand_warning(assessments: Iterable[Assessment]) -> str | None:
     )
 
 
+def display_width(text: str) -> int:
+    """Return the columns ``text`` takes in a terminal: two for each Chinese character.
+
+    Examples
+    --------
+    >>> display_width("中压B"), display_width("JM-2026-001")
+    (5, 11)
+    """
+    try:
+        from wcwidth import wcswidth
+    except ImportError:  # not installed: East Asian wide and fullwidth characters take two
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """Return ``text`` padded with spaces to ``width`` display columns (``right``: align right).
+
+    Examples
+    --------
+    >>> pad("燃气", 6) + "|", pad("1.0", 5, right=True) + "|"
+    ('燃气  |', '  1.0|')
+    """
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
+
+
 def assessment_table(assessments: Sequence[Assessment], *, profile: Profile) -> str:
     """Return a readable table, one line per site and utility, with Chinese labels.
 
     ``profile`` gives the time limits in the approval paths' labels.
     """
     path_zh = path_labels(profile)
-    lines = [f"{'项目':<12}{'专业':<5}{'覆盖':<5}{'外线长度(m)':>11}  {'审批路径':<16}理由"]
+    path_w = max(display_width(p) for p in path_zh.values()) + 2
+
+    def row(site: str, what: str, covered: str, length: str, path: str, why: str = "") -> str:
+        return (
+            f"{pad(site, 13)}{pad(what, 6)}{pad(covered, 6)}{pad(length, 12, right=True)}  "
+            f"{pad(path, path_w) if why else path}{why}"
+        )
+
+    lines = [row("项目", "专业", "覆盖", "外线长度(m)", "审批路径", "理由")]
     for a in assessments:
         if not a.utilities:
-            lines.append(
-                f"{a.project_id:<12}{'-':<5}{'-':<5}{'-':>11}  {path_zh[a.approval_path]:<16}"
-            )
+            lines.append(row(a.project_id, "-", "-", "-", path_zh[a.approval_path]))
         for u, r in a.utilities.items():
             length = f"{r.route.length_m:,.1f}" if r.route is not None else "-"
             path = (
                 path_zh["not_applicable"] if not a.applicable else path_zh.get(r.approval_path, "-")
             )
             why = "；".join(x.text for x in (a.reasons if not a.applicable else r.reasons))
-            lines.append(
-                f"{a.project_id:<12}{UTILITY_ZH[u]:<5}{'是' if r.covered else '否':<5}"
-                f"{length:>11}  {path:<16}{why}"
-            )
-        lines.append(f"{'':<12}{'合计':<5}{'':<5}{'':>11}  {path_zh.get(a.approval_path, '-')}")
-        lines.append(f"{'':<12}{a.demand_note()}")
+            covered = "是" if r.covered else "否"
+            lines.append(row(a.project_id, UTILITY_ZH[u], covered, length, path, why))
+        lines.append(row("", "合计", "", "", path_zh.get(a.approval_path, "-")))
+        lines.append(" " * 12 + a.demand_note())
         t = a.shared_trench
         if t is not None and t.saved_m > 0:
             lines.append(
-                f"{'':<12}{'同沟':<5}{'':<5}{t.total_trench_m:>11,.1f}  联合开挖（分别开挖 "
-                f"{t.separate_trench_m:,.1f} m，少挖 {t.saved_m:,.1f} m）"
+                row("", "同沟", "", f"{t.total_trench_m:,.1f}", "联合开挖（分别开挖 ")
+                + f"{t.separate_trench_m:,.1f} m，少挖 {t.saved_m:,.1f} m）"
             )
         if a.cost_joint is not None and a.cost_separate is not None:
             lines.append(
-                f"{'':<12}{'估算':<5}{'':<5}{'':>11}  外线工程费用约 {a.cost_joint.total / 1e4:,.1f} 万元"
-                f"（分别施工 {a.cost_separate.total / 1e4:,.1f} 万元）"
+                row("", "估算", "", "", f"外线工程费用约 {a.cost_joint.total / 1e4:,.1f} 万元")
+                + f"（分别施工 {a.cost_separate.total / 1e4:,.1f} 万元）"
             )
     return "\n".join(lines)

@@ -104,6 +104,9 @@ class Problem:
         ``"info"`` is for information only.
     code
         Stable machine-readable kind, e.g. ``"missing_field"``.
+    expected_zh
+        What was expected, in Chinese, when ``expected`` is English only (the Chinese
+        message, :attr:`message_zh`, falls back to ``expected``).
     """
 
     layer: str
@@ -113,6 +116,32 @@ class Problem:
     expected: str
     severity: Severity = "error"
     code: str = "invalid"
+    expected_zh: str | None = None
+
+    @property
+    def message_zh(self) -> str:
+        """Return the problem in Chinese: where, what kind, the value received and what was expected.
+
+        Examples
+        --------
+        >>> Problem("roads", "r1", "road_class", "lane", "one of arterial …", code="invalid_enum",
+        ...         expected_zh="主干路、次干路 …").message_zh
+        '图层 roads 要素 r1 字段「road_class」：不在可选值内，收到「lane」，应为 主干路、次干路 …'
+        """
+        from gis.vocabulary import PROBLEM_KINDS  # gis.vocabulary raises errors of this module
+
+        if self.layer == "request":
+            where = "请求参数 " + ".".join(x for x in (self.feature, self.field) if x)
+        else:
+            where = f"图层 {self.layer}"
+            if self.feature is not None:
+                where += f" 要素 {self.feature}"
+            if self.field is not None:
+                where += f" 字段「{self.field}」"
+        kind = PROBLEM_KINDS.label(self.code, default="取值无效")
+        level = {"error": "", "warning": "（警告）", "info": "（提示）"}[self.severity]
+        expected = self.expected_zh or self.expected
+        return f"{where}：{kind}{level}，收到「{self.value}」，应为 {expected}"
 
     def __str__(self) -> str:
         where = self.layer
@@ -136,7 +165,7 @@ class ValidationError(LinkplanError, ValueError):
     def __str__(self) -> str:
         errors = [p for p in self.problems if p.severity == "error"]
         lines = [f"{self.summary}: {len(errors)} error(s)"]
-        lines += [f"  - {p}" for p in errors]
+        lines += [f"  - {p.message_zh} ({p})" for p in errors]
         return "\n".join(lines)
 
 

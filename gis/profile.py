@@ -50,6 +50,7 @@ from gis.policy import (
     Suitability,
     Validation,
 )
+from gis.vocabulary import PROBLEM_KINDS
 
 __all__ = ["PROFILE_DIRS", "Profile", "check_profile", "load_profile"]
 
@@ -60,8 +61,8 @@ PROFILE_DIRS: tuple[Path, ...] = (_ROOT / "gis" / "profiles", _ROOT / "planning"
 """Folders searched for ``<name>.yaml``: engineering defaults, then city policy profiles."""
 
 _EXPECTED_ZH = {
-    "missing": "缺少取值",
-    "extra_forbidden": "未知的键",
+    "missing": PROBLEM_KINDS.label("missing"),
+    "extra_forbidden": PROBLEM_KINDS.label("extra_forbidden"),
     "float": "数值",
     "int": "整数",
     "bool": "是/否",

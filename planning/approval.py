@@ -128,7 +128,7 @@ def _surface_reasons(
         Reason(
             "R5",
             f"surface_{s}",
-            f"{label}需{_works(s)} {surfaces[s]:.1f} m：不属于本配置告知承诺允许的{listed}"
+            f"{label}需{_works(s)} {surfaces[s]:.1f} m：不属于告知承诺允许的{listed}"
             "（实施方案 四(二)1）",
         )
         for s in dug
@@ -192,8 +192,8 @@ def decide(
                 "R5",
                 f"carriageway_{cw.road_class}",
                 f"{label}需开挖横穿{CLASS_ZH.get(cw.road_class, cw.road_class)}「{cw.name}」车行道 "
-                f"{cw.width_m:g} m：不属于告知承诺的挖掘人行道、临时占用绿地（实施方案 四(二)1），"
-                "且本配置不允许该等级道路顶管/定向钻穿越",
+                f"{cw.width_m:g} m：不属于告知承诺的挖掘人行道、临时占用绿地，"
+                "该等级道路亦不采用顶管/定向钻穿越（实施方案 四(二)1）",
             )
         )
     reasons += _surface_reasons(facts.surfaces, allowed, label)

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 
+from gis import vocabulary
 from gis.profile import Profile
 
 __all__ = [
@@ -123,7 +124,7 @@ def requirement(utility: str, demand: Demand, profile: Profile) -> Requirement:
             classes = [c for c in classes if c != "low"]
         return Requirement(
             ("gas", *classes),
-            f"燃气管压力级制 {'/'.join(classes)}（负荷 {demand.gas_peak_m3_h:g} m³/h；次高压、高压不得直接接户）",
+            f"燃气管压力级制 {'/'.join(vocabulary.GAS_PRESSURE_CLASSES.label(c) for c in classes)}（负荷 {demand.gas_peak_m3_h:g} m³/h；次高压、高压不得直接接户）",
         )
     if utility == "heat":
         return Requirement(

@@ -58,7 +58,10 @@ def test_request_validation_answers_the_documented_body(client):
     body = r.json()
     assert set(body) == {"detail", "error", "problems"}
     assert body["error"] == "RequestValidationError"
-    assert body["detail"].startswith("请求参数无效 (request validation failed): body text: got ")
+    assert body["detail"] == (
+        "请求参数无效：请求参数 body.text：文本过短，收到「」，应为 String should have at least 1 character"
+        " (request validation failed: body text: got ; expected String should have at least 1 character)"
+    )
     [problem] = body["problems"]
     assert problem == {
         "layer": "request",
@@ -68,6 +71,8 @@ def test_request_validation_answers_the_documented_body(client):
         "expected": "String should have at least 1 character",
         "severity": "error",
         "code": "string_too_short",
+        "expected_zh": None,
+        "message_zh": "请求参数 body.text：文本过短，收到「」，应为 String should have at least 1 character",
     }
 
 
@@ -135,6 +140,18 @@ def test_unknown_time_node_is_refused_by_the_schema(client):
     assert r.status_code == 422
     [problem] = r.json()["problems"]  # the path parameter is an enum of the steps in the schema
     assert (problem["feature"], problem["field"], problem["code"]) == ("path", "step", "literal_error")
+    # the Chinese message names the steps by their Chinese names
+    assert problem["expected_zh"] == "登记、采集单齐全、研判、踏勘、提交审批、审批办结、施工完成、接入完成"
+    assert problem["message_zh"].startswith("请求参数 path.step：不在所列取值内，收到「bogus」，应为 登记、")
+
+
+@pytest.mark.parametrize(
+    ("word", "step"), [("踏勘", "surveyed"), ("受理", "form_complete"), ("审批办结", "approved")]
+)
+def test_time_nodes_accept_their_chinese_names(client, word, step):
+    r = client.post(f"/projects/{PID}/nodes/{word}", headers=ADMIN, json={"at": "2026-11-30T09:00:00"})
+    assert r.status_code == 200, r.text
+    assert r.json()["time_nodes"][step] == "2026-11-30T09:00:00"
 
 
 def test_ledger_reads_an_instant_with_an_offset_in_china_time(client):

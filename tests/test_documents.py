@@ -8,6 +8,7 @@ only when the font is embedded with a correct Unicode mapping). The rendered pag
 
 import datetime as dt
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -195,7 +196,7 @@ def test_approval_sheet_html_is_filled_from_the_assessment_and_the_form(results,
         assert who in page
     assert "供水：外线沿道路 120.0 m，小于告知承诺限值 300 m" in page
     assert "挖掘人行道：掇刀路（荆南快速路至石化大道段）东侧人行道 120.0 m（供水）" in page
-    assert "审批路径：告知承诺制，即时办结（R3" in page
+    assert "审批路径：告知承诺制，即时办结（实施方案 四(二)1）" in page
     # commitment: decided at once; connection 0.5 working day = 3.5 office hours after 10:00
     assert "办理时限：即时办结（2026年11月30日10:00受理）" in page
     assert "接入时限：2026年11月30日16:00前" in page
@@ -220,14 +221,17 @@ def test_approval_sheet_of_a_joint_approval_shows_its_deadlines_and_dig_once(res
         dt.datetime(2026, 12, 7, 18, 0),
         dt.datetime(2026, 12, 8, 12, 0),
     )
-    assert "禁挖保护期至 2029-09-28" in page and "R10" in page
+    assert "禁挖保护期至 2029-09-28" in page and "城市道路管理条例 第三十三条" in page
     assert "联合审批，容缺受理" in page
 
 
 def test_approval_sheet_names_the_carriageway_dug(results, graph):
     page = approval_sheet_html(results["JM-2026-004"], None, G=graph, profile=JINGMEN, start=START)
     assert "开挖横穿车行道：白云大道（荆南快速路至石化大道段）主干路车行道 16 m（供水）" in page
-    assert "R5" in page and "R4" in page
+    # the reasons cite the seed's clauses: a major road (四(二)2) dug across its carriageway (四(二)1)
+    assert "外线需穿越主干路「白云大道」（实施方案 四(二)2 重大管(线、路)）" in page
+    assert "该等级道路亦不采用顶管/定向钻穿越（实施方案 四(二)1）" in page
+    assert re.search(r"R\d", page) is None
 
 
 def test_approval_sheet_prints_a_calendar_error_instead_of_a_date(results, graph):
@@ -321,7 +325,7 @@ def test_planning_opinion_cites_lengths_crossings_and_the_cross_section(results,
     assert "掇刀路（荆南快速路至石化大道段）西侧人行道" in page
     assert "<svg" in page and "附图：外线路由示意图" in page
     railway = planning_opinion_html(results["JM-2026-005"], None, G=graph, profile=JINGMEN)
-    assert "穿(跨)越铁路「焦柳铁路」" in railway and "R4" in railway
+    assert "外线需穿(跨)越铁路「焦柳铁路」（实施方案 四(二)2 重大管(线、路)）" in railway
     dig = planning_opinion_html(results["JM-2026-011"], None, G=graph, profile=JINGMEN)
     assert "禁挖保护期至 2029-09-28" in dig
     exact = planning_opinion_html(results["JM-2026-002"], None, G=graph, profile=JINGMEN)
@@ -339,7 +343,8 @@ def test_planning_opinion_of_a_site_outside_the_scope(intakes, city_scope_ws):
         city_scope_ws, profile=JINGMEN, site_ids=["JM-2026-007"], demands=demand, as_of=AS_OF
     )
     outside = planning_opinion_html(a, None, G=city_scope_ws.corridor_graph(), profile=JINGMEN)
-    assert "不适用联动接入" in outside and "R1" in outside
+    assert "不适用联动接入" in outside and "（实施方案 二：主城区及子陵" in outside
+    assert "R1" not in outside
 
 
 def test_planning_opinion_reads_the_threshold_from_the_profile(demo_ws, graph):

@@ -31,7 +31,7 @@ def _echo_problems(report: ValidationReport, *, show_info: bool) -> None:
     for p in report.problems:
         if p.severity == "info" and not show_info:
             continue
-        typer.echo(str(p), err=p.severity == "error")
+        typer.echo(f"{p.message_zh} ({p})", err=p.severity == "error")
 
 
 def validate(

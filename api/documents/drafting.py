@@ -3,8 +3,8 @@
 Everything a document says about a site comes from here: its external lines, where each
 leaves the site (详细路段地址, :mod:`gis.address`), what each digs and crosses, the drafted
 opinions of 市自然资源和规划局, 市城管委 and 市行政审批局, and the time limits of the approval
-path (:func:`planning.calendar.deadlines_for_path`). Numbers are cited with the rule codes
-(R1–R10) of the assessment's reasons and thresholds are read from the policy profile.
+path (:func:`planning.calendar.deadlines_for_path`). Reasons cite the seed's clauses and the
+national rules (never the assessment's internal rule codes); thresholds are read from the profile.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ __all__ = [
     "period_text",
     "planning_conclusion",
     "planning_opinion_short",
+    "policy_title",
     "reason_text",
     "roads_opinion",
     "stretches",
@@ -196,9 +197,14 @@ def _line_name(assessment: Assessment, utility: str) -> str:
     return name
 
 
+def policy_title(profile: Profile) -> str:
+    """Return the policy a document cites: the seed's title (the profile's description)."""
+    return profile.description or "联动接入实施方案"
+
+
 def reason_text(reason: Reason) -> str:
-    """Return a reason as cited: ``R4 外线长度 …``."""
-    return f"{reason.rule} {reason.text}"
+    """Return a reason as a document cites it: its text, which names the seed's clause."""
+    return reason.text
 
 
 def surface_text(route: Route) -> str:
@@ -230,10 +236,10 @@ def crossing_texts(route: Route, *, profile: Profile) -> list[str]:
 
 
 def dig_once_texts(route: Route) -> list[str]:
-    """Return the dig-once conflicts (R10) and any detour taken to avoid them."""
+    """Return the dig-once conflicts and any detour taken to avoid them."""
     out = [
         f"「{d.name}」{d.why}，禁挖保护期至 {d.until.isoformat()}，开挖须经特别批准"
-        "（R10，城市道路管理条例 第三十三条）"
+        "（城市道路管理条例 第三十三条）"
         for d in route.dig_once
     ]
     if route.detour is not None:
@@ -241,7 +247,7 @@ def dig_once_texts(route: Route) -> list[str]:
         out.append(
             f"为避开禁挖保护期内的{avoided}，改走绕行路由：较最短路由 "
             f"{metres(float(route.detour['shortest_m']))} m 长 {metres(float(route.detour['extra_m']))} m"
-            f"（配置允许绕行 {float(route.detour['allowance']):.0%} 以内）"
+            f"（绕行不超过最短路由的 {float(route.detour['allowance']):.0%}）"
         )
     return out
 
@@ -273,11 +279,10 @@ def planning_conclusion(assessment: Assessment) -> str:
         why = "；".join(reason_text(r) for r in assessment.reasons)
         return f"不适用联动接入（{why}），按常规程序办理。"
     if path == "commitment":
-        return "符合告知承诺制条件（R3，实施方案 四(二)1），拟同意按上述路由即时办理，施工后及时恢复路面。"
+        return "符合告知承诺制条件（实施方案 四(二)1），拟同意按上述路由即时办理，施工后及时恢复路面。"
     if path == "joint":
-        codes = "、".join(dict.fromkeys(r.rule for r in assessment.reasons if r.rule != "R1"))
         return (
-            f"涉及 {codes} 所列情形，实行联合审批（实施方案 四(二)2）；拟同意上述路由方案，"
+            "涉及上述须联合审批的情形，实行联合审批（实施方案 四(二)2）；拟同意上述路由方案，"
             "待联合审批意见办结。"
         )
     return "暂不具备接入条件：需提前布局周边管网（实施方案 三1）。"
@@ -295,7 +300,7 @@ def planning_opinion_short(assessment: Assessment, *, profile: Profile) -> list[
         shared = [s for s in plan.segments if s.shared and s.kind == "sidewalk"]
         fits = all(s.section is None or bool(getattr(s.section, "fits", True)) for s in shared)
         out.append(
-            f"建议同沟敷设、联合施工（R9）：开挖 {metres(plan.total_trench_m)} m，较分别开挖少挖 "
+            f"建议同沟敷设、联合施工（实施方案 三6）：开挖 {metres(plan.total_trench_m)} m，较分别开挖少挖 "
             f"{metres(plan.saved_m)} m；断面校核（GB 50289）"
             + ("满足同槽敷设。" if fits else "部分路段需分沟敷设，详见规划意见。")
         )
@@ -347,12 +352,12 @@ def roads_opinion(assessment: Assessment, G: nx.Graph, *, profile: Profile) -> l
     if conflicts:
         out += [f"{text}（{label}）" for text, label in conflicts.items()]
     else:
-        out.append(f"途经道路均不在禁挖保护期内（核查日 {assessment.as_of.isoformat()}，R10）。")
+        out.append(f"途经道路均不在禁挖保护期内（核查日 {assessment.as_of.isoformat()}，城市道路管理条例 第三十三条）。")
     plan = assessment.shared_trench
     if plan is not None and plan.saved_m > 0:
         out.append(
             f"同沟开挖 {metres(plan.total_trench_m)} m，较分别开挖 {metres(plan.separate_trench_m)} m "
-            f"少挖 {metres(plan.saved_m)} m（R9 联合施工，一次开挖）。"
+            f"少挖 {metres(plan.saved_m)} m（实施方案 三6 协同施工，一次开挖）。"
         )
     return out
 
@@ -362,13 +367,13 @@ def approval_opinion(assessment: Assessment, *, profile: Profile) -> list[str]:
     path = assessment.approval_path
     reasons = cited_reasons(assessment)
     if path == "not_applicable":
-        return ["不适用联动接入（R1）：" + "；".join(reasons) + "。"]
+        return ["不适用联动接入：" + "；".join(reasons) + "。"]
     if path is None:
-        return ["需提前布局周边管网，暂不进入联动接入审批（R1）：" + "；".join(reasons) + "。"]
+        return ["需提前布局周边管网，暂不进入联动接入审批（实施方案 三1）：" + "；".join(reasons) + "。"]
     connect = number(profile.deadlines.connection_working_days)
     if path == "commitment":
         out = [
-            "审批路径：告知承诺制，即时办结（R3，实施方案 四(二)1）。",
+            "审批路径：告知承诺制，即时办结（实施方案 四(二)1）。",
             f"具备接入条件后 {connect} 个工作日内完成接入（实施方案 四(一)2）。",
         ]
     else:

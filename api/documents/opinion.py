@@ -4,7 +4,7 @@ Per external line: its length along the roads against the profile's notify-and-c
 threshold, the straight-line distance, what it digs, what it crosses (major lines and
 carriageways, named), dig-once roads with their protection end date and any detour; then the
 joint trench with the GB 50289 cross-section check of each shared stretch, the approval path
-with every reason (rule codes R1–R10), the time limits, and the drafted opinion with its
+with every reason (citing the seed's clauses), the time limits, and the drafted opinion with its
 conditions. Every number is cited from the assessment; every threshold from the profile.
 """
 
@@ -17,6 +17,7 @@ import networkx as nx
 from shapely.geometry.base import BaseGeometry
 
 from api.documents import drafting
+from api.documents.drafting import policy_title
 from api.documents.fonts import CJKFont
 from api.documents.render import (
     Block,
@@ -180,7 +181,7 @@ def _trench(a: Assessment, G: nx.Graph) -> list[Block]:
             Para(
                 f"分别开挖合计 {metres(plan.separate_trench_m)} m，联合施工开挖 "
                 f"{metres(plan.total_trench_m)} m，少挖 {metres(plan.saved_m)} m"
-                f"（{plan.saved_share:.0%}）（R9，实施方案 三6 一并接入、协同施工）。"
+                f"（{plan.saved_share:.0%}）（实施方案 三6 一并接入、协同施工）。"
             )
         )
     else:
@@ -228,16 +229,16 @@ def _conditions(a: Assessment, *, profile: Profile) -> list[str]:
         )
         plan = a.shared_trench
         if plan is not None and plan.saved_m > 0:
-            out.append("各专业外线应同沟敷设、一次开挖、协同施工（R9，实施方案 三6）。")
+            out.append("各专业外线应同沟敷设、一次开挖、协同施工（实施方案 三6）。")
         if any(line.route.dig_once for line in drafting.lines_of(a)):
             out.append(
-                "途经禁挖保护期道路，开挖前须经市城管委特别批准（R10，城市道路管理条例 第三十三条）。"
+                "途经禁挖保护期道路，开挖前须经市城管委特别批准（城市道路管理条例 第三十三条）。"
             )
         if a.cost_joint is not None and a.cost_joint.total > 0:
             share = profile.finance.city_share
             out.append(
                 f"外线工程估算费用约 {a.cost_joint.total / 1e4:.1f} 万元（指示性单价），不由用户承担，"
-                f"由市、区财政按 {share:.0%} / {1 - share:.0%} 承担（R8，实施方案 八(六)）。"
+                f"由市、区财政按 {share:.0%} / {1 - share:.0%} 承担（实施方案 八(六)）。"
             )
     return [f"{k}. {text}" for k, text in enumerate(out, start=1)]
 
@@ -263,7 +264,7 @@ def planning_opinion_document(
         _overview(a, intake, G, start=start),
         Para(a.demand_note(), "note"),
         Heading(OPINION_HEADINGS["lines"]),
-        Para(OPINION_LENGTH_RULE.format(limit=f"{limit:g}", profile=profile.name)),
+        Para(OPINION_LENGTH_RULE.format(limit=f"{limit:g}", profile=policy_title(profile))),
         _lines_table(a, profile=profile),
     ]
     blocks += [Para(drafting.line_summary(line, profile=profile)) for line in drafting.lines_of(a)]
@@ -278,7 +279,7 @@ def planning_opinion_document(
         *(Para(text) for text in _conditions(a, profile=profile)),
         Para(OPINION_SIGNATURES, "right"),
         Para(OPINION_DATE, "right"),
-        Para(OPINION_NOTE.format(as_of=a.as_of.isoformat(), profile=profile.name), "note"),
+        Para(OPINION_NOTE.format(as_of=a.as_of.isoformat(), profile=policy_title(profile)), "note"),
     ]
     if drafting.lines_of(a):
         blocks += [Heading(OPINION_HEADINGS["map"]), route_map(a, G, red_line=red_line)]

@@ -372,7 +372,7 @@ def approval_sheet_document(
         name=name,
         project_id=assessment.project_id,
         as_of=assessment.as_of.isoformat(),
-        profile=profile.name,
+        profile=drafting.policy_title(profile),
         start=f"{start:%Y-%m-%d %H:%M}",
     )
     code = i.project_code if i is not None and i.project_code else assessment.project_id

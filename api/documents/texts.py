@@ -63,15 +63,15 @@ SIGNED_AT = f"签批时间：{BLANK_DATE}"
 
 APPROVAL_SHEET_NOTE = (
     "注：项目名称 {name}（地块编号 {project_id}）。意见栏为 Linkplan 依据 "
-    "{as_of} 评估结果和政策配置 {profile} 草拟的参考意见，"
+    "{as_of} 评估结果和《{profile}》草拟的参考意见，"
     "时限自 {start} 受理起按法定工作日计算，以各部门签批为准。"
 )
 
 OPINION_HEADINGS: dict[str, str] = {
     "overview": "一、项目概况",
     "lines": "二、外线工程",
-    "dig_once": "三、禁挖保护（R10）",
-    "trench": "四、联合施工与断面校核（R9）",
+    "dig_once": "三、禁挖保护（城市道路管理条例 第三十三条）",
+    "trench": "四、联合施工与断面校核（实施方案 三6，GB 50289）",
     "reasons": "五、审批路径及理由",
     "opinion": "六、规划意见（草拟）",
     "map": "附图",
@@ -80,7 +80,7 @@ OPINION_HEADINGS: dict[str, str] = {
 
 OPINION_LENGTH_RULE = (
     "外线长度沿道路（人行道、车行道横穿）自用地红线外的接入点量至接驳点，红线至人行道"
-    "引入段另计；告知承诺限值为小于 {limit} m（实施方案 四(二)1，政策配置 {profile}）。"
+    "引入段另计；告知承诺限值为小于 {limit} m（《{profile}》四(二)1）。"
 )
 
 OPINION_SIGNATURES = "拟稿：　　　　　　审核：　　　　　　签发：　　　　　　"
@@ -88,7 +88,7 @@ OPINION_SIGNATURES = "拟稿：　　　　　　审核：　　　　　　签�
 OPINION_DATE = f"日期：{BLANK_DATE}"
 
 OPINION_NOTE = (
-    "本意见由 Linkplan 依据 {as_of} 的评估结果和政策配置 {profile} "
+    "本意见由 Linkplan 依据 {as_of} 的评估结果和《{profile}》"
     "草拟，供审核签批参考，以签发文本为准。"
 )
 

@@ -135,7 +135,7 @@ def project_map(
         [
             "外线长度（沿道路）：" + ("；".join(lengths) if lengths else "无"),
             a.demand_note(),
-            f"研判日期 {a.as_of.isoformat()}；依据 {profile.description}",
+            f"研判日期 {a.as_of.isoformat()}；依据《{profile.description or '联动接入实施方案'}》",
         ],
     )
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
@@ -302,7 +302,7 @@ def _dig_once(
                         "tooltip": f"{name}：保护期至 {until.isoformat()}",
                         "popup": popup_table(
                             [("道路", name), ("保护期至", until.isoformat()), ("原因", why)],
-                            title="受保护道路（五年内不得开挖）",
+                            title="受保护道路（禁挖保护期内不得开挖，城市道路管理条例 第三十三条）",
                         ),
                     },
                 )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +23,7 @@ from api.report import assessment_to_dict, path_deadlines_json
 from api.schemas import CHINA, AwareUTC, IsoDate, IsoDateTime, as_utc
 from api.security import CurrentUser, Principal, check_roles, mask_intake, require_roles
 from api.state import ServiceState
+from gis import vocabulary
 from gis.errors import (
     NotFoundError,
     PermissionDeniedError,
@@ -493,16 +494,28 @@ NODE_ROLES: dict[str, tuple[str, ...]] = {
 ledger's ``ledger.departments``), and admin."""
 
 
+def _step_code(text: Any) -> Any:
+    """Return the step a Chinese name names (踏勘 → ``surveyed``, 受理 → ``form_complete``)."""
+    if not isinstance(text, str):
+        return text
+    return vocabulary.LEDGER_STEPS.lookup(text) or text
+
+
+StepWord = Annotated[Step, BeforeValidator(_step_code)]
+"""A time node's step, by its code or by its Chinese name or alias (:data:`LEDGER_STEPS`)."""
+
+
 @router.post(
     "/{project_id}/nodes/{step}",
     response_model=ProjectPublic,
     summary="记录时间节点",
-    description="电子台账：记录登记、采集单齐全、研判、踏勘、提交审批、审批办结、施工完成、接入完成的时间；"
+    description="电子台账：记录登记、采集单齐全（受理）、研判、踏勘、提交审批、审批办结、施工完成、接入完成的时间"
+    "（环节可写英文代码或中文名称）；"
     "各节点由负责该环节的部门记录（如提交审批、施工、接入由公用事业企业记录）。",
 )
 def record_node(
     project_id: str,
-    step: Step,
+    step: StepWord,
     body: NodeCreate,
     state: StateDep,
     p: CurrentUser,
@@ -510,7 +523,15 @@ def record_node(
 ) -> ProjectPublic:
     """Record when a step of a project happened (by the department answering for it)."""
     if step not in STEPS:
-        problem = Problem("ledger", project_id, "step", step, f"one of {', '.join(STEPS)}", code="unknown_step")
+        problem = Problem(
+            "ledger",
+            project_id,
+            "step",
+            step,
+            f"one of {', '.join(STEPS)}",
+            code="unknown_step",
+            expected_zh="、".join(vocabulary.LEDGER_STEPS.labels().values()),
+        )
         raise ValidationError(problems=[problem], summary="unknown time node")
     check_roles(p, NODE_ROLES[step], action=f"recording the time node {step!r}")
     if p.role == "utility" and p.utility not in (_record(state, project_id).intake.get("utilities") or []):

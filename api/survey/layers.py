@@ -112,7 +112,7 @@ class _Builder:
                     "applicability",
                     (r.rule, r.code, r.text),
                     "",
-                    f"不适用联动接入（{r.rule}）：{r.text}。核实企业类型与地块位置",
+                    f"不适用联动接入：{r.text}。核实企业类型与地块位置",
                     "site",
                     1,
                     site_point,
@@ -236,7 +236,7 @@ class _Builder:
         for cw in route.carriageways:
             cls_zh = CLASS_ZH.get(cw.road_class, cw.road_class)
             trenchless = cw.road_class in self.trenchless
-            method = "本配置允许顶管/定向钻穿越" if trenchless else "开挖破路，需占道施工与交通疏导"
+            method = "可顶管/定向钻穿越，不开挖车行道" if trenchless else "开挖破路，需占道施工与交通疏导"
             point = Point(cw.x, cw.y) if finite(cw.x) and finite(cw.y) else None
             fid = len(self.crossing_rows) + 1
             self.crossing_rows.append(
@@ -353,6 +353,7 @@ class _Builder:
             self.trench_rows.append(
                 {
                     "kind": s.kind,
+                    "kind_zh": vocabulary.TRENCH_SEGMENT_KINDS.label(s.kind),
                     "road_id": s.road_id,
                     "road_name": s.name,
                     "side": s.side,
@@ -410,6 +411,9 @@ class _Builder:
             "project_id": a.project_id,
             "name": a.name,
             "enterprise_type": self.site.get("enterprise_type"),
+            "enterprise_type_zh": vocabulary.ENTERPRISE_TYPES.label(
+                self.site.get("enterprise_type"), default=""
+            ),
             "applicable": a.applicable,
             "approval_path": a.approval_path,
             "approval_zh": vocabulary.approval_path_label(a.approval_path, self.profile),

@@ -55,6 +55,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "project_id": _TEXT,
         "name": _TEXT,
         "enterprise_type": _TEXT,
+        "enterprise_type_zh": _TEXT,
         "applicable": "bool",
         "approval_path": _TEXT,
         "approval_zh": _TEXT,
@@ -116,6 +117,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
     },
     "trench_segments": {
         "kind": _TEXT,
+        "kind_zh": _TEXT,
         "road_id": _TEXT,
         "road_name": _TEXT,
         "side": _TEXT,

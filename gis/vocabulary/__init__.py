@@ -39,7 +39,13 @@ from gis.vocabulary.networks import (
     OPERATORS,
     UTILITIES,
 )
-from gis.vocabulary.outputs import BASEMAPS, CHECKLIST_CATEGORIES, DOCUMENT_KINDS, SURVEY_LAYERS
+from gis.vocabulary.outputs import (
+    BASEMAPS,
+    CHECKLIST_CATEGORIES,
+    DOCUMENT_KINDS,
+    PROBLEM_KINDS,
+    SURVEY_LAYERS,
+)
 from gis.vocabulary.projects import (
     BUSINESS_TYPES,
     DEMAND_SOURCES,
@@ -52,6 +58,7 @@ from gis.vocabulary.roads import (
     MAJOR_LINE_KINDS,
     ROAD_CLASSES,
     SURFACES,
+    TRENCH_SEGMENT_KINDS,
 )
 
 __all__ = [
@@ -72,11 +79,13 @@ __all__ = [
     "MAJOR_LINE_KINDS",
     "NETWORK_STATUSES",
     "OPERATORS",
+    "PROBLEM_KINDS",
     "ROAD_CLASSES",
     "ROLES",
     "ROUTE_ROLES",
     "SURFACES",
     "SURVEY_LAYERS",
+    "TRENCH_SEGMENT_KINDS",
     "UTILITIES",
     "VOCABULARIES",
     "Term",
@@ -92,6 +101,7 @@ VOCABULARIES: tuple[Vocabulary[Any], ...] = (
     ROAD_CLASSES,
     MAJOR_LINE_KINDS,
     SURFACES,
+    TRENCH_SEGMENT_KINDS,
     APPROVAL_PATHS,
     LEDGER_PATHS,
     GAS_PRESSURE_CLASSES,
@@ -109,6 +119,7 @@ VOCABULARIES: tuple[Vocabulary[Any], ...] = (
     BASEMAPS,
     DOCUMENT_KINDS,
     INTENT_COLUMNS,
+    PROBLEM_KINDS,
 )
 """Every enumeration, for the vocabulary test."""
 

@@ -81,14 +81,14 @@ LEDGER_STEPS: Vocabulary[str] = Vocabulary(
     "step",
     "办理环节",
     (
-        Term("registered", "登记", (), {"limit": "登记"}),
-        Term("form_complete", "采集单齐全", (), {"limit": "采集"}),
+        Term("registered", "登记", ("意向登记",), {"limit": "登记"}),
+        Term("form_complete", "采集单齐全", ("受理", "一窗受理", "采集单受理"), {"limit": "采集"}),
         Term("assessed", "研判", (), {"limit": "研判"}),
-        Term("surveyed", "踏勘", (), {"limit": "踏勘"}),
-        Term("submitted", "提交审批", (), {"limit": "资料提交"}),
-        Term("approved", "审批办结", (), {"limit": "审批"}),
-        Term("constructed", "施工完成", (), {"limit": "施工"}),
-        Term("connected", "接入完成", (), {"limit": "接入"}),
+        Term("surveyed", "踏勘", ("联合踏勘", "现场踏勘"), {"limit": "踏勘"}),
+        Term("submitted", "提交审批", ("提交资料",), {"limit": "资料提交"}),
+        Term("approved", "审批办结", ("办结",), {"limit": "审批"}),
+        Term("constructed", "施工完成", ("竣工",), {"limit": "施工"}),
+        Term("connected", "接入完成", ("接通",), {"limit": "接入"}),
     ),
 )
 """The ledger's time nodes. Form ``limit``: what the step's time limit is called (审批时限)."""

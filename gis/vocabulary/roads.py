@@ -12,6 +12,7 @@ __all__ = [
     "MAJOR_LINE_KINDS",
     "ROAD_CLASSES",
     "SURFACES",
+    "TRENCH_SEGMENT_KINDS",
 ]
 
 # 街坊路, not 街巷: the contract (gis.schema.ROAD_CLASSES) and the decision reasons already say
@@ -79,3 +80,13 @@ SURFACES: Vocabulary[str] = Vocabulary(
     ),
 )
 """Surfaces a route digs. Note ``works``: the works on it as a document names them."""
+
+TRENCH_SEGMENT_KINDS: Vocabulary[str] = Vocabulary(
+    "trench segment kind",
+    "开挖段类型",
+    (
+        Term("sidewalk", "沿人行道开挖"),
+        Term("crossing", "横穿车行道"),
+    ),
+)
+"""The stretches of a joint trench (:class:`planning.shared_trench.TrenchSegment` ``kind``)."""
