@@ -202,7 +202,7 @@ def test_failure_mid_import_leaves_no_half_version(store, monkeypatch):
         n = s.scalar(select(func.count()).select_from(NetworkVersion).where(NetworkVersion.layer == "water"))
         features = s.scalar(text("SELECT count(*) FROM network_features"))
     assert n == 1
-    assert features == 92 + 1 + 16 + 1  # roads, scope, sites and W1 only
+    assert features == 92 + 2 + 16 + 1  # roads, scope (central city, 团林组团), sites and W1 only
     again = store.import_layer("water", _water(("W2", 300, [(X0, Y0), (X0 + 50, Y0)])))
     assert again.version == 2
 
