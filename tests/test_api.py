@@ -10,44 +10,16 @@ from concurrent.futures import ThreadPoolExecutor
 import geopandas as gpd
 import pandas as pd
 import pytest
-from fastapi.testclient import TestClient
 from shapely import LineString
-from sqlalchemy import text
 
-from api.app import create_app
-from api.seed import DEV_TOKENS
-from api.settings import Settings
 from data.demo_district import build_district
 from data.demo_intakes import demo_intakes
-from gis.storage.store import make_engine
+from tests.service import auth, client_fixture
 
 CRS = "EPSG:4546"
 
 
-def _reset_postgis(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as c:
-        c.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
-)
-def client(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkplan.db'}"
-    else:
-        url = request.getfixturevalue("postgis_url")
-        _reset_postgis(url)
-    app = create_app(Settings(database_url=url, env="development", max_upload_mb=2))
-    with TestClient(app) as c:
-        yield c
-    app.state.linkplan.store.engine.dispose()
-
-
-def auth(who: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {DEV_TOKENS[who]}"}
+client = client_fixture(max_upload_mb=2)
 
 
 def _form(pid: str) -> dict:

@@ -20,12 +20,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.seed import DEV_TOKENS
-from api.settings import Settings
 from gis.crs import resolve_crs
 from gis.errors import CRSError, InputFormatError
 from gis.io.files import read_vector
+from tests.service import auth, serve
 
 CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4546"}}
 
@@ -34,20 +32,14 @@ CRS = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4546"}}
 def client(tmp_path: Path) -> Iterator[TestClient]:
     """A development service on its own SQLite database (demo district, 16 projects)."""
     url = f"sqlite:///{tmp_path / 'linkplan.db'}"
-    app = create_app(Settings(database_url=url, env="development", max_upload_mb=2))
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with serve(url, max_upload_mb=2, raise_server_exceptions=False) as c:
         yield c
-    app.state.linkplan.store.engine.dispose()
-
-
-def _auth(who: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {DEV_TOKENS[who]}"}
 
 
 def _upload(client: TestClient, layer: str, raw: bytes, *, confirm: bool = False):
     return client.post(
         f"/networks/{layer}",
-        headers=_auth("admin"),
+        headers=auth("admin"),
         data={"confirm": "true"} if confirm else {},
         files={"file": ("attack.geojson", io.BytesIO(raw), "application/geo+json")},
     )
@@ -89,17 +81,17 @@ def test_a_line_of_one_point_is_refused_naming_the_file(tmp_path, client):
     r = _upload(client, "water", _one_point_line())
     assert r.status_code == 422
     assert "cannot read 'attack.geojson'" in r.json()["detail"]
-    assert client.get("/networks/water/versions", headers=_auth("admin")).json()[-1]["version"] == 1
+    assert client.get("/networks/water/versions", headers=auth("admin")).json()[-1]["version"] == 1
 
 
 def test_reassess_names_a_project_whose_site_was_removed(client):
     """A confirmed removal of a site in use leaves one orphan project: the rest still work."""
-    sites = client.get("/ogc/collections/sites/items?limit=1000", headers=_auth("admin")).json()
+    sites = client.get("/ogc/collections/sites/items?limit=1000", headers=auth("admin")).json()
     kept = [f for f in sites["features"] if f["properties"]["project_id"] != "JM-2026-001"]
     raw = json.dumps({"type": "FeatureCollection", "features": kept}).encode()
     assert _upload(client, "sites", raw).status_code == 409  # the guard asks first
     assert _upload(client, "sites", raw, confirm=True).status_code == 201
-    r = client.post("/projects/reassess", headers=_auth("admin"))
+    r = client.post("/projects/reassess", headers=auth("admin"))
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["without_site"] == ["JM-2026-001"]
@@ -120,7 +112,7 @@ def test_a_source_crs_that_makes_proj_open_a_file_is_refused(client):
     raw = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
     r = client.post(
         "/networks/water",
-        headers=_auth("admin"),
+        headers=auth("admin"),
         data={"source_crs": "+proj=longlat +nadgrids=/etc/passwd"},
         files={"file": ("attack.geojson", io.BytesIO(raw), "application/geo+json")},
     )
@@ -145,12 +137,12 @@ def test_a_project_is_not_created_on_a_site_removed_after_its_form_was_checked(
     with state.store.write() as s:
         s.delete(s.get(projects.ProjectRecord, "JM-2026-016"))
     checked = projects._validated(state, {**form})  # A: the form and site X are fine
-    sites = client.get("/ogc/collections/sites/items?limit=1000", headers=_auth("admin")).json()
+    sites = client.get("/ogc/collections/sites/items?limit=1000", headers=auth("admin")).json()
     kept = [f for f in sites["features"] if f["properties"]["project_id"] != "JM-2026-016"]
     raw = json.dumps({"type": "FeatureCollection", "features": kept}).encode()
     assert _upload(client, "sites", raw).status_code == 201  # B: X removed, nobody asked
     monkeypatch.setattr(projects, "_validated", lambda state, data: checked)
-    r = client.post("/projects", headers=_auth("intake"), json=form)
+    r = client.post("/projects", headers=auth("intake"), json=form)
     assert r.status_code == 422, r.text
     assert r.json()["problems"][0]["code"] == "unknown_site"
     with state.store.session() as s:

@@ -8,28 +8,19 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import api.state
-from api.app import create_app
 from api.cli import app as cli
-from api.seed import DEV_TOKENS
-from api.settings import Settings
 from data.demo_intakes import demo_intakes
+from tests.service import auth, serve
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkplan.db'}"
-    app = create_app(Settings(database_url=url, env="development"))
-    with TestClient(app) as c:
+    """A development service on SQLite."""
+    with serve(f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkplan.db'}") as c:
         yield c
-    app.state.linkplan.store.engine.dispose()
-
-
-def _auth(who: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {DEV_TOKENS[who]}"}
 
 
 # --------------------------------------------------------------------------- the cache
@@ -95,23 +86,23 @@ def test_dates_outside_the_sane_range_are_refused(client, value):
         who = {"/intents": "investment"}.get(
             url, "survey" if "nodes" in url or "assessment" in url else "planning"
         )
-        res = getattr(client, method)(url, headers=_auth(who), **kw)
+        res = getattr(client, method)(url, headers=auth(who), **kw)
         assert res.status_code == 422, (url, res.text)
         (err,) = [p for p in res.json()["problems"] if _field(p) == field]
         assert value in err["expected"] and "2000–2100" in err["expected"], (url, err)
     res = client.get(
         "/projects/JM-2026-005/documents/approval_sheet",
-        headers=_auth("survey"),
+        headers=auth("survey"),
         params={"start": f"{value}T10:00"},
     )
     assert res.status_code == 422 and _field(res.json()["problems"][0]) == "start"
-    res = client.get("/ledger", headers=_auth("planning"), params={"now": f"{value}T10:00"})
+    res = client.get("/ledger", headers=auth("planning"), params={"now": f"{value}T10:00"})
     assert res.status_code == 422 and _field(res.json()["problems"][0]) == "now"
 
 
 def test_a_date_inside_the_range_is_still_accepted(client):
     res = client.get(
-        "/maps/projects/JM-2026-005", headers=_auth("survey"), params={"as_of": "2026-12-07"}
+        "/maps/projects/JM-2026-005", headers=auth("survey"), params={"as_of": "2026-12-07"}
     )
     assert res.status_code == 200
 
@@ -125,10 +116,10 @@ def test_a_date_inside_the_range_is_still_accepted(client):
 def test_over_long_intake_text_is_refused_naming_the_field(client, field, limit):
     form = next(f for f in demo_intakes() if f["site_id"] == "JM-2026-001")
     ok = client.post(
-        "/projects", headers=_auth("intake"), json={**form, field: "荆" * limit, "site_id": "X-1"}
+        "/projects", headers=auth("intake"), json={**form, field: "荆" * limit, "site_id": "X-1"}
     )
     assert not any(p["field"] == field for p in ok.json().get("problems", []))
-    res = client.post("/projects", headers=_auth("intake"), json={**form, field: "荆" * (limit + 1)})
+    res = client.post("/projects", headers=auth("intake"), json={**form, field: "荆" * (limit + 1)})
     assert res.status_code == 422
     problems = [p for p in res.json()["problems"] if p["field"] == field]
     assert problems and str(limit) in problems[0]["expected"]
@@ -137,7 +128,7 @@ def test_over_long_intake_text_is_refused_naming_the_field(client, field, limit)
 def test_over_long_opinion_text_is_refused(client):
     res = client.post(
         "/projects/JM-2026-001/planning-opinion",
-        headers=_auth("planning"),
+        headers=auth("planning"),
         json={"text": "意" * 4001},
     )
     assert res.status_code == 422

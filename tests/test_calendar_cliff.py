@@ -15,12 +15,8 @@ from datetime import datetime as DT  # noqa: N812
 
 import chinese_calendar
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.documents import approval_sheet_html
-from api.seed import DEV_TOKENS
-from api.settings import Settings
 from gis.errors import CalendarError
 from planning.calendar import (
     STATUTORY_FILE,
@@ -34,6 +30,7 @@ from planning.calendar import (
     use_notices,
 )
 from tests.demo import JINGMEN
+from tests.service import auth, serve
 
 FICTIONAL_2027 = {
     # TEST ONLY: not the real 2027 notice. 春节 02-05..02-12 off, Sat 02-20 a 调休 working day;
@@ -198,41 +195,35 @@ def graph(demo_ws):
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkplan.db'}"
-    app = create_app(Settings(database_url=url, env="development"))
-    with TestClient(app) as c:
+    """A development service on SQLite."""
+    with serve(f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkplan.db'}") as c:
         yield c
-    app.state.linkplan.store.engine.dispose()
-
-
-def _auth(who: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {DEV_TOKENS[who]}"}
 
 
 def test_admin_loads_a_notice_and_documents_are_recomputed(client):
     # the project was accepted (受理) on 2027-02-17 10:00: its deadlines count from then
     node = "/projects/JM-2026-011/nodes/form_complete"
-    res = client.post(node, headers=_auth("intake"), json={"at": "2027-02-17T10:00"})
+    res = client.post(node, headers=auth("intake"), json={"at": "2027-02-17T10:00"})
     assert res.status_code == 200, res.text
     doc = "/projects/JM-2026-011/documents/approval_sheet"
-    before = client.get(doc, headers=_auth("survey")).text
+    before = client.get(doc, headers=auth("survey")).text
     assert "办理时限：2027年2月24日18:00前（暂定）" in before
-    status = client.get("/admin/holidays?today=2026-11-01", headers=_auth("admin")).json()
+    status = client.get("/admin/holidays?today=2026-11-01", headers=auth("admin")).json()
     by_year = {y["year"]: y for y in status["years"]}
     assert by_year[2027]["provisional"] is True and by_year[2026]["provisional"] is False
     assert status["warning"].startswith("2027年节假日安排通知尚未载入")
     # only an administrator reads the status or loads a notice
     for who in ("planning", "intake", "survey"):
-        assert client.get("/admin/holidays", headers=_auth(who)).status_code == 403
-        res = client.post("/admin/holidays/2027", headers=_auth(who), json=FICTIONAL_2027)
+        assert client.get("/admin/holidays", headers=auth(who)).status_code == 403
+        res = client.post("/admin/holidays/2027", headers=auth(who), json=FICTIONAL_2027)
         assert res.status_code == 403
-    assert client.get(doc, headers=_auth("survey")).text == before
+    assert client.get(doc, headers=auth("survey")).text == before
     # a malformed notice is refused (422), nothing stored, no server path in the answer
     bad = {**FICTIONAL_2027, "workdays": ["2027-02-22"]}
-    res = client.post("/admin/holidays/2027", headers=_auth("admin"), json=bad)
+    res = client.post("/admin/holidays/2027", headers=auth("admin"), json=bad)
     assert res.status_code == 422 and "2027-02-22" in res.text and "/work/" not in res.text
-    assert client.get(doc, headers=_auth("survey")).text == before
-    res = client.post("/admin/holidays/2027", headers=_auth("admin"), json=FICTIONAL_2027)
+    assert client.get(doc, headers=auth("survey")).text == before
+    res = client.post("/admin/holidays/2027", headers=auth("admin"), json=FICTIONAL_2027)
     assert res.status_code == 200, res.text
     by_year = {y["year"]: y for y in res.json()["years"]}
     assert by_year[2027] == {
@@ -241,9 +232,9 @@ def test_admin_loads_a_notice_and_documents_are_recomputed(client):
         "provisional": False,
         "notice": FICTIONAL_2027["source"],
     }
-    after = client.get(doc, headers=_auth("survey")).text
+    after = client.get(doc, headers=auth("survey")).text
     assert "办理时限：2027年2月23日18:00前" in after and "暂定" not in after
-    status = client.get("/admin/holidays?today=2026-11-01", headers=_auth("admin")).json()
+    status = client.get("/admin/holidays?today=2026-11-01", headers=auth("admin")).json()
     assert status["warning"] is None
 
 

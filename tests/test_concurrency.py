@@ -13,42 +13,17 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import text
-
-from api.app import create_app
-from api.seed import DEV_TOKENS
-from api.settings import Settings
 from data.demo_intakes import demo_intakes
 from gis.storage.models import ProjectRecord
-from gis.storage.store import Store, make_engine
+from gis.storage.store import Store
 from planning.ledger import STEPS
+from tests.service import auth, client_fixture
 
 N = 8
 ROUNDS = 5
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
-)
-def client(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkplan.db'}"
-    else:
-        url = request.getfixturevalue("postgis_url")
-        engine = make_engine(url)
-        with engine.begin() as c:
-            c.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    app = create_app(Settings(database_url=url, env="development"))
-    with TestClient(app) as c:
-        yield c
-    app.state.linkplan.store.engine.dispose()
-
-
-def auth(who: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {DEV_TOKENS[who]}"}
+client = client_fixture()
 
 
 def together(n: int, call):

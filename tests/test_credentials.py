@@ -23,7 +23,7 @@ import pytest
 import uvicorn
 import yaml
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
@@ -44,32 +44,22 @@ from gis.errors import AuthenticationError, ConfigurationError, NotFoundError
 from gis.storage.migrate import upgrade
 from gis.storage.models import AuditEntry, NetworkVersion, ProjectRecord, User
 from gis.storage.store import Store, make_engine
+from tests.service import BACKENDS, bearer, new_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "p@ss:w/rd#1%"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+@pytest.fixture(params=BACKENDS)
 def url(request, tmp_path):
     """A new, empty database on each backend."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'linkplan.db'}"
-    url = request.getfixturevalue("postgis_url")
-    engine = make_engine(url)
-    with engine.begin() as c:
-        c.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return url
+    return new_database(request, tmp_path)
 
 
 def _store(url: str) -> Store:
     engine = make_engine(url)
     upgrade(engine)
     return Store(engine)
-
-
-def _auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _upload_roads(client: TestClient, token: str):
@@ -79,7 +69,7 @@ def _upload_roads(client: TestClient, token: str):
     body = io.BytesIO(json.dumps(data).encode())
     return client.post(
         "/networks/roads",
-        headers=_auth(token),
+        headers=bearer(token),
         files={"file": ("roads.geojson", body, "application/geo+json")},
     )
 
@@ -99,7 +89,7 @@ def _counts(store: Store) -> dict[str, int]:
 def test_dev_tokens_refused_after_a_restart_in_production(url, caplog):
     dev = create_app(Settings(database_url=url, env="development"))
     with TestClient(dev) as c:
-        assert c.get("/projects", headers=_auth(DEV_TOKENS["admin"])).status_code == 200
+        assert c.get("/projects", headers=bearer(DEV_TOKENS["admin"])).status_code == 200
     store = dev.state.linkplan.store
     roads_before = store.latest()["roads"]
     admin = create_user(store, "运维管理员", "admin", created_by="cli")
@@ -110,15 +100,15 @@ def test_dev_tokens_refused_after_a_restart_in_production(url, caplog):
     assert f"已停用 {len(DEV_USERS)} 个开发用户 (development users disabled)" in caplog.text
     store = prod.state.linkplan.store
     with TestClient(prod) as c:
-        res = c.get("/projects", headers=_auth(DEV_TOKENS["admin"]))
+        res = c.get("/projects", headers=bearer(DEV_TOKENS["admin"]))
         assert res.status_code == 401
         assert "撤销" in res.json()["detail"] and "revoked" in res.json()["detail"]
         res = _upload_roads(c, DEV_TOKENS["admin"])
         assert res.status_code == 401, res.text
         for name in DEV_USERS:
-            assert c.get("/projects", headers=_auth(DEV_TOKENS[name])).status_code == 401
+            assert c.get("/projects", headers=bearer(DEV_TOKENS[name])).status_code == 401
         # a real user of the same database is served
-        assert c.get("/projects", headers=_auth(admin)).status_code == 200
+        assert c.get("/projects", headers=bearer(admin)).status_code == 200
     assert store.latest()["roads"] == roads_before  # the upload changed nothing
     with store.session() as s:
         users = {u.name: u for u in s.scalars(select(User))}
@@ -137,7 +127,7 @@ def test_dev_tokens_refused_after_a_restart_in_production(url, caplog):
     assert report.disabled_users == () and report.messages() == []
     again = create_app(Settings(database_url=url, env="development"))
     with TestClient(again) as c:
-        assert c.get("/projects", headers=_auth(DEV_TOKENS["survey"])).status_code == 401
+        assert c.get("/projects", headers=bearer(DEV_TOKENS["survey"])).status_code == 401
     again.state.linkplan.store.engine.dispose()
 
 
@@ -168,9 +158,9 @@ def test_a_revoked_token_is_refused(url):
     token = create_user(store, "踏勘员", "survey")
     app = create_app(Settings(database_url=url, env="production"))
     with TestClient(app) as c:
-        assert c.get("/projects", headers=_auth(token)).status_code == 200
+        assert c.get("/projects", headers=bearer(token)).status_code == 200
         when = revoke_user(store, "踏勘员", revoked_by="管理员")
-        res = c.get("/projects", headers=_auth(token))
+        res = c.get("/projects", headers=bearer(token))
     assert res.status_code == 401 and res.headers["WWW-Authenticate"] == "Bearer"
     assert res.json()["detail"] == (
         f"令牌已于 {when:%Y-%m-%d %H:%M} UTC 撤销，请向管理员申请新令牌 (the bearer token was "
@@ -197,11 +187,11 @@ def test_an_expired_token_is_refused(url):
         identify(store, token, now=expires)
     app = create_app(Settings(database_url=url, env="production"))
     with TestClient(app) as c:
-        assert c.get("/projects", headers=_auth(token)).status_code == 200
+        assert c.get("/projects", headers=bearer(token)).status_code == 200
         past = utc_now() - dt.timedelta(minutes=1)
         with store.session.begin() as s:
             s.execute(update(User).where(User.name == "规划员").values(expires_at=past))
-        res = c.get("/projects", headers=_auth(token))
+        res = c.get("/projects", headers=bearer(token))
     assert res.status_code == 401
     assert res.json()["detail"].startswith(f"令牌已于 {past:%Y-%m-%d %H:%M} UTC 过期")
     app.state.linkplan.store.engine.dispose()

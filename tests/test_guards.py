@@ -16,18 +16,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from fastapi.testclient import TestClient
 from shapely import LineString
 
-from api.app import create_app
-from api.seed import DEV_TOKENS
-from api.settings import Settings
 from data.demo_district import build_district
 from gis import chinacoords
 from gis.errors import ConfirmationRequiredError, ValidationError
 from gis.storage.guards import GCJ02_HINT
 from gis.storage.models import ProjectRecord
-from tests.test_api import _reset_postgis
+from tests.service import auth, client_fixture
 from tests.test_storage import store  # noqa: F401  (the fixture, both backends)
 
 CRS = "EPSG:4546"
@@ -162,37 +158,21 @@ def test_restore_version_1_after_a_bad_version_2(store):  # noqa: F811
 # ------------------------------------------------------------------------------------ API
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
-)
-def client(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkplan.db'}"
-    else:
-        url = request.getfixturevalue("postgis_url")
-        _reset_postgis(url)
-    app = create_app(Settings(database_url=url, env="development", max_upload_mb=2))
-    with TestClient(app) as c:
-        yield c
-    app.state.linkplan.store.engine.dispose()
-
-
-def _auth(who: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {DEV_TOKENS[who]}"}
+client = client_fixture(max_upload_mb=2)
 
 
 def _post(client, layer: str, gdf: gpd.GeoDataFrame, who: str, **form: str):
     data = json.loads(gdf.to_crs("EPSG:4326").to_json(drop_id=True))
     return client.post(
         f"/networks/{layer}",
-        headers=_auth(who),
+        headers=auth(who),
         data=form,
         files={"file": ("layer.geojson", io.BytesIO(json.dumps(data).encode()), "application/geo+json")},
     )
 
 
 def _latest(client, layer: str) -> int:
-    versions = client.get(f"/networks/{layer}/versions", headers=_auth("survey")).json()
+    versions = client.get(f"/networks/{layer}/versions", headers=auth("survey")).json()
     return int(versions[-1]["version"])
 
 
@@ -206,14 +186,14 @@ def test_api_refuses_empty_roads_and_absurd_coordinates(client):
     data["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4546"}}
     res = client.post(
         "/networks/water",
-        headers=_auth("water"),
+        headers=auth("water"),
         files={"file": ("w.geojson", io.BytesIO(json.dumps(data).encode()), "application/geo+json")},
     )
     assert res.status_code == 422, res.text
     bad = [p for p in res.json()["problems"] if p["code"] == "outside_crs_area"]
     assert [(p["feature"], p["field"]) for p in bad] == [(water["asset_id"].iloc[0], "geometry")]
-    assert client.get("/ogc/collections", headers=_auth("survey")).status_code == 200
-    res = client.get("/ogc/collections/water/items", headers=_auth("survey"))
+    assert client.get("/ogc/collections", headers=auth("survey")).status_code == 200
+    res = client.get("/ogc/collections/water/items", headers=auth("survey"))
     assert res.status_code == 200 and res.json()["numberMatched"] == 87
 
 
@@ -231,23 +211,23 @@ def test_api_confirmations_and_history(client):
     assert res.status_code == 201 and len(res.json()["removed_ids"]) == 86
     bad = res.json()["version"]
     # history: listed, each version readable, the good one restored as a new version
-    listed = client.get("/networks/water/versions", headers=_auth("survey")).json()
+    listed = client.get("/networks/water/versions", headers=auth("survey")).json()
     assert [v["version"] for v in listed][-2:] == [before, bad] and listed[-1]["removed"] == 86
-    res = client.post(f"/networks/water/versions/{before}/restore", headers=_auth("gas"))
+    res = client.post(f"/networks/water/versions/{before}/restore", headers=auth("gas"))
     assert res.status_code == 403
-    res = client.post(f"/networks/water/versions/{before}/restore", headers=_auth("water"))
+    res = client.post(f"/networks/water/versions/{before}/restore", headers=auth("water"))
     assert res.status_code == 201, res.text
     assert res.json()["version"] == bad + 1 and len(res.json()["added_ids"]) == 86
 
     def features(v: int) -> list:
-        body = client.get(f"/networks/water/versions/{v}?limit=100", headers=_auth("survey")).json()
+        body = client.get(f"/networks/water/versions/{v}?limit=100", headers=auth("survey")).json()
         assert body["features"]["numberMatched"] == body["n_features"]
         return sorted(body["features"]["features"], key=lambda f: f["properties"]["asset_id"])
 
     assert features(bad + 1) == features(before) and len(features(before)) == 87
     lon, lat = features(before)[0]["geometry"]["coordinates"][0]
     assert 112.0 < lon < 112.3 and 30.8 < lat < 31.0  # CRS84
-    assert client.get("/networks/water/versions/99", headers=_auth("survey")).status_code == 404
+    assert client.get("/networks/water/versions/99", headers=auth("survey")).status_code == 404
     # a sites version without a site a project uses: 409 naming the project
     sites = DEMO["sites"]
     res = _post(client, "sites", sites[sites["project_id"] != "JM-2026-005"], "admin")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from shapely import Polygon
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -27,21 +27,15 @@ from gis.storage.migrate import upgrade
 from gis.storage.models import NetworkVersion, ProjectRecord
 from gis.storage.store import Store, make_engine
 from gis.workspace import write_workspace
+from tests.service import BACKENDS, new_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+@pytest.fixture(params=BACKENDS)
 def store(request, tmp_path, monkeypatch):
     """A store holding version 1 of every demo layer and no projects; the CLI points at it."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'linkplan.db'}"
-    else:
-        url = request.getfixturevalue("postgis_url")
-        engine = make_engine(url)
-        with engine.begin() as c:
-            c.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+    url = new_database(request, tmp_path)
     engine = make_engine(url)
     upgrade(engine)
     store = Store(engine)

@@ -15,19 +15,19 @@ from typing import Any
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from api.app import create_app
 from api.roles import ROUTE_ROLES, app_routes, authorize, check_route_table
 from api.routes import documents, intents, ledger, maps, networks, ogc, plans, projects
 from api.routes.projects import NODE_ROLES
 from api.security import ROLE_ZH, ROLES
-from api.seed import DEV_TOKENS, DEV_USERS
+from api.seed import DEV_USERS
 from api.settings import Settings
 from gis.errors import ConfigurationError
 from gis.schema import UTILITY_NAMES_ZH
 from gis.storage.models import AssessmentRecord, ProjectRecord
-from gis.storage.store import make_engine
+from tests.service import BACKENDS, auth, new_database
 
 PID = "JM-2026-001"  # a demo project
 
@@ -77,10 +77,6 @@ PROBES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
 }
 
 
-def _auth(user: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {DEV_TOKENS[user]}"}
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory) -> FastAPI:
     db = tmp_path_factory.mktemp("roles") / "linkplan.db"
@@ -121,7 +117,7 @@ def test_every_user_on_every_route(client, method, path):
     roles = ROUTE_ROLES[(method, path)].roles
     assert client.request(method, url, **kwargs).status_code == 401  # no token
     for user, (role, utility) in DEV_USERS.items():
-        r = client.request(method, url, headers=_auth(user), **kwargs)
+        r = client.request(method, url, headers=auth(user), **kwargs)
         if role in roles:
             assert r.status_code not in (401, 403), (user, r.status_code, r.text[:300])
             assert r.status_code < 500, (user, r.text[:300])
@@ -150,18 +146,10 @@ def _assessed_state(app: FastAPI) -> tuple[dict[str, Any], int]:
     return nodes, int(n or 0)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+@pytest.fixture(params=BACKENDS)
 def fresh(request, tmp_path) -> Iterator[tuple[FastAPI, TestClient]]:
     """A new demo database on each backend (PostGIS emptied first)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'l.db'}"
-    else:
-        url = request.getfixturevalue("postgis_url")
-        engine = make_engine(url)
-        with engine.begin() as c:
-            c.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    app = create_app(Settings(database_url=url, env="development"))
+    app = create_app(Settings(database_url=new_database(request, tmp_path), env="development"))
     yield app, TestClient(app)
     app.state.linkplan.store.engine.dispose()
 
@@ -171,20 +159,20 @@ def test_only_assessed_node_recorders_assess(fresh):
     before, n_before = _assessed_state(app)
     assert n_before == 0 and not any("assessed" in nodes for nodes in before.values())
     for user in FORBIDDEN_ASSESSORS:
-        r = client.post(f"/projects/{PID}/assessment", headers=_auth(user))
+        r = client.post(f"/projects/{PID}/assessment", headers=auth(user))
         assert r.status_code == 403, user
         assert "needs the role intake" in r.json()["detail"]
-        r = client.post("/projects/reassess", headers=_auth(user))
+        r = client.post("/projects/reassess", headers=auth(user))
         assert r.status_code == 403, user
     assert _assessed_state(app) == (before, 0)  # no node set, nothing stored
 
-    r = client.post(f"/projects/{PID}/assessment", headers=_auth("survey"))
+    r = client.post(f"/projects/{PID}/assessment", headers=auth("survey"))
     assert r.status_code == 201
     nodes, n = _assessed_state(app)
     assert n == 1 and "assessed" in nodes[PID]
     assert [p for p, v in nodes.items() if "assessed" in v] == [PID]
 
-    r = client.post("/projects/reassess", headers=_auth("intake"))
+    r = client.post("/projects/reassess", headers=auth("intake"))
     assert r.status_code == 200
     nodes, n = _assessed_state(app)
     assert {p for p, v in nodes.items() if "assessed" in v} == set(nodes)

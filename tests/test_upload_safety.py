@@ -23,20 +23,16 @@ from types import SimpleNamespace
 import geopandas as gpd
 import pyogrio
 import pytest
-from fastapi.testclient import TestClient
 from shapely import LineString
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.cli import app as cli_app
-from api.seed import DEV_TOKENS
-from api.settings import Settings
 from gis.errors import InputFormatError
 from gis.io.files import read_vector
 from gis.io.load import load_for_import
 from gis.io.sniff import gdal_offline
 from gis.workspace import read_layers
-from tests.test_api import _reset_postgis
+from tests.service import auth, client_fixture
 
 SECRET_ID = "110101199001011234"
 SECRET_PHONE = "13800138000"
@@ -390,22 +386,10 @@ def test_linkplan_load_refuses_a_vrt_or_a_geopackage_with_a_view(tmp_path, secre
 # ------------------------------------------------------------------------------- web API
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
-)
-def client(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'linkplan.db'}"
-    else:
-        url = request.getfixturevalue("postgis_url")
-        _reset_postgis(url)
-    app = create_app(Settings(database_url=url, env="development", max_upload_mb=2))
-    with TestClient(app) as c:
-        yield c
-    app.state.linkplan.store.engine.dispose()
+client = client_fixture(max_upload_mb=2)
 
 
-WATER = {"Authorization": f"Bearer {DEV_TOKENS['water']}"}
+WATER = auth("water")
 
 
 @pytest.mark.parametrize("name", DISGUISES)

@@ -15,60 +15,28 @@ __all__ = [
     "UTILITIES",
 ]
 
+# fmt: off
+_UTILITY_ROWS = (
+    # value, label, aliases; 附件2 tick box (form), GB 50289 name (pipeline); note tap_check
+    ("water", "供水", ("水", "给水", "用水", "自来水"), "用水", "给水",
+     "位置、埋深、管径与水压余量"),
+    ("gas", "燃气", ("气", "供气", "用气", "天然气"), "用气", "燃气",
+     "位置、埋深、压力级制、管径与调压条件"),
+    ("heat", "供热", ("热", "汽", "热力", "用热", "蒸汽", "供汽", "用汽", "steam"), "供热", "热力",
+     "位置、埋深、介质参数（压力、温度）与供热余量"),
+    ("power", "供电", ("电", "电力", "用电", "electricity"), "用电", "电力",
+     "位置、电压等级、馈线与可用容量"),
+    ("telecom", "通信", ("网", "通讯", "网络", "宽带", "光纤", "电信"), "网络", "通信",
+     "位置、管孔与光缆余量"),
+)
+# fmt: on
+
 UTILITIES: Vocabulary[str] = Vocabulary(
     "utility",
     "专业",
-    (
-        Term(
-            "water",
-            "供水",
-            ("水", "给水", "用水", "自来水"),
-            {
-                "form": "用水",
-                "pipeline": "给水",
-            },
-            notes={"tap_check": "位置、埋深、管径与水压余量"},
-        ),
-        Term(
-            "gas",
-            "燃气",
-            ("气", "供气", "用气", "天然气"),
-            {
-                "form": "用气",
-                "pipeline": "燃气",
-            },
-            notes={"tap_check": "位置、埋深、压力级制、管径与调压条件"},
-        ),
-        Term(
-            "heat",
-            "供热",
-            ("热", "汽", "热力", "用热", "蒸汽", "供汽", "用汽", "steam"),
-            {
-                "form": "供热",
-                "pipeline": "热力",
-            },
-            notes={"tap_check": "位置、埋深、介质参数（压力、温度）与供热余量"},
-        ),
-        Term(
-            "power",
-            "供电",
-            ("电", "电力", "用电", "electricity"),
-            {
-                "form": "用电",
-                "pipeline": "电力",
-            },
-            notes={"tap_check": "位置、电压等级、馈线与可用容量"},
-        ),
-        Term(
-            "telecom",
-            "通信",
-            ("网", "通讯", "网络", "宽带", "光纤", "电信"),
-            {
-                "form": "网络",
-                "pipeline": "通信",
-            },
-            notes={"tap_check": "位置、管孔与光缆余量"},
-        ),
+    tuple(
+        Term(value, zh, aliases, {"form": form, "pipeline": pipeline}, notes={"tap_check": check})
+        for value, zh, aliases, form, pipeline, check in _UTILITY_ROWS
     ),
 )
 """The five utilities (水气热电网). Forms: ``form`` the 附件2 tick boxes, ``pipeline`` the

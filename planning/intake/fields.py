@@ -9,8 +9,8 @@ the Problem ``code`` and whose ``ctx["expected"]`` says what was expected.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -65,35 +65,31 @@ def _yes_no(value: Any) -> Any:
     return value
 
 
-def _check_credit_code(value: str) -> str:
-    _raise_issue(credit_code_issue(value))
-    return value
+def _checked(issue: Callable[[str], Issue | None]) -> AfterValidator:
+    """Check a string with ``issue`` (``None`` when it is fine), raising what it finds."""
+
+    def check(value: str) -> str:
+        _raise_issue(issue(value))
+        return value
+
+    return AfterValidator(check)
 
 
-def _check_id_number(value: str) -> str:
-    _raise_issue(id_number_issue(value))
-    return value
+def _alias(terms: vocabulary.Vocabulary[str]) -> Callable[[Any], Any]:
+    """Read a label or alias of ``terms`` as its value (other text stripped and lower-cased)."""
 
+    def lookup(value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            return terms.lookup(text) or text.lower()
+        return value
 
-def _check_phone(value: str) -> str:
-    _raise_issue(phone_issue(value))
-    return value
-
-
-def _check_project_code(value: str) -> str:
-    _raise_issue(project_code_issue(value))
-    return value
+    return lookup
 
 
 UTILITY_LABELS_ZH: dict[str, str] = vocabulary.UTILITIES.labels(form="form")
 """The form's tick boxes of 申请联合报装接入内容, by utility name of :data:`gis.schema.UTILITIES`."""
-
-
-def _utility_alias(value: Any) -> Any:
-    if isinstance(value, str):
-        text = value.strip()
-        return vocabulary.UTILITIES.lookup(text) or text.lower()
-    return value
+_utility_alias = _alias(vocabulary.UTILITIES)
 
 
 def _check_utility(value: str) -> str:
@@ -121,20 +117,6 @@ def _empty_to_none(value: Any) -> Any:
     return value
 
 
-def _business_alias(value: Any) -> Any:
-    if isinstance(value, str):
-        text = value.strip()
-        return vocabulary.BUSINESS_TYPES.lookup(text) or text.lower()
-    return value
-
-
-def _operator_alias(value: Any) -> Any:
-    if isinstance(value, str):
-        text = value.strip()
-        return vocabulary.OPERATORS.lookup(text) or text.lower()
-    return value
-
-
 def _check_operator(value: str) -> str:
     if value not in TELECOM_OPERATORS:
         expected = ", ".join(TELECOM_OPERATORS)
@@ -147,45 +129,30 @@ Count = Annotated[int, BeforeValidator(_no_bool)]
 YesNo = Annotated[bool, BeforeValidator(_yes_no)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 """Free text of the form (an address): at most 500 characters."""
-OptText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
+T = TypeVar("T")
+Blank = Annotated[T | None, BeforeValidator(_blank_to_none)]
+"""``T``, or ``None`` for a field left blank (spaces only)."""
+OptText = Blank[Text]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 """A name (project, enterprise, person, equipment): at most 200 characters."""
-OptName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
-OptCode = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None,
-    BeforeValidator(_blank_to_none),
+OptName = Blank[Name]
+Stripped = Annotated[str, StringConstraints(strip_whitespace=True)]
+Upper = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True)]
+OptCode = Blank[
+    Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 ]
 """A short identifier (form number, site id): at most 64 characters."""
-CreditCode = Annotated[
-    Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, to_upper=True),
-        AfterValidator(_check_credit_code),
-    ]
-    | None,
-    BeforeValidator(_blank_to_none),
-]
-IdNumber = Annotated[
-    Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, to_upper=True),
-        AfterValidator(_check_id_number),
-    ]
-    | None,
-    BeforeValidator(_blank_to_none),
-]
-Phone = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_phone)] | None,
-    BeforeValidator(_blank_to_none),
-]
-ProjectCode = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_check_project_code)]
-    | None,
-    BeforeValidator(_blank_to_none),
-]
+CreditCode = Blank[Annotated[Upper, _checked(credit_code_issue)]]
+IdNumber = Blank[Annotated[Upper, _checked(id_number_issue)]]
+Phone = Blank[Annotated[Stripped, _checked(phone_issue)]]
+ProjectCode = Blank[Annotated[Stripped, _checked(project_code_issue)]]
 UtilityName = Annotated[str, BeforeValidator(_utility_alias), AfterValidator(_check_utility)]
-OperatorName = Annotated[str, BeforeValidator(_operator_alias), AfterValidator(_check_operator)]
-BusinessType = Annotated[Literal["new", "expansion", "temporary"], BeforeValidator(_business_alias)]
+OperatorName = Annotated[
+    str, BeforeValidator(_alias(vocabulary.OPERATORS)), AfterValidator(_check_operator)
+]
+BusinessType = Annotated[
+    Literal["new", "expansion", "temporary"], BeforeValidator(_alias(vocabulary.BUSINESS_TYPES))
+]
 
 
 def _field(
