@@ -177,7 +177,14 @@ class RouteContext:
         self.surface_names = ["sidewalk", "green", *sorted({f"carriageway:{c}" for c in classes})]
         code = {name: k for k, name in enumerate(self.surface_names)}
         self.edge_surface = np.full(m, -1, dtype=np.int64)
-        self.edge_surface[sidewalk] = code["sidewalk"]
+        self.edge_surface[sidewalk | (kind == "corner")] = code["sidewalk"]
+        # a crossing runs from sidewalk centre to sidewalk centre: its carriageway is the
+        # road's width, the rest of its length is sidewalk (metres on the edge's surface, and
+        # on the sidewalk besides)
+        width = np.array([float(d.get("width_m", 0.0)) for d in data])
+        length = index.edge_length
+        self.edge_own_m = np.where(crossing, np.minimum(width, length), length)
+        self.edge_walk_m = length - self.edge_own_m
         self.edge_surface[np.flatnonzero(crossing)] = [code[f"carriageway:{c}"] for c in classes]
         self.edge_crossings: dict[int, tuple[Crossing, ...]] = {}
         self.edge_pending = near
@@ -311,9 +318,12 @@ class RouteContext:
         lengths = index.edge_length[eids].tolist()
         names = self.surface_names
         surfaces: dict[str, float] = {}
-        for code, metres in zip(self.edge_surface[eids].tolist(), lengths):
-            if code >= 0:
+        for code, metres in zip(self.edge_surface[eids].tolist(), self.edge_own_m[eids].tolist()):
+            if code >= 0 and metres > 0:
                 surfaces[names[code]] = surfaces.get(names[code], 0.0) + metres
+        walk = float(self.edge_walk_m[eids].sum())
+        if walk > 0:
+            surfaces["sidewalk"] = surfaces.get("sidewalk", 0.0) + walk
         carriageways: list[CarriagewayCrossing] = []
         crossings: list[Crossing] = []
         dig: dict[str, DigOnce] = {}
@@ -357,11 +367,12 @@ class RouteContext:
         if on_green > 0:
             surfaces["green"] = surfaces.get("green", 0.0) + on_green
         surfaces["lead_in"] = lead - on_green
-        (sx, sy), (ex, ey) = self.node_centre[idx[0]], self.node_centre[idx[-1]]
+        (ex, ey) = self.node_centre[idx[-1]]
+        (sx, sy), (tx, ty) = xy[idx[0]], xy[idx[-1]]  # the drawn route's two ends
         tap_asset = self.tap_asset(utility, path[-1], assets)
         return Route(
             length_m=float(sum(lengths)),
-            straight_line_m=math.hypot(sx - ex, sy - ey),
+            straight_line_m=math.hypot(float(sx - tx), float(sy - ty)),
             nodes=list(path) if isinstance(path, TreePath) else path,
             graph=self.G,
             tap_asset=tap_asset,
