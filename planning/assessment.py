@@ -105,6 +105,10 @@ class UtilityResult:
     backup: Route | None = None
     operators: dict[str, float] = field(default_factory=dict)
     search_key: tuple[Any, ...] = ()
+    shortest: Route | None = None
+    """The shortest route, when a longer one was taken because notify-and-commit allows it
+    (:mod:`planning.commitment_route`); ``shortest_reasons`` say why it was not chosen."""
+    shortest_reasons: list[Reason] = field(default_factory=list)
 
 
 @dataclass

@@ -62,6 +62,7 @@ class RouteContext:
         self.main_geoms: dict[str, dict[str, Any]] = {}
         self.source_cache: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = {}
         self._unprotected: Any = None
+        self._commitment: Any = None
 
         self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
         self.tap_cache: dict[tuple[int, Any], tuple[set[str], str]] = {}
@@ -108,6 +109,48 @@ class RouteContext:
             edges = [(index.nodes[a], index.nodes[b]) for a, b in ends.tolist()]
             self._unprotected = index.without_edges(edges)
         return self._unprotected
+
+    def commitment_matrix(self) -> Any:
+        """Return the search matrix without the edges no commitment route may use.
+
+        Carriageway crossings of roads the profile does not let be crossed trenchless, or that
+        are major roads (四(二)2), and every edge of a road under dig-once protection (R10).
+        """
+        if self._commitment is None:
+            p = self.profile
+            trenchless = set(p.commitment.trenchless_road_classes)
+            major = set(p.commitment.major_crossing_kinds)
+            kinds = p.major_lines.major_road_classes
+            data = self.index.edge_data
+            classes = [str(d.get("road_class")) for d in data]
+            bad_class = np.array(
+                [c not in trenchless or kinds.get(c) in major for c in classes], dtype=bool
+            )
+            gone = (self.edge_kind_crossing & bad_class) | self.edge_protected
+            self._commitment = self.index.without_edge_ids(np.flatnonzero(gone))
+        return self._commitment
+
+    def edges_against_commitment(self, path: list[Any]) -> np.ndarray:
+        """Return the edges of a path a commitment route may not use (once they are drawn).
+
+        Those crossing a major line of a kind the commitment excludes, and those on a surface
+        the profile's commitment list leaves out (e.g. green space).
+        """
+        eids = self.path_edges(path)
+        major = set(self.profile.commitment.major_crossing_kinds)
+        allowed = set(self.profile.commitment.allowed_surfaces) | {"lead_in"}
+        names = self.surface_names
+        bad = [
+            e
+            for e in eids.tolist()
+            if any(c.kind in major for c in self.edge_crossings.get(e, ()))
+            or (
+                self.edge_surface[e] >= 0
+                and not names[self.edge_surface[e]].startswith("carriageway:")
+                and names[self.edge_surface[e]] not in allowed
+            )
+        ]
+        return np.array(bad, dtype=np.int64)
 
     def sources(self, utility: str, mask: np.ndarray) -> tuple[np.ndarray, set[str]]:
         """Return the tap nodes of the mains selected by ``mask`` (over the layer's rows)."""

@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from gis.convert import edge_geometry
 from gis.workspace import open_workspace
 
 FUTIAN = Path(__file__).parent / "data" / "shenzhen_futian_drive.graphml"
@@ -40,9 +41,9 @@ def test_corridor_graph_on_real_roads(futian_ws):
     # blocks cover the roads (splitting only cuts lines; cuts are placed to the millimetre)
     assert len(segs) >= len(roads)
     assert segs["length"].sum() == pytest.approx(roads.geometry.length.sum(), abs=0.001 * len(segs))
-    sidewalk = [d["length"] for _, _, d in G.edges(data=True) if d["kind"] == "sidewalk"]
-    # positions along a block are kept to the micrometre
-    assert sum(sidewalk) == pytest.approx(2 * segs["length"].sum(), abs=2e-6 * len(segs))
+    # every edge is as long as it is drawn (issue 14: one measure)
+    for u, v, d in G.edges(data=True):
+        assert d["length"] == pytest.approx(edge_geometry(G, u, v).length, abs=1e-6)
     crossings = [d for _, _, d in G.edges(data=True) if d["kind"] == "crossing"]
     assert len(crossings) == 2 * len(segs)  # one at each end of each block, no inserts
     assert all(d["length"] > 0 for d in crossings)

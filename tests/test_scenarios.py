@@ -24,6 +24,10 @@ what the demo data says by hand:
   响岭路, secondary, 12.0 + 4.0 = 16.0 m; JM-2026-008 gas: 延年路, secondary, 16.0 m;
   JM-2026-004: 白云大道, arterial, 16.0 + 5.0 = 21.0 m; JM-2026-016: 月亮湖路, branch,
   7.5 + 3.0 = 10.5 m), and a main running along the frontage gives 0.0 m (JM-2026-008 water);
+* JM-2026-008 gas (issue 14, the commitment route): the nearest medium-pressure main is
+  across 延年路 (16.0 m, a secondary carriageway dug: joint); 54.0 m along the site's own
+  sidewalk reaches another one under the threshold, so that route is taken (the shortest is
+  reported beside it); the site stays not applicable (real estate);
 * lengths are those of the line drawn (issue 14, one measure): along a sidewalk's centre line,
   pulled back from a junction by the widest half-corridor meeting there, and round the corner
   between the two sidewalks (JM-2026-015: 220 m of centreline less 10.5 m at each end of the
@@ -87,7 +91,7 @@ ORACLE: dict[str, Case] = {
         "not_applicable",
         {
             "water": U("commitment", 0.0),
-            "gas": U("joint", 16.0, carriageways=(("secondary", "延年路"),)),
+            "gas": U("commitment", 54.0),
             "power": U("joint", 75.0, carriageways=(("arterial", "白云大道"),)),
         },
     ),
