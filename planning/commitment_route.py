@@ -45,21 +45,27 @@ def seek_commitment_route(
     utility: str,
     key: tuple[Any, ...],
     reasons: list[Reason],
+    shortest_m: float,
 ) -> tuple[Route, list[Reason]] | None:
     """Return the shortest route notify-and-commit allows and its reasons, or ``None``.
 
-    ``reasons`` are the joint reasons of the shortest route; when one of them is not about
-    the route (a change of planning use), no other route helps and nothing is searched.
+    ``reasons`` are the joint reasons of the shortest route and ``shortest_m`` its length
+    along the corridor; when one of them is not about the route (a change of planning use),
+    or the shortest route is already as long as the threshold, no other route helps and
+    nothing is searched.
     """
-    if not _route_bound(reasons):
-        return None
+    limit = ctx.profile.commitment.max_length_m
+    if not _route_bound(reasons) or shortest_m >= limit:
+        return None  # (every other route is longer along the corridor than the shortest)
     sources, assets = searcher.taps[key]
     if not len(sources):
         return None
-    limit = ctx.profile.commitment.max_length_m
     matrix = ctx.commitment_matrix()
-    for _ in range(_ATTEMPTS):
-        path = searcher.from_site(pid, sources, matrix=matrix, limit=limit)
+    for attempt in range(_ATTEMPTS):
+        if attempt == 0:  # the search shared by the sites of this requirement (batch)
+            path = searcher.commitment_path(pid, key, matrix, limit=limit)
+        else:
+            path = searcher.from_site(pid, sources, matrix=matrix, limit=limit)
         if path is None:
             return None
         route = ctx.route(pid, path, utility, assets)

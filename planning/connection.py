@@ -109,7 +109,10 @@ def _prefer_commitment(
     result: UtilityResult,
 ) -> None:
     """Take the shortest route notify-and-commit allows; keep the shortest one beside it."""
-    found = seek_commitment_route(ctx, searcher, pid, utility, key, result.reasons)
+    assert result.route is not None
+    found = seek_commitment_route(
+        ctx, searcher, pid, utility, key, result.reasons, result.route.length_m
+    )
     if found is None:
         return
     result.shortest, result.shortest_reasons = result.route, result.reasons

@@ -136,3 +136,22 @@ class TapSearch:
         search = self.shared[detour_key]
         start = self.ctx.index.best_frontage(pid, search)
         return self.ctx.index.tree_path(start, search) if start is not None else None
+
+    def commitment_path(
+        self, pid: str, key: tuple[Any, ...], matrix: Any, *, limit: float
+    ) -> list[Any] | None:
+        """Return the shortest path on ``matrix`` (the commitment corridor) up to ``limit``.
+
+        ``batch``: one search per requirement from its taps, shared by the sites that need
+        one; ``per_site``: one search from the site. Both give the same path (unique routes).
+        """
+        sources, _ = self.taps[key]
+        if self.strategy == "per_site":
+            return self.from_site(pid, sources, matrix=matrix, limit=limit)
+        shared_key = ("commitment", *key)
+        if shared_key not in self.shared:
+            self.shared[shared_key] = self.ctx.index.search(sources, limit=limit, matrix=matrix)
+            self.searches += 1
+        search = self.shared[shared_key]
+        start = self.ctx.index.best_frontage(pid, search)
+        return self.ctx.index.tree_path(start, search) if start is not None else None
