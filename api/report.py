@@ -69,6 +69,8 @@ def _route(r: Route, to: _ToWgs84) -> dict[str, Any]:
     lon, lat = to.xy(tap.x, tap.y)
     out: dict[str, Any] = {
         "length_m": round(r.length_m, 3),
+        "lead_in_m": round(r.lead_in_m, 3),
+        "red_line_m": round(r.red_line_m, 3),
         "straight_line_m": round(r.straight_line_m, 3),
         "surfaces": {k: round(v, 3) for k, v in sorted(r.surfaces.items())},
         "crossings": [_crossing(c, to) for c in r.crossings]
@@ -118,6 +120,13 @@ def _utility(u: UtilityResult, to: _ToWgs84, deadlines: Mapping[str, Any]) -> di
         out.update(_route(u.route, to))
     if u.backup is not None:
         out["backup"] = _route(u.backup, to)
+    if u.shortest is not None:
+        # the shortest route, not taken: a longer one goes by notify-and-commit (三5, 四(一)2)
+        out["shortest"] = _route(u.shortest, to) | {
+            "why_not_chosen": [
+                {"rule": r.rule, "code": r.code, "text": r.text} for r in u.shortest_reasons
+            ]
+        }
     if u.operators:
         out["operators"] = {k: round(v, 3) for k, v in u.operators.items()}
     out["approval"] = {
@@ -311,6 +320,12 @@ def assessment_table(assessments: Sequence[Assessment], *, profile: Profile) -> 
             why = "；".join(x.text for x in (a.reasons if not a.applicable else r.reasons))
             covered = "是" if r.covered else "否"
             lines.append(row(a.project_id, UTILITY_ZH[u], covered, length, path, why))
+            if r.shortest is not None:
+                lines.append(
+                    row("", "最短", "", f"{r.shortest.length_m:,.1f}", "未采用（需联合审批：")
+                    + "；".join(x.text for x in r.shortest_reasons)
+                    + "），改走上行可告知承诺的路线"
+                )
         lines.append(row("", "合计", "", "", path_zh.get(a.approval_path, "-")))
         lines.append(" " * 12 + a.demand_note())
         t = a.shared_trench

@@ -72,10 +72,18 @@ class RouteFacts:
     """What the approval rules need to know about one external line."""
 
     length_m: float
+    """The part along the road corridor (frontage to tap, as drawn)."""
     carriageways: Sequence[CarriagewayCrossing] = ()
     crossings: Sequence[Crossing] = ()
     dig_once: Sequence[DigOnce] = ()
     surfaces: Mapping[str, float] = field(default_factory=dict)
+    lead_in_m: float = 0.0
+    """The lead-in from the site's red line (建筑区划红线) to the corridor."""
+
+    @property
+    def red_line_m(self) -> float:
+        """The external line from the red line to the tap (seed 二): lead-in plus corridor."""
+        return self.lead_in_m + self.length_m
 
 
 def _metres(x: float) -> str:
@@ -88,6 +96,22 @@ def _metres(x: float) -> str:
     """
     short = f"{x:.1f}"
     return short if float(short) == x else f"{x:.3f}".rstrip("0")
+
+
+def _parts(facts: RouteFacts) -> str:
+    """Return the two parts of a line's length when it has a lead-in (自红线起算).
+
+    Examples
+    --------
+    >>> _parts(RouteFacts(280.0, lead_in_m=25.0)), _parts(RouteFacts(280.0))
+    ('（自建筑区划红线起算：红线引入段 25.0 m + 沿道路 280.0 m）', '')
+    """
+    if facts.lead_in_m <= 0:
+        return ""
+    return (
+        f"（自建筑区划红线起算：红线引入段 {_metres(round(facts.lead_in_m, 3))} m + "
+        f"沿道路 {_metres(round(facts.length_m, 3))} m）"
+    )
 
 
 _DUG_SURFACES = ("sidewalk", "green")
@@ -152,15 +176,16 @@ def decide(
     """
     limit, major, trenchless, major_roads, allowed = _rules(profile)
     reasons: list[Reason] = []
+    # the line runs from the red line to the public network (seed 二): the lead-in counts;
     # lengths are sums of many edges: compare them to the millimetre, as they are printed
-    length = round(facts.length_m, 3)
+    length = round(facts.red_line_m, 3)
     if length >= limit:
         reasons.append(
             Reason(
                 "R4",
                 "length",
-                f"{label}长度 {_metres(length)} m，不小于 {limit:g} m（实施方案 四(二)1 要求小于 "
-                f"{limit:g} m；四(二)2 超 {limit:g} 米实行联合审批）",
+                f"{label}长度 {_metres(length)} m{_parts(facts)}，不小于 {limit:g} m"
+                f"（实施方案 四(二)1 要求小于 {limit:g} m；四(二)2 超 {limit:g} 米实行联合审批）",
             )
         )
     if change_of_use:
@@ -220,7 +245,7 @@ def decide(
         Reason(
             "R3",
             "commitment",
-            f"{label}长度 {_metres(length)} m，小于 {limit:g} m；{surfaces}；不穿(跨)越重大管(线、路)，"
+            f"{label}长度 {_metres(length)} m{_parts(facts)}，小于 {limit:g} m；{surfaces}；不穿(跨)越重大管(线、路)，"
             "不改变规划性质：实行告知承诺制，即时办结（实施方案 四(二)1）",
         )
     ]

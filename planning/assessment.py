@@ -32,11 +32,14 @@ class Route:
     """One external line from a site's frontage to a tap on a suitable main.
 
     ``length_m`` is measured along the road corridor from the site's frontage to the tap (the
-    part under public roads: sidewalk runs and carriageway crossings); ``lead_in_m`` is the
-    short link from the red line across to the sidewalk, reported apart (its surface, e.g. a
-    green belt, is in ``surfaces``, which therefore sums to ``length_m + lead_in_m``).
-    ``straight_line_m`` is the straight distance between the frontage and the tap on the same
-    centreline reference, so it never exceeds ``length_m``.
+    part under public roads: sidewalk runs and carriageway crossings), on the line drawn
+    (:attr:`geometry`: sidewalk centre line, corners as turned, crossings as dug), so it is
+    the drawing's length; ``lead_in_m`` is the link from the red line across to the
+    sidewalk's centre line (its surface, e.g. a green belt, is in ``surfaces``, which
+    therefore sums to ``length_m + lead_in_m``); :attr:`red_line_m` is their sum, the length
+    the approval threshold is compared with.
+    ``straight_line_m`` is the straight distance between the drawn route's two ends (the
+    frontage and the tap on the sidewalk's centre line), so it never exceeds ``length_m``.
     """
 
     length_m: float
@@ -72,8 +75,22 @@ class Route:
     def facts(self) -> RouteFacts:
         """Return what the approval rules need."""
         return RouteFacts(
-            self.length_m, self.carriageways, self.crossings, self.dig_once, self.surfaces
+            self.length_m,
+            self.carriageways,
+            self.crossings,
+            self.dig_once,
+            self.surfaces,
+            lead_in_m=self.lead_in_m,
         )
+
+    @property
+    def red_line_m(self) -> float:
+        """Return the line's length from the site's red line to the tap: lead-in plus corridor.
+
+        The length the threshold is compared with (seed 二: the external line runs from the
+        red line to the public network).
+        """
+        return self.lead_in_m + self.length_m
 
 
 @dataclass
@@ -89,6 +106,10 @@ class UtilityResult:
     backup: Route | None = None
     operators: dict[str, float] = field(default_factory=dict)
     search_key: tuple[Any, ...] = ()
+    shortest: Route | None = None
+    """The shortest route, when a longer one was taken because notify-and-commit allows it
+    (:mod:`planning.commitment_route`); ``shortest_reasons`` say why it was not chosen."""
+    shortest_reasons: list[Reason] = field(default_factory=list)
 
 
 @dataclass

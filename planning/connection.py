@@ -4,8 +4,10 @@
 demand (:mod:`planning.suitability`); (2) the nearest suitable tap along the roads
 (:mod:`planning.tap_search`; none within reach: not covered, R1); (3) the route's facts,
 kept off roads under dig-once protection where the detour allows (R10); (4) the approval path
-of the route (R3–R5); (5) power: the feeder tapped and, for a backup supply, a second route to
-another feeder; telecom: every operator's nearest duct, of which the site needs
+of the route (R3–R5); (5) when the route needs joint approval for what it digs or crosses, the
+shortest route notify-and-commit allows, to the same or another suitable main, when there is
+one (:mod:`planning.commitment_route`; the shortest is kept beside it); (6) power: the feeder
+tapped and, for a backup supply, a second route to another feeder; telecom: every operator's nearest duct, of which the site needs
 ``operators_needed`` (可自由选择运营商).
 """
 
@@ -20,6 +22,7 @@ from gis.schema import OPERATOR_NAMES_ZH
 from planning.applicability import no_network, not_covered
 from planning.approval import Reason, decide
 from planning.assessment import Route, UtilityResult
+from planning.commitment_route import seek_commitment_route
 from planning.dig_once import keep_off_protected_roads
 from planning.route_facts import RouteContext
 from planning.suitability import Demand, suitable_mains
@@ -88,10 +91,33 @@ def assess_utility(
     result.approval_path, result.reasons = decide(
         result.route.facts(), profile=profile, change_of_use=demand.change_of_use
     )
-    # (5) power: the feeder, and a backup supply from another one
+    # (5) joint for what the route digs or crosses: the shortest commitment route, if any
+    if result.approval_path == "joint":
+        _prefer_commitment(ctx, searcher, pid, utility, key, result)
+    # (6) power: the feeder, and a backup supply from another one
     if utility == "power":
         _power_supply(ctx, searcher, pid, demand, result, mask, req.key, include_planned)
     return result
+
+
+def _prefer_commitment(
+    ctx: RouteContext,
+    searcher: TapSearch,
+    pid: str,
+    utility: str,
+    key: tuple[Any, ...],
+    result: UtilityResult,
+) -> None:
+    """Take the shortest route notify-and-commit allows; keep the shortest one beside it."""
+    assert result.route is not None
+    found = seek_commitment_route(
+        ctx, searcher, pid, utility, key, result.reasons, result.route.length_m
+    )
+    if found is None:
+        return
+    result.shortest, result.shortest_reasons = result.route, result.reasons
+    result.route, result.reasons = found
+    result.approval_path = "commitment"
 
 
 def _power_supply(

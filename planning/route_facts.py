@@ -63,6 +63,7 @@ class RouteContext:
         self.main_geoms: dict[str, dict[str, Any]] = {}
         self.source_cache: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = {}
         self._unprotected: Any = None
+        self._commitment: Any = None
 
         self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
         self.tap_cache: dict[tuple[int, Any], tuple[set[str], str]] = {}
@@ -109,6 +110,48 @@ class RouteContext:
             edges = [(index.nodes[a], index.nodes[b]) for a, b in ends.tolist()]
             self._unprotected = index.without_edges(edges)
         return self._unprotected
+
+    def commitment_matrix(self) -> Any:
+        """Return the search matrix without the edges no commitment route may use.
+
+        Carriageway crossings of roads the profile does not let be crossed trenchless, or that
+        are major roads (四(二)2), and every edge of a road under dig-once protection (R10).
+        """
+        if self._commitment is None:
+            p = self.profile
+            trenchless = set(p.commitment.trenchless_road_classes)
+            major = set(p.commitment.major_crossing_kinds)
+            kinds = p.major_lines.major_road_classes
+            data = self.index.edge_data
+            classes = [str(d.get("road_class")) for d in data]
+            bad_class = np.array(
+                [c not in trenchless or kinds.get(c) in major for c in classes], dtype=bool
+            )
+            gone = (self.edge_kind_crossing & bad_class) | self.edge_protected
+            self._commitment = self.index.without_edge_ids(np.flatnonzero(gone))
+        return self._commitment
+
+    def edges_against_commitment(self, path: list[Any]) -> np.ndarray:
+        """Return the edges of a path a commitment route may not use (once they are drawn).
+
+        Those crossing a major line of a kind the commitment excludes, and those on a surface
+        the profile's commitment list leaves out (e.g. green space).
+        """
+        eids = self.path_edges(path)
+        major = set(self.profile.commitment.major_crossing_kinds)
+        allowed = set(self.profile.commitment.allowed_surfaces) | {"lead_in"}
+        names = self.surface_names
+        bad = [
+            e
+            for e in eids.tolist()
+            if any(c.kind in major for c in self.edge_crossings.get(e, ()))
+            or (
+                self.edge_surface[e] >= 0
+                and not names[self.edge_surface[e]].startswith("carriageway:")
+                and names[self.edge_surface[e]] not in allowed
+            )
+        ]
+        return np.array(bad, dtype=np.int64)
 
     def sources(self, utility: str, mask: np.ndarray) -> tuple[np.ndarray, set[str]]:
         """Return the tap nodes of the mains selected by ``mask`` (over the layer's rows)."""
@@ -178,10 +221,17 @@ class RouteContext:
         self.surface_names = ["sidewalk", "green", *sorted({f"carriageway:{c}" for c in classes})]
         code = {name: k for k, name in enumerate(self.surface_names)}
         self.edge_surface = np.full(m, -1, dtype=np.int64)
-        self.edge_surface[sidewalk] = code["sidewalk"]
+        self.edge_surface[sidewalk | (kind == "corner")] = code["sidewalk"]
         # a divided road's median, where the profile lets lines run in it, is road green space
         median = np.array([bool(d.get("median")) for d in data], dtype=bool)
         self.edge_surface[median] = code["green"]
+        # a crossing runs from sidewalk centre to sidewalk centre: its carriageway is the
+        # road's width, the rest of its length is sidewalk (metres on the edge's surface, and
+        # on the sidewalk besides)
+        width = np.array([float(d.get("width_m", 0.0)) for d in data])
+        length = index.edge_length
+        self.edge_own_m = np.where(crossing, np.minimum(width, length), length)
+        self.edge_walk_m = length - self.edge_own_m
         self.edge_surface[np.flatnonzero(crossing)] = [code[f"carriageway:{c}"] for c in classes]
         self.edge_crossings: dict[int, tuple[Crossing, ...]] = {}
         self.edge_pending = near
@@ -315,9 +365,12 @@ class RouteContext:
         lengths = index.edge_length[eids].tolist()
         names = self.surface_names
         surfaces: dict[str, float] = {}
-        for code, metres in zip(self.edge_surface[eids].tolist(), lengths):
-            if code >= 0:
+        for code, metres in zip(self.edge_surface[eids].tolist(), self.edge_own_m[eids].tolist()):
+            if code >= 0 and metres > 0:
                 surfaces[names[code]] = surfaces.get(names[code], 0.0) + metres
+        walk = float(self.edge_walk_m[eids].sum())
+        if walk > 0:
+            surfaces["sidewalk"] = surfaces.get("sidewalk", 0.0) + walk
         carriageways: list[CarriagewayCrossing] = []
         pairs: list[str] = []  # the divided road of each carriageway crossing ("" none)
         crossings: list[Crossing] = []
@@ -361,11 +414,12 @@ class RouteContext:
         if on_green > 0:
             surfaces["green"] = surfaces.get("green", 0.0) + on_green
         surfaces["lead_in"] = lead - on_green
-        (sx, sy), (ex, ey) = self.node_centre[idx[0]], self.node_centre[idx[-1]]
+        (ex, ey) = self.node_centre[idx[-1]]
+        (sx, sy), (tx, ty) = xy[idx[0]], xy[idx[-1]]  # the drawn route's two ends
         tap_asset = self.tap_asset(utility, path[-1], assets)
         return Route(
             length_m=float(sum(lengths)),
-            straight_line_m=math.hypot(sx - ex, sy - ey),
+            straight_line_m=math.hypot(float(sx - tx), float(sy - ty)),
             nodes=list(path) if isinstance(path, TreePath) else path,
             graph=self.G,
             tap_asset=tap_asset,

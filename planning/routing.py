@@ -246,6 +246,26 @@ class RoutingIndex:
         out.eliminate_zeros()
         return out
 
+    def without_edge_ids(
+        self, edges: npt.NDArray[np.int64] | Sequence[int], *, matrix: csr_matrix | None = None
+    ) -> csr_matrix:
+        """Return a copy of a search matrix (default :attr:`weights`) without the given edges.
+
+        Vectorised over the matrix: each entry between graph nodes is looked up by its edge
+        number, so removing many edges costs one pass.
+        """
+        out = (self.weights if matrix is None else matrix).copy()
+        gone = np.zeros(len(self.edge_length), dtype=bool)
+        gone[np.asarray(edges, dtype=np.int64)] = True
+        n = len(self.nodes)
+        rows = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
+        cols = out.indices.astype(np.int64)
+        inner = np.flatnonzero((rows < n) & (cols < n))
+        eid = self._edge_at[self._entry_keys.searchsorted(rows[inner] * n + cols[inner])]
+        out.data[inner[gone[eid]]] = 0.0
+        out.eliminate_zeros()
+        return out
+
     def edge_positions(
         self, edges: Iterable[tuple[Any, Any]], *, matrix: csr_matrix | None = None
     ) -> npt.NDArray[np.int64]:

@@ -92,17 +92,28 @@ class TapSearch:
     def _from_site(
         self, pid: str, sources: np.ndarray, assets: set[str], matrix: Any = None
     ) -> tuple[list[Any] | None, set[str]]:
+        return self.from_site(pid, sources, matrix=matrix), assets
+
+    def from_site(
+        self, pid: str, sources: np.ndarray, *, matrix: Any = None, limit: float | None = None
+    ) -> list[Any] | None:
+        """Return the node path (frontage first) from site ``pid`` to its nearest of ``sources``.
+
+        One search from the site on ``matrix`` (default: the corridor), up to ``limit`` metres
+        (default: the connection distance).
+        """
         index = self.ctx.index
         outlet = index.outlet(pid)
-        if outlet is None:
-            return None, assets
-        search = index.search(np.array([outlet]), limit=self.limit, matrix=matrix)
+        if outlet is None or not len(sources):
+            return None
+        reach = self.limit if limit is None else limit
+        search = index.search(np.array([outlet]), limit=reach, matrix=matrix)
         self.searches += 1
         d = search.dist[sources]
         k = int(np.argmin(d))
         if not np.isfinite(d[k]):
-            return None, assets
-        return list(reversed(index.path(int(sources[k]), search))), assets
+            return None
+        return list(reversed(index.path(int(sources[k]), search)))
 
     def avoiding_protected(self, pid: str, key: tuple[Any, ...]) -> list[Any] | None:
         """Return the shortest path that uses no road under dig-once protection, if any.
@@ -123,5 +134,24 @@ class TapSearch:
             )
             self.searches += 1
         search = self.shared[detour_key]
+        start = self.ctx.index.best_frontage(pid, search)
+        return self.ctx.index.tree_path(start, search) if start is not None else None
+
+    def commitment_path(
+        self, pid: str, key: tuple[Any, ...], matrix: Any, *, limit: float
+    ) -> list[Any] | None:
+        """Return the shortest path on ``matrix`` (the commitment corridor) up to ``limit``.
+
+        ``batch``: one search per requirement from its taps, shared by the sites that need
+        one; ``per_site``: one search from the site. Both give the same path (unique routes).
+        """
+        sources, _ = self.taps[key]
+        if self.strategy == "per_site":
+            return self.from_site(pid, sources, matrix=matrix, limit=limit)
+        shared_key = ("commitment", *key)
+        if shared_key not in self.shared:
+            self.shared[shared_key] = self.ctx.index.search(sources, limit=limit, matrix=matrix)
+            self.searches += 1
+        search = self.shared[shared_key]
         start = self.ctx.index.best_frontage(pid, search)
         return self.ctx.index.tree_path(start, search) if start is not None else None

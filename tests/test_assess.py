@@ -48,7 +48,9 @@ def test_short_route_is_notify_and_commit(results):
     assert 0 < water.route.lead_in_m == water.route.surfaces["lead_in"] < 30
     (reason,) = water.reasons
     assert reason.rule == "R3"
-    assert reason.text.startswith("外线长度 120.0 m，小于 300 m；挖掘人行道；")
+    assert reason.text.startswith(
+        "外线长度 124.0 m（自建筑区划红线起算：红线引入段 4.0 m + 沿道路 120.0 m），小于 300 m；挖掘人行道；"
+    )
 
 
 def test_exactly_300_m_is_joint_and_over_300_too(results):
@@ -57,10 +59,11 @@ def test_exactly_300_m_is_joint_and_over_300_too(results):
     assert exact.utilities["water"].route.length_m == 300.0
     (reason,) = exact.utilities["water"].reasons
     assert (reason.rule, reason.code) == ("R4", "length")
-    assert "外线长度 300.0 m，不小于 300 m" in reason.text
+    # 300 m along the road and 4.5 m from the red line to the sidewalk
+    assert "外线长度 304.5 m（自建筑区划红线起算：红线引入段 4.5 m + 沿道路 300.0 m），不小于 300 m" in reason.text
     over = results[_case("over_300")]
     assert over.approval_path == "joint"
-    assert "外线长度 450.0 m，不小于 300 m" in over.utilities["water"].reasons[0].text
+    assert "外线长度 454.5 m（自建筑区划红线起算：红线引入段 4.5 m + 沿道路 450.0 m），不小于 300 m" in over.utilities["water"].reasons[0].text
 
 
 def test_crossing_an_arterial_is_a_major_road_and_carriageway(results):
@@ -68,7 +71,9 @@ def test_crossing_an_arterial_is_a_major_road_and_carriageway(results):
     assert water.approval_path == "joint"
     assert _codes(water.reasons) == ["crosses_arterial_road", "carriageway_arterial"]
     assert water.route.surfaces["carriageway:arterial"] == 16.0
-    assert set(water.route.surfaces) == {"carriageway:arterial", "lead_in"}
+    # from sidewalk centre to sidewalk centre: half of each 5 m sidewalk besides
+    assert water.route.surfaces["sidewalk"] == 5.0
+    assert set(water.route.surfaces) == {"carriageway:arterial", "sidewalk", "lead_in"}
     assert "需开挖横穿主干路「白云大道」车行道 16 m" in water.reasons[1].text
 
 
@@ -145,12 +150,14 @@ def test_planned_main_counts_only_when_asked(demo_ws):
     (later,) = assess_sites(
         demo_ws, profile=JINGMEN, site_ids=[pid], demands=d, as_of=AS_OF, include_planned=True
     )
-    assert now.utilities["water"].route.length_m == pytest.approx(220.0)
+    # 220 m of centreline, drawn 10.5 m short of the junction on each block, + a 2.5 m corner
+    assert now.utilities["water"].route.length_m == pytest.approx(201.5)
     assert later.utilities["water"].route.length_m == 0.0
 
 
 def test_profile_switch_changes_the_path_of_the_same_site(demo_ws):
-    # the 220 m route of the planned-main case: under 300 m in Jingmen, over 200 m elsewhere
+    # the planned-main case, 205.5 m from the red line: under 300 m in Jingmen, over 200 m
+    # elsewhere
     pid = _case("planned_main")
     d = {pid: demo_demand(DEMO_CASES[pid])}
     (jm,) = assess_sites(demo_ws, profile=JINGMEN, site_ids=[pid], demands=d, as_of=AS_OF)
@@ -159,7 +166,7 @@ def test_profile_switch_changes_the_path_of_the_same_site(demo_ws):
     )
     assert jm.approval_path == "commitment"
     assert other.approval_path == "joint"
-    assert "外线长度 220.0 m，不小于 200 m" in other.utilities["water"].reasons[0].text
+    assert "外线长度 205.5 m（自建筑区划红线起算：红线引入段 4.0 m + 沿道路 201.5 m），不小于 200 m" in other.utilities["water"].reasons[0].text
 
 
 def _plan(a):
@@ -241,11 +248,14 @@ def test_a_tap_exactly_at_the_coverage_limit_is_covered(strategy):
 
 def test_hand_built_299_5_m_is_commitment():
     roads, site = straight_block("secondary"), block_site()
-    water = water_main(479.5, 760, 10, diameter_mm=200.0)
+    # the red line at y = 20, the sidewalk's centre line at (12 + 4) / 2 = 8 m: a 12 m lead-in
+    # and 467.5 - 180 = 287.5 m along the sidewalk, 299.5 m from the red line
+    water = water_main(467.5, 760, 10, diameter_mm=200.0)
     ws = Workspace.from_layers({"roads": roads, "sites": site, "water": water, "scope": scope()})
     (a,) = assess_sites(ws, profile=JINGMEN, demands={"S": Demand(("water",), 5.0)}, as_of=AS_OF)
     route = a.utilities["water"].route
-    assert route.length_m == pytest.approx(299.5)
+    assert route.length_m == pytest.approx(287.5)
+    assert route.red_line_m == pytest.approx(299.5)
     assert a.approval_path == "commitment"
 
 
@@ -325,7 +335,8 @@ def test_cli_assess_json_and_deadline(tmp_path):
     assert cost["saved_yuan"] > 0 and cost["joint_yuan"] < cost["separate_yuan"]
     table = runner.invoke(app, ["assess", str(ws), "--site", _case("exact_300")])
     assert table.exit_code == 0, table.output
-    assert "联合审批" in table.output and "外线长度 300.0 m，不小于 300 m" in table.output
+    assert "联合审批" in table.output and "外线长度 304.5 m" in table.output
+    assert "红线引入段 4.5 m + 沿道路 300.0 m），不小于 300 m" in table.output
     dl = runner.invoke(app, ["deadline", "--start", "2025-09-30T10:00", "--working-days", "3"])
     assert dl.output.strip() == "2025-10-11T18:00"
     half = runner.invoke(app, ["deadline", "--start", "2025-09-30T16:00", "--working-days", "0.5"])
@@ -492,9 +503,12 @@ def test_edge_facts_equal_drawing_every_edge(demo_ws, results):
     for u, v, d in ctx.G.edges(data=True):
         key = (u, v) if u <= v else (v, u)
         geom = edge_geometry(ctx.G, *key)
-        surface = {"sidewalk": "sidewalk", "crossing": f"carriageway:{d.get('road_class')}"}.get(
-            d["kind"]
-        )
+        # a corner is turned on the sidewalk (issue 14: it is as long as drawn)
+        surface = {
+            "sidewalk": "sidewalk",
+            "corner": "sidewalk",
+            "crossing": f"carriageway:{d.get('road_class')}",
+        }.get(d["kind"])
         if d["kind"] == "sidewalk" and ctx.green.contains(geom.interpolate(0.5, normalized=True)):
             surface = "green"
         crossed = tuple(ctx.major.crossed_by(geom)) if geom.length > 0 else ()

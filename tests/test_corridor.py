@@ -42,14 +42,18 @@ def test_crossroads_blocks_junctions_and_edge_kinds():
     # 4 blocks × 2 sides, one crossing at each of the 8 block ends, 4 corners at the junction
     assert (kinds.count("sidewalk"), kinds.count("crossing"), kinds.count("corner")) == (8, 8, 4)
     assert G.number_of_nodes() == 16
+    # edges are as long as drawn (issue 14): half-corridors a (16 + 5) / 2 = 10.5 m and
+    # b (8 + 3) / 2 = 5.5 m; every block is drawn from 10.5 m off the junction to its own
+    # half-corridor short of its dead end; a crossing spans the carriageway and one sidewalk;
+    # a corner joins a's sidewalk centre (10.5, 10.5) to b's (5.5, 10.5)
     for _, _, d in G.edges(data=True):
         if d["kind"] == "sidewalk":
-            assert d["length"] == pytest.approx(100.0)
+            assert d["length"] == pytest.approx({"a": 79.0, "b": 84.0}[d["road_id"]])
         elif d["kind"] == "crossing":
-            assert d["length"] == {"a": 16.0, "b": 8.0}[d["road_id"]]
+            assert d["length"] == pytest.approx({"a": 21.0, "b": 11.0}[d["road_id"]])
             assert d["road_class"] == {"a": "arterial", "b": "branch"}[d["road_id"]]
         else:
-            assert d["length"] == 0.0
+            assert d["length"] == pytest.approx(5.0)
     assert G.graph["crs"].to_epsg() == 4546
 
 
@@ -69,9 +73,11 @@ def test_corners_join_neighbouring_sides_only():
 
 def test_route_from_corner_site_to_main_across_the_junction():
     # site S1 fronts road a (north side, x 20..60) and road b (east side, y 15..60); main W1
-    # runs on the south side of road a's west block (x -90..-30). Cheapest by hand: from the
-    # east side of b at y = 15 down to the junction (15), cross b (8), cross a (16), west
-    # along a's south side to x = -30 (30): 69 m. From a's frontage it would be 74 m.
+    # runs on the south side of road a's west block (x -90..-30). Cheapest by hand, on the
+    # drawn line (sidewalk centres 10.5 m off a's centreline, 5.5 m off b's, pulled back 10.5 m
+    # from the junction): from the east side of b at y = 15 down to y = 10.5 (4.5), cross b
+    # (8 + 3 = 11), round the corner to a's north side (5), cross a (16 + 5 = 21), west along
+    # a's south side from x = -10.5 to -30 (19.5): 61 m. From a's frontage it would be 71 m.
     G = build_corridor_graph(crossroads(), sites=corner_site(), networks={"water": water_sw()})
     fr = G.graph["frontages"].set_index("seg")
     assert len(fr) == 2
@@ -80,13 +86,13 @@ def test_route_from_corner_site_to_main_across_the_junction():
     assert fr.loc[seg_a_east, ["t0", "t1"]].tolist() == pytest.approx([20.0, 60.0])
     assert fr.loc[seg_a_east, "side"] == 0  # north = left of a west-to-east road
     length, steps = _route(G, site="S1")
-    assert length == pytest.approx(69.0)
+    assert length == pytest.approx(61.0)
     assert steps == [
-        ("crossing", "a", 16.0),
-        ("sidewalk", "a", 30.0),
-        ("corner", None, 0.0),
-        ("crossing", "b", 8.0),
-        ("sidewalk", "b", 15.0),
+        ("sidewalk", "a", 19.5),
+        ("crossing", "a", 21.0),
+        ("corner", None, 5.0),
+        ("sidewalk", "b", 4.5),
+        ("crossing", "b", 11.0),
     ]
     att = G.graph["attachments"].iloc[0]
     assert (att.asset_id, att.side, att.t0, att.t1, att.offset_m) == ("W1", 1, 10.0, 70.0, 12.0)
@@ -101,11 +107,12 @@ def test_same_side_route_has_no_crossing_and_exact_length():
     assert length == 300.0
     assert {k for k, _, _ in steps} == {"sidewalk"}
     # the same main on the far side: one crossing of the default arterial carriageway (16 m)
+    # from sidewalk centre to sidewalk centre (+ 5 m of sidewalk)
     far = main.copy()
     far.geometry = [at(LineString([(480, -11), (760, -11)]))]
     G = build_corridor_graph(roads, sites=site, networks={"water": far})
     length, steps = _route(G)
-    assert length == pytest.approx(316.0)
+    assert length == pytest.approx(321.0)
     assert [k for k, _, _ in steps].count("crossing") == 1
 
 

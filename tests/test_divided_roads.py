@@ -73,8 +73,12 @@ def test_divided_road_is_crossed_once_and_has_no_median_sidewalk():
     sidewalk = [
         d for _, _, d in G.edges(data=True) if d["kind"] == "sidewalk" and d["seg"] in divided
     ]
-    # each 200 m carriageway keeps only its outer sidewalk: 4 × 200 m, not 8 × 200 m
-    assert sum(d["length"] for d in sidewalk) == pytest.approx(800.0)
+    # each 200 m carriageway keeps only its outer sidewalk, drawn (and so measured) up to the
+    # cross road's sidewalk: one side of each of the 4 blocks, not both sides
+    drawn = segs.loc[segs["seg"].isin(divided)]
+    one_side = float((drawn["draw_t1"] - drawn["draw_t0"]).sum())
+    assert sum(d["length"] for d in sidewalk) == pytest.approx(one_side)
+    assert 700.0 < one_side < 800.0
     # every node left on the road lies outside the carriageways (|y| > 12 + 4), none in the median
     assert all(abs(G.nodes[n]["y"]) > 16 for n in G if G.nodes[n]["seg"] in divided)
     # from the north-west corner to the south-west corner: one crossing of the whole road
@@ -101,7 +105,12 @@ def test_median_is_green_only_where_the_profile_says_so():
     assert not load_profile().roads.median_is_green
     G = build_corridor_graph(_divided_cross(), profile=profile)
     median = [d for _, _, d in G.edges(data=True) if d.get("median")]
-    assert sum(d["length"] for d in median) == pytest.approx(800.0)
+    # the inner side of each of the 4 blocks, drawn up to the cross road's sidewalk
+    segs = G.graph["segments"]
+    drawn = segs.loc[segs["name"] == "深南大道"]
+    one_side = float((drawn["draw_t1"] - drawn["draw_t0"]).sum())
+    assert sum(d["length"] for d in median) == pytest.approx(one_side)
+    assert 700.0 < one_side < 800.0
     assert {d["kind"] for d in median} == {"sidewalk"}
     # the median is entered over one carriageway: that crossing belongs to the divided road
     own = [d for _, _, d in G.edges(data=True) if d["kind"] == "crossing" and d["width_m"] == 8.0]

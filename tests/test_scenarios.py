@@ -19,10 +19,20 @@ what the demo data says by hand:
   main, the missing gas main), and the oracle then holds what that rule gives;
 * every expected crossing (``expected_crossing``) is in the oracle's crossings;
 * the routes not designed in the demo data were checked by hand geometry: a route that only
-  crosses the road in front of the site is as long as that road's carriageway in the
-  ``gb-defaults`` profile (JM-2026-007: 响岭路, secondary, 12.0 m; JM-2026-008 gas: 延年路,
-  secondary, 12.0 m; JM-2026-004: 白云大道, arterial, 16.0 m; JM-2026-016: 月亮湖路, branch,
-  7.5 m), and a main running along the frontage gives 0.0 m (JM-2026-008 water).
+  crosses the road in front of the site runs from one sidewalk's centre line to the other's:
+  the road's carriageway plus one sidewalk width in the ``gb-defaults`` profile (JM-2026-007:
+  响岭路, secondary, 12.0 + 4.0 = 16.0 m; JM-2026-008 gas: 延年路, secondary, 16.0 m;
+  JM-2026-004: 白云大道, arterial, 16.0 + 5.0 = 21.0 m; JM-2026-016: 月亮湖路, branch,
+  7.5 + 3.0 = 10.5 m), and a main running along the frontage gives 0.0 m (JM-2026-008 water);
+* JM-2026-008 gas (issue 14, the commitment route): the nearest medium-pressure main is
+  across 延年路 (16.0 m, a secondary carriageway dug: joint); 54.0 m along the site's own
+  sidewalk reaches another one under the threshold, so that route is taken (the shortest is
+  reported beside it); the site stays not applicable (real estate);
+* lengths are those of the line drawn (issue 14, one measure): along a sidewalk's centre line,
+  pulled back from a junction by the widest half-corridor meeting there, and round the corner
+  between the two sidewalks (JM-2026-015: 220 m of centreline less 10.5 m at each end of the
+  石化大道 (arterial, 16 + 5 m) / 杨湾路 junction, plus the 2.5 m corner from 杨湾路's sidewalk
+  (offset 8 m) to 石化大道's (offset 10.5 m) = 201.5 m).
 """
 
 from __future__ import annotations
@@ -64,7 +74,7 @@ ORACLE: dict[str, Case] = {
     "JM-2026-002": Case("joint", {"water": U("joint", 300.0)}),  # exact_300
     "JM-2026-003": Case("joint", {"water": U("joint", 450.0)}),  # over_300
     "JM-2026-004": Case(  # cross_arterial
-        "joint", {"water": U("joint", 16.0, carriageways=(("arterial", "白云大道"),))}
+        "joint", {"water": U("joint", 21.0, carriageways=(("arterial", "白云大道"),))}
     ),
     "JM-2026-005": Case(  # cross_railway
         "joint", {"gas": U("joint", 100.0, crossings=(("railway", "焦柳铁路"),))}
@@ -73,16 +83,16 @@ ORACLE: dict[str, Case] = {
     "JM-2026-007": Case(  # cluster_in_scope: 团林组团 is in the seed's scope (二)
         "joint",
         {
-            "water": U("joint", 12.0, carriageways=(("secondary", "响岭路"),)),
-            "power": U("joint", 12.0, carriageways=(("secondary", "响岭路"),)),
+            "water": U("joint", 16.0, carriageways=(("secondary", "响岭路"),)),
+            "power": U("joint", 16.0, carriageways=(("secondary", "响岭路"),)),
         },
     ),
     "JM-2026-008": Case(  # real_estate
         "not_applicable",
         {
             "water": U("commitment", 0.0),
-            "gas": U("joint", 12.0, carriageways=(("secondary", "延年路"),)),
-            "power": U("joint", 86.0, carriageways=(("arterial", "白云大道"),)),
+            "gas": U("commitment", 54.0),
+            "power": U("joint", 75.0, carriageways=(("arterial", "白云大道"),)),
         },
     ),
     "JM-2026-009": Case("commitment", {"power": U("commitment", 0.0)}),  # dual_power
@@ -95,9 +105,9 @@ ORACLE: dict[str, Case] = {
     "JM-2026-014": Case(  # shared_trench
         "commitment", {"gas": U("commitment", 200.0), "telecom": U("commitment", 200.0)}
     ),
-    "JM-2026-015": Case("commitment", {"water": U("commitment", 220.0)}),  # planned_main
+    "JM-2026-015": Case("commitment", {"water": U("commitment", 201.5)}),  # planned_main
     "JM-2026-016": Case(  # cross_branch
-        "joint", {"gas": U("joint", 7.5, carriageways=(("branch", "月亮湖路"),))}
+        "joint", {"gas": U("joint", 10.5, carriageways=(("branch", "月亮湖路"),))}
     ),
 }
 

@@ -340,8 +340,9 @@ def test_a_stretch_that_does_not_fit_is_checked_on_site(ws, every_utility, tmp_p
     segments = _read(gpkg, "trench_segments")
     checklist = _read(gpkg, "checklist")
     narrow = segments[segments["section_fits"] == 0]
-    # the four lines share 福耀大道's east sidewalk over two blocks (20 m and 300 m)
-    assert sorted(narrow["length_m"].round(6)) == [20.0, 300.0]
+    # the four lines share 福耀大道's east sidewalk over two blocks (20 m and 300 m of
+    # centreline), as drawn: each 10.5 m short at the junction between them (issue 14)
+    assert sorted(narrow["length_m"].round(6)) == [9.5, 289.5]
     assert set(narrow["side_zh"]) == {"东侧"}
     # a nullable boolean: no section check on carriageway crossings
     assert segments.loc[segments["kind"] == "crossing", "section_fits"].isna().all()

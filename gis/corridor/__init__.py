@@ -21,8 +21,11 @@ Graph contract (one for the whole project; :mod:`gis.convert` turns it into GeoD
   block intervals), ``attachments`` (asset × block intervals) and ``off_road`` (assets or parts
   of assets farther than the profile allows from every road).
 
-Lengths along a side are measured on the road centreline between positions, so a frontage
-and a main on the same side of a block are exactly ``|t_main - t_site|`` apart.
+Every edge's ``length`` is the length of the line it is drawn as
+(:func:`gis.convert.edge_geometry`): the sidewalk's centre line, pulled back from junctions,
+corners as turned and crossings from one sidewalk's centre line to the other's. A route's
+length is therefore the length of its drawing. On a straight block a frontage and a main on
+the same side, clear of the junctions, are exactly ``|t_main - t_site|`` apart.
 
 The package builds it in three steps, one module each: :mod:`~gis.corridor.blocks` (roads split
 into blocks at junctions), :mod:`~gis.corridor.attach` (sites and assets attached to block

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 from tqdm import tqdm
 
+from gis.convert import edge_geometry
 from gis.corridor._polylines import FloatArray, Polylines
 from gis.corridor.attach import attach_assets, attach_sites
 from gis.corridor.blocks import road_segments
@@ -63,7 +64,9 @@ def build_corridor_graph(
     (4) place nodes at block ends and at every frontage and main interval end, on both sides;
     (5) connect sides (sidewalk), the two sides (carriageway crossing) and, around each
     junction, the corners; (6) record sites and mains on nodes and edges, and make the two
-    carriageways of a divided road one road (:mod:`gis.corridor.divided`).
+    carriageways of a divided road one road (:mod:`gis.corridor.divided`); (7) measure every
+    edge on the line it is drawn as (:func:`gis.convert.edge_geometry`), so that a route's
+    length is the length of its drawing.
 
     Parameters
     ----------
@@ -120,11 +123,13 @@ def build_corridor_graph(
         links,
         median_is_green=profile.roads.median_is_green,
     )
-    bar.update()
-    bar.close()
     G.graph.update(
         segments=segments, frontages=frontages, attachments=attachments, off_road=off_road
     )
+    # (7) every edge as long as it is drawn: the one measure of every route
+    _measure_as_drawn(G, segments)
+    bar.update()
+    bar.close()
     log.info("corridor graph: %d nodes, %d edges", G.number_of_nodes(), G.number_of_edges())
     return G
 
@@ -323,6 +328,45 @@ def _add_corners(
         for k in range(size):
             a, b = ends[k], ends[(k + 1) % size]
             G.add_edge(int(left[a]), int(right[b]), kind="corner", length=0.0, junction=int(j[st]))
+
+
+def _measure_as_drawn(G: nx.Graph, segments: gpd.GeoDataFrame) -> None:
+    """Set each edge's ``length`` to the length of its drawn geometry (the line trenched).
+
+    Crossings and corners are drawn straight between their nodes (a crossing runs from one
+    sidewalk's centre line to the other's: the carriageway plus a sidewalk's width). A sidewalk
+    run is the centreline between its positions, clamped to the block's drawn stretch, offset
+    to the sidewalk's centre: where that stretch of centreline is straight its offset is as
+    long, elsewhere the run is drawn and measured (:func:`gis.convert.edge_geometry`).
+    """
+    if not G.number_of_edges():
+        return
+    edges = list(G.edges(data=True))
+    xy = {n: (d["x"], d["y"]) for n, d in G.nodes(data=True)}
+    a = np.array([xy[u] for u, _, _ in edges], dtype=float).reshape(-1, 2)
+    b = np.array([xy[v] for _, v, _ in edges], dtype=float).reshape(-1, 2)
+    length = np.hypot(*(a - b).T)
+    walk = np.flatnonzero([d["kind"] == "sidewalk" for _, _, d in edges])
+    if len(walk):
+        seg = np.array([int(edges[i][2]["seg"]) for i in walk], dtype=np.int64)
+        lo = segments["draw_t0"].to_numpy(dtype=float)[seg]
+        hi = segments["draw_t1"].to_numpy(dtype=float)[seg]
+        t0 = np.clip([float(edges[i][2]["t0"]) for i in walk], lo, hi)
+        t1 = np.clip([float(edges[i][2]["t1"]) for i in walk], lo, hi)
+        run = t1 - t0 >= 1e-6  # else drawn straight between its nodes (as measured above)
+        lines = Polylines(np.asarray(segments.geometry.values, dtype=object))
+        base = seg * lines.scale
+        inner = np.searchsorted(lines.key, base + t1 - 1e-9, "left") - np.searchsorted(
+            lines.key, base + t0 + 1e-9, "right"
+        )
+        straight = run & (inner <= 0)
+        length[walk[straight]] = (t1 - t0)[straight]
+        for i in walk[run & ~straight].tolist():
+            u, v, _ = edges[i]
+            length[i] = edge_geometry(G, u, v).length
+    nx.set_edge_attributes(
+        G, {(u, v): float(x) for (u, v, _), x in zip(edges, length.tolist())}, "length"
+    )
 
 
 def _mark(
