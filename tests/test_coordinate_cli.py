@@ -34,7 +34,7 @@ def test_coordinate_writes_packages_that_gdal_reads(tmp_path):
     # 团林组团 site JM-2026-007 (in the seed's scope) crosses 响岭路 once for water and power
     assert "JM-2026-014 / gas、telecom / 掇刀路" in res.output
     assert "JM-2026-007 / power、water / 响岭路" in res.output
-    assert "avoided 212.0" in res.output
+    assert "avoided 216.0" in res.output  # 200 m of 掇刀路 and the 16 m crossing of 响岭路
     layers = dict(pyogrio.list_layers(ws))
     assert layers["construction_packages"] == "MultiLineString"
     packages = pyogrio.read_dataframe(ws, layer="construction_packages")
@@ -44,9 +44,11 @@ def test_coordinate_writes_packages_that_gdal_reads(tmp_path):
         200.0,
         400.0,
     )
+    # 响岭路 (secondary): 12 m carriageway + 2 × 2 m from one sidewalk centre line to the other,
+    # 16 m as drawn (one measure), dug once for water and power instead of twice
     assert (joint.loc["JM-2026-007", "dug_m"], joint.loc["JM-2026-007", "dug_m_without"]) == (
-        12.0,
-        24.0,
+        16.0,
+        32.0,
     )
     assert joint.geometry.length["JM-2026-014"] == pytest.approx(200.0)
     works = pyogrio.read_dataframe(ws, layer="planned_works")

@@ -194,7 +194,8 @@ def test_approval_sheet_html_is_filled_from_the_assessment_and_the_form(results,
     assert page.count("掇刀路（荆南快速路至石化大道段）东侧人行道（供水、供电）") == 1
     for who in ("市自然资源和规划局意见", "市城管委意见", "市行政审批局意见"):
         assert who in page
-    assert "供水：外线沿道路 120.0 m，小于告知承诺限值 300 m" in page
+    # measured from the red line (seed 二): the 4.0 m lead-in plus 120.0 m along 掇刀路
+    assert "供水：外线长度 124.0 m（红线引入段 4.0 m + 沿道路 120.0 m），小于告知承诺限值 300 m" in page
     assert "挖掘人行道：掇刀路（荆南快速路至石化大道段）东侧人行道 120.0 m（供水）" in page
     assert "审批路径：告知承诺制，即时办结（实施方案 四(二)1）" in page
     # commitment: decided at once; connection 0.5 working day = 3.5 office hours after 10:00
@@ -317,7 +318,10 @@ def test_planning_opinion_cites_lengths_crossings_and_the_cross_section(results,
     page = planning_opinion_html(a, intakes["JM-2026-014"], G=graph, profile=JINGMEN, start=START)
     _self_contained(page)
     assert "<h1>规划意见（草拟）</h1>" in page
-    assert "燃气：外线沿道路 200.0 m，小于告知承诺限值 300 m，直线距离 200.0 m" in page
+    assert (
+        "燃气：外线长度 204.0 m（红线引入段 4.0 m + 沿道路 200.0 m），小于告知承诺限值 300 m，"
+        "直线距离 200.0 m" in page
+    )
     (shared,) = [s for s in a.shared_trench.segments if s.shared]
     assert shared.section.fits
     assert shared.section.message in page  # GB 50289 check: width needed and available
@@ -329,7 +333,8 @@ def test_planning_opinion_cites_lengths_crossings_and_the_cross_section(results,
     dig = planning_opinion_html(results["JM-2026-011"], None, G=graph, profile=JINGMEN)
     assert "禁挖保护期至 2029-09-28" in dig
     exact = planning_opinion_html(results["JM-2026-002"], None, G=graph, profile=JINGMEN)
-    assert "外线沿道路 300.0 m，不小于告知承诺限值 300 m" in exact
+    # exactly 300.0 m along the road, 304.5 m from the red line: not under 300 m either way
+    assert "外线长度 304.5 m（红线引入段 4.5 m + 沿道路 300.0 m），不小于告知承诺限值 300 m" in exact
     assert "联合审批" in planning_opinion_html(
         results["JM-2026-007"], None, G=graph, profile=JINGMEN
     )  # 团林组团: in the seed's scope
@@ -351,7 +356,9 @@ def test_planning_opinion_reads_the_threshold_from_the_profile(demo_ws, graph):
     strict = JINGMEN.with_value("commitment.max_length_m", 200.0, source="test: a 200 m city")
     (a,) = assess_sites(demo_ws, profile=strict, site_ids=["JM-2026-015"], as_of=AS_OF)
     page = planning_opinion_html(a, None, G=graph, profile=strict)
-    assert "外线沿道路 220.0 m，不小于告知承诺限值 200 m" in page
+    # 201.5 m along the road (220 m less the 10.5 m pull-back at each end, plus a 2.5 m corner)
+    # and the 4.0 m lead-in from the red line: 205.5 m, over a 200 m threshold
+    assert "外线长度 205.5 m（红线引入段 4.0 m + 沿道路 201.5 m），不小于告知承诺限值 200 m" in page
     assert "审批路径：联合审批" in page
 
 

@@ -125,17 +125,20 @@ def test_demo_intents_before_and_after():
     ws = Workspace.from_layers(build_district("demo"), crs=CRS)
     plan = plan_prelay(ws, profile=PROFILE, as_of=AS_OF)
     rows = {r["utility"]: r for r in plan.summary(PROFILE)}
-    assert (rows["water"]["eligible_before"], rows["water"]["eligible_after"]) == (4, 5)
+    # every water intent already reaches a main by a route that meets the commitment
+    # conditions (the commitment route is sought, issue 14): no water main to pre-lay
+    assert (rows["water"]["eligible_before"], rows["water"]["eligible_after"]) == (5, 5)
+    assert rows["water"]["extensions"] == 0
     assert rows["gas"]["eligible_after"] == rows["gas"]["requested"] == 3
     # YX-2026-005 asks for 20 MVA: 35 kV, and the district has no 35 kV network to extend
     assert "YX-2026-005" in plan.unreachable["power"]
     reasons = {(pid, u): why for pid, u, why in plan.still_not_eligible()}
     assert "35 kV" in reasons[("YX-2026-005", "power")]
     layers = plan.layers(ws)
-    assert set(layers["prelay_extensions"]["utility"]) >= {"water", "gas"}
-    already = int((ws.layer("water")["status"] == "planned").sum())
-    added = sum(1 for e in plan.extensions if e.utility == "water" and e.kind == "sidewalk")
-    assert int((layers["water"]["status"] == "planned").sum()) == already + added
+    assert set(layers["prelay_extensions"]["utility"]) >= {"gas", "power"}
+    already = int((ws.layer("gas")["status"] == "planned").sum())
+    added = sum(1 for e in plan.extensions if e.utility == "gas" and e.kind == "sidewalk")
+    assert int((layers["gas"]["status"] == "planned").sum()) == already + added
     assert added > 0
 
 

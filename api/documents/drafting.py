@@ -256,7 +256,7 @@ def line_summary(line: Line, *, profile: Profile) -> str:
     """Return one line's facts with numbers: length vs threshold, straight line, digs, crossings."""
     limit = profile.commitment.max_length_m
     r = line.route
-    compare = "小于" if round(r.length_m, 3) < limit else "不小于"
+    compare = "小于" if round(r.red_line_m, 3) < limit else "不小于"
     crossings = crossing_texts(r, profile=profile)
     crossed = "；".join(crossings) if crossings else "不穿(跨)越重大管(线、路)及车行道"
     digs = dig_once_texts(r)
@@ -266,8 +266,14 @@ def line_summary(line: Line, *, profile: Profile) -> str:
             f"{line.label}：接驳管线 {r.tap_asset} 在门前经过，外线沿道路 0.0 m，直接接驳；"
             f"{surface_text(r)}；{crossed}{tail}。"
         )
+    measured = f"外线沿道路 {metres(r.length_m)} m"
+    if r.lead_in_m > 0:  # from the red line (seed 二): the lead-in to the corridor counts
+        measured = (
+            f"外线长度 {metres(r.red_line_m)} m（红线引入段 {metres(r.lead_in_m)} m + 沿道路 "
+            f"{metres(r.length_m)} m）"
+        )
     return (
-        f"{line.label}：外线沿道路 {metres(r.length_m)} m，{compare}告知承诺限值 {limit:g} m，"
+        f"{line.label}：{measured}，{compare}告知承诺限值 {limit:g} m，"
         f"直线距离 {metres(r.straight_line_m)} m；{surface_text(r)}；{crossed}{tail}。"
     )
 

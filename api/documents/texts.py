@@ -79,8 +79,8 @@ OPINION_HEADINGS: dict[str, str] = {
 """The planning opinion's sections, in order."""
 
 OPINION_LENGTH_RULE = (
-    "外线长度沿道路（人行道、车行道横穿）自用地红线外的接入点量至接驳点，红线至人行道"
-    "引入段另计；告知承诺限值为小于 {limit} m（《{profile}》四(二)1）。"
+    "外线长度自建筑区划红线量至接驳点：红线至人行道的引入段加沿道路（人行道、车行道横穿）"
+    "部分；告知承诺限值为小于 {limit} m（《{profile}》二、四(二)1）。"
 )
 
 OPINION_SIGNATURES = "拟稿：　　　　　　审核：　　　　　　签发：　　　　　　"
