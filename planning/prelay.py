@@ -2,13 +2,17 @@
 
 :func:`plan_prelay` reads as its steps: (1) the registered intents become pseudo-sites and are
 assessed as they stand; (2) per utility, the intents that are not covered, or would need joint
-approval, are the terminals; (3) a Steiner tree on the corridor graph joins them to the suitable
-existing network (one root), searching with penalties that keep it off roads under dig-once
-protection and away from major crossings; (4) every new main is sized by the demand it carries
-downstream (:mod:`planning.extensions`); (5) the planned mains are added to the network (``status = planned``) and every
-intent is assessed again; (6) extensions of different utilities on the same block side become
-one joint construction, with a cross-section check; each extension gets the latest start date
-that meets the earliest intent it serves.
+approval even by the commitment route sought as for a site, are the terminals; (3) a Steiner
+tree on the corridor graph joins them to the suitable existing network (one root), searching
+with penalties that keep it off roads under dig-once protection and away from major crossings;
+(4) every new main is sized by the demand it carries downstream (:mod:`planning.extensions`);
+(5) the planned mains are added to the network (``status = planned``) and every intent is
+assessed again, as a site is: when the shortest route (say, across an arterial to a new main
+opposite) needs joint approval, the shortest route notify-and-commit allows is taken
+(:mod:`planning.commitment_route`), and the shortest is kept beside it with why it was not
+chosen (``after[intent].utilities[u].shortest``); (6) extensions of different utilities on the
+same block side become one joint construction, with a cross-section check; each extension gets
+the latest start date that meets the earliest intent it serves.
 """
 
 from __future__ import annotations
@@ -305,7 +309,8 @@ def plan_prelay(
                 profile=profile,
                 start=sum(1 for e in extensions if e.utility == utility),
             )
-    # (5) the planned mains in the network, and every intent assessed again
+    # (5) the planned mains in the network, and every intent assessed again (the commitment
+    # route preferred to a shorter joint one, as for sites: planning.connection)
     planned = _with_planned(ws, extensions)
     pws = Workspace.from_layers(
         {**planned, "sites": _as_sites(intents)}, crs=ws.crs, profile=iprofile
