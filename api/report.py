@@ -109,6 +109,8 @@ def _utility(u: UtilityResult, to: _ToWgs84, deadlines: Mapping[str, Any]) -> di
         "status": "covered" if u.covered else "needs_prelay",
         "requirement": u.requirement,
         "length_m": None,
+        "lead_in_m": None,
+        "red_line_m": None,
         "straight_line_m": None,
         "surfaces": {},
         "crossings": [],
@@ -294,49 +296,66 @@ def pad(text: str, width: int, *, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
+def _lengths(route: Route | None) -> tuple[str, str, str]:
+    """Return a route's lead-in, length along the road and red-line length as table cells."""
+    if route is None:
+        return ("-", "-", "-")
+    return (f"{route.lead_in_m:,.1f}", f"{route.length_m:,.1f}", f"{route.red_line_m:,.1f}")
+
+
+_BLANK = ("", "", "")
+
+
 def assessment_table(assessments: Sequence[Assessment], *, profile: Profile) -> str:
     """Return a readable table, one line per site and utility, with Chinese labels.
 
+    Each line's length is shown from the site's red line (seed 二) with its two parts: the
+    lead-in from the red line to the road (引入段), the part along the road (沿道路, the drawn
+    route) and their sum (外线长度, the length compared with the threshold).
     ``profile`` gives the time limits in the approval paths' labels.
     """
     path_zh = path_labels(profile)
     path_w = max(display_width(p) for p in path_zh.values()) + 2
 
-    def row(site: str, what: str, covered: str, length: str, path: str, why: str = "") -> str:
+    def row(
+        site: str, what: str, covered: str, lengths: Sequence[str], path: str, why: str = ""
+    ) -> str:
+        lead, along, total = lengths
         return (
-            f"{pad(site, 13)}{pad(what, 6)}{pad(covered, 6)}{pad(length, 12, right=True)}  "
+            f"{pad(site, 13)}{pad(what, 6)}{pad(covered, 6)}{pad(lead, 10, right=True)}"
+            f"{pad(along, 11, right=True)}{pad(total, 13, right=True)}  "
             f"{pad(path, path_w) if why else path}{why}"
         )
 
-    lines = [row("项目", "专业", "覆盖", "外线长度(m)", "审批路径", "理由")]
+    head = ("引入段(m)", "沿道路(m)", "外线长度(m)")
+    lines = [row("项目", "专业", "覆盖", head, "审批路径", "理由")]
     for a in assessments:
         if not a.utilities:
-            lines.append(row(a.project_id, "-", "-", "-", path_zh[a.approval_path]))
+            lines.append(row(a.project_id, "-", "-", _lengths(None), path_zh[a.approval_path]))
         for u, r in a.utilities.items():
-            length = f"{r.route.length_m:,.1f}" if r.route is not None else "-"
             path = (
                 path_zh["not_applicable"] if not a.applicable else path_zh.get(r.approval_path, "-")
             )
             why = "；".join(x.text for x in (a.reasons if not a.applicable else r.reasons))
             covered = "是" if r.covered else "否"
-            lines.append(row(a.project_id, UTILITY_ZH[u], covered, length, path, why))
+            lines.append(row(a.project_id, UTILITY_ZH[u], covered, _lengths(r.route), path, why))
             if r.shortest is not None:
                 lines.append(
-                    row("", "最短", "", f"{r.shortest.length_m:,.1f}", "未采用（需联合审批：")
+                    row("", "最短", "", _lengths(r.shortest), "未采用（需联合审批：")
                     + "；".join(x.text for x in r.shortest_reasons)
                     + "），改走上行可告知承诺的路线"
                 )
-        lines.append(row("", "合计", "", "", path_zh.get(a.approval_path, "-")))
+        lines.append(row("", "合计", "", _BLANK, path_zh.get(a.approval_path, "-")))
         lines.append(" " * 12 + a.demand_note())
         t = a.shared_trench
         if t is not None and t.saved_m > 0:
             lines.append(
-                row("", "同沟", "", f"{t.total_trench_m:,.1f}", "联合开挖（分别开挖 ")
+                row("", "同沟", "", ("", f"{t.total_trench_m:,.1f}", ""), "联合开挖（分别开挖 ")
                 + f"{t.separate_trench_m:,.1f} m，少挖 {t.saved_m:,.1f} m）"
             )
         if a.cost_joint is not None and a.cost_separate is not None:
             lines.append(
-                row("", "估算", "", "", f"外线工程费用约 {a.cost_joint.total / 1e4:,.1f} 万元")
+                row("", "估算", "", _BLANK, f"外线工程费用约 {a.cost_joint.total / 1e4:,.1f} 万元")
                 + f"（分别施工 {a.cost_separate.total / 1e4:,.1f} 万元）"
             )
     return "\n".join(lines)

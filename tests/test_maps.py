@@ -66,7 +66,8 @@ def test_project_map_drawn_offline_in_chromium(demo_ws, results, chromium, tmp_p
         if r.route is not None:
             zh = {"water": "供水", "gas": "燃气", "heat": "供热", "power": "供电", "telecom": "通信"}[u]
             role = "主供" if u == "power" else ""
-            assert f"{zh}{role}外线 {r.route.length_m:,.1f} m" in tips
+            # from the red line (seed 二): the sum, the lead-in and the part along the road
+            assert f"{zh}{role}外线 " + f"{r.route.red_line_m:,.1f} m（红线引入段 {r.route.lead_in_m:,.1f} m + 沿道路 {r.route.length_m:,.1f} m）" in tips
             assert f"接驳点：{zh} {r.route.tap_asset}" in tips
     # the railway crossing as a marker naming what is crossed
     rail = [c for r in a.utilities.values() if r.route for c in r.route.crossings if c.kind == "railway"]
@@ -103,9 +104,12 @@ def test_popups_carry_lengths_surfaces_path_and_reasons(demo_ws, results, chromi
           return document.querySelector('.leaflet-popup-content').textContent;
         }""",
         f"{ {'water': '供水', 'gas': '燃气', 'heat': '供热', 'power': '供电', 'telecom': '通信'}[u]}"
-        f"{'主供' if u == 'power' else ''}外线 {r.route.length_m:,.1f} m",
+        f"{'主供' if u == 'power' else ''}外线 "
+        f"{r.route.red_line_m:,.1f} m（红线引入段 {r.route.lead_in_m:,.1f} m + 沿道路 {r.route.length_m:,.1f} m）",
     )
-    assert f"{r.route.length_m:,.1f} m" in text
+    assert f"沿道路{r.route.length_m:,.1f} m" in text
+    assert f"红线引入段{r.route.lead_in_m:,.1f} m" in text
+    assert f"外线长度合计{r.route.red_line_m:,.1f} m" in text
     assert f"{r.route.straight_line_m:,.1f} m" in text
     assert "人行道" in text  # a surface
     assert "联合审批" in text

@@ -113,7 +113,9 @@ def test_project_map_labels_roads_and_draws_routes_side_by_side(
     for u, r in a.utilities.items():
         if r.route is None:
             continue
-        key = f"{ZH[u]}{'主供' if u == 'power' else ''}外线 {r.route.length_m:,.1f} m"
+        key = f"{ZH[u]}{'主供' if u == 'power' else ''}外线 " + (
+            f"{r.route.red_line_m:,.1f} m（红线引入段 {r.route.lead_in_m:,.1f} m + 沿道路 {r.route.length_m:,.1f} m）"
+        )
         offset, moved = state["offsets"][key]
         assert offset == ROUTE_OFFSET_PX[u]
         assert moved == pytest.approx(abs(offset), abs=0.01)

@@ -384,6 +384,9 @@ def test_routes_of_the_latest_assessments_and_the_latest_plan(served):
             want["role"],
         )
         assert p["length_m"] == want["length_m"] >= 0  # the latest assessment (the stale one: -1)
+        # from the red line (seed 二): the lead-in and the sum beside the part along the road
+        assert p["lead_in_m"] == want["lead_in_m"] > 0
+        assert p["red_line_m"] == pytest.approx(p["lead_in_m"] + p["length_m"])
         assert p["approval_path"] == want["approval"]["path"]
         assert f["geometry"] == {"type": "LineString", "coordinates": want["route"]["coordinates"]}
     one = next(iter(served.routes))

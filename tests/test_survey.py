@@ -202,6 +202,9 @@ def test_route_lengths_read_back(package, railway):
         (row,) = routes[(routes["utility"] == u) & (routes["role"] == role)].itertuples()
         assert row.geometry.length == pytest.approx(route.geometry.length, abs=0.01)
         assert row.length_m == pytest.approx(route.length_m, abs=0.5)
+        # from the red line (seed 二): the lead-in beside the part along the road, and the sum
+        assert row.lead_in_m == pytest.approx(route.lead_in_m, abs=0.05)
+        assert row.red_line_m == pytest.approx(route.lead_in_m + route.length_m, abs=0.05)
         assert row.straight_line_m == pytest.approx(route.straight_line_m, abs=0.5)
         assert row.tap_asset == route.tap_asset
         res = railway.utilities[u]

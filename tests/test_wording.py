@@ -210,7 +210,8 @@ def test_the_table_aligns_chinese_columns():
         display_width(line[: line.index(word)])
         for line, word in zip(lines, ["理由", "外线", "外线"], strict=False)
     ]
-    assert len(set(starts)) == 1 and starts[0] == 13 + 6 + 6 + 12 + 2 + 26, lines
+    # project, utility, covered, lead-in, along the road, red-line length, path
+    assert len(set(starts)) == 1 and starts[0] == 13 + 6 + 6 + 10 + 11 + 13 + 2 + 26, lines
     assert [display_width(line[: line.index("否")]) for line in lines[1:3]] == [19, 19]
 
 

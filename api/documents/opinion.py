@@ -101,7 +101,9 @@ def _lines_table(a: Assessment, *, profile: Profile) -> Grid:
         for text in (
             "外线",
             "接入管线",
-            "沿道路长度 (m)",
+            "红线引入段 (m)",
+            "沿道路 (m)",
+            "外线长度 (m)",
             "直线距离 (m)",
             f"小于 {limit:g} m",
             "开挖",
@@ -114,12 +116,14 @@ def _lines_table(a: Assessment, *, profile: Profile) -> Grid:
         path = line.approval_path if a.applicable else "not_applicable"
         r = line.route
         tap = r.tap_asset + (f"（馈线 {r.feeder_id}）" if r.feeder_id else "")
-        within = round(r.length_m, 3) < limit
+        within = round(r.red_line_m, 3) < limit  # from the red line (seed 二)
         body.append(
             [
                 cell(line.label, align="center"),
                 cell(tap, align="center"),
+                cell(metres(r.lead_in_m), align="right"),
                 cell(metres(r.length_m), align="right"),
+                cell(metres(r.red_line_m), align="right"),
                 cell(metres(r.straight_line_m), align="right"),
                 cell("是" if within else "否", align="center"),
                 cell(drafting.surface_text(r)),
@@ -131,11 +135,11 @@ def _lines_table(a: Assessment, *, profile: Profile) -> Grid:
         body.append(
             [
                 cell(UTILITY_ZH.get(u, u), align="center"),
-                cell("无满足需求的管线", colspan=6),
+                cell("无满足需求的管线", colspan=8),
                 cell(drafting.PATH_NAME_ZH[None], align="center"),
             ]
         )
-    return Grid(rows(head, *body), widths=(9, 12, 10, 10, 9, 21, 20, 9), head_rows=1, small=True)
+    return Grid(rows(head, *body), widths=(8, 11, 8, 7, 8, 8, 7, 17, 17, 9), head_rows=1, small=True)
 
 
 def _trench(a: Assessment, G: nx.Graph) -> list[Block]:

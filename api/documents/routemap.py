@@ -49,6 +49,7 @@ _MIN_EXTENT_M = 160.0
 _LINE_GAP_MM = 0.9
 """Lines sharing a sidewalk are drawn this far apart on the map."""
 _SCALE_STEPS_M = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000)
+_LEGEND_MIN_W_MM = 56.0
 
 
 def _extent(geoms: Sequence[BaseGeometry]) -> tuple[float, float, float, float, float, float]:
@@ -365,21 +366,26 @@ def _legend(lines: Sequence[drafting.Line], f: _Frame, labels: _Labels) -> list[
     n = len(lines) + 3
     lx, lh = 3.0, 4.5 * n
     ly = f.height - 3.0 - lh
-    out.append(Box(lx, ly, 56.0, lh))
-    labels.reserve(box(lx, ly, lx + 56.0, ly + lh))
+    # each line's length from the red line (seed 二): the lead-in plus the drawn part
+    texts = [
+        f"{line.label}外线 {metres(line.route.red_line_m)} m（引入 "
+        f"{metres(line.route.lead_in_m)} + 沿道路 {metres(line.route.length_m)}）"
+        for line in lines
+    ]
+    width = max([_LEGEND_MIN_W_MM] + [13.0 + text_width_mm(t, 6.5) for t in texts])
+    out.append(Box(lx, ly, width, lh))
+    labels.reserve(box(lx, ly, lx + width, ly + lh))
 
     def row(k: int) -> float:
         return ly + lh - 3.2 - 4.5 * k
 
-    for k, line in enumerate(lines):
+    for k, (line, text) in enumerate(zip(lines, texts, strict=True)):
         y = row(k)
         colour = UTILITY_COLOURS.get(line.utility, "#000000")
         out.append(
             Stroke(((lx + 2, y + 0.8), (lx + 9, y + 0.8)), colour, 0.7, dash="备供" in line.label)
         )
-        out.append(
-            Text(lx + 11, y, f"{line.label}外线 {metres(line.route.length_m)} m", size_pt=6.5)
-        )
+        out.append(Text(lx + 11, y, text, size_pt=6.5))
     y = row(len(lines))
     out.append(Stroke(((lx + 2, y + 0.8), (lx + 9, y + 0.8)), RED_LINE_COLOUR, 0.5))
     out.append(Text(lx + 11, y, "项目用地红线", size_pt=6.5))

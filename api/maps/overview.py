@@ -115,8 +115,9 @@ def district_map(
     by_path: dict[Any, list[tuple[Any, dict[str, Any]]]] = {}
     for a in results:
         counts[a.approval_path] = counts.get(a.approval_path, 0) + 1
-        lengths = "；".join(
-            f"{UTILITY_ZH[u]} {r.route.length_m:,.1f} m"
+        lengths = "；".join(  # from the red line (seed 二): lead-in + along the road
+            f"{UTILITY_ZH[u]} {r.route.red_line_m:,.1f} m（红线引入段 {r.route.lead_in_m:,.1f} m"
+            f" + 沿道路 {r.route.length_m:,.1f} m）"
             if r.route is not None
             else f"{UTILITY_ZH[u]} 无"
             for u, r in a.utilities.items()

@@ -127,13 +127,13 @@ def project_map(
     _site(m, display, ws, a, profile=profile)
     add_legend(m, _legend(profile), title="图例")
     lengths = [
-        f"{UTILITY_ZH[u]}{role} {r.length_m:,.1f} m" for u, role, r in _routes(a) if u in UTILITY_ZH
+        f"{UTILITY_ZH[u]}{role} {_lengths_text(r)}" for u, role, r in _routes(a) if u in UTILITY_ZH
     ]
     add_title(
         m,
         f"{a.project_id} {a.name}：{vocabulary.approval_path_label(a.approval_path, profile)}",
         [
-            "外线长度（沿道路）：" + ("；".join(lengths) if lengths else "无"),
+            "外线长度（自红线起算）：" + ("；".join(lengths) if lengths else "无"),
             a.demand_note(),
             f"研判日期 {a.as_of.isoformat()}；依据《{profile.description or '联动接入实施方案'}》",
         ],
@@ -393,6 +393,18 @@ def _trench(m: folium.Map, display: Display, a: Assessment) -> None:
     )
 
 
+def _lengths_text(r: Route) -> str:
+    """Return a line's length from the red line (seed 二) with its lead-in and road parts.
+
+    >>> from types import SimpleNamespace as R
+    >>> _lengths_text(R(lead_in_m=4.0, length_m=120.0, red_line_m=124.0))
+    '124.0 m（红线引入段 4.0 m + 沿道路 120.0 m）'
+    """
+    return (
+        f"{r.red_line_m:,.1f} m（红线引入段 {r.lead_in_m:,.1f} m + 沿道路 {r.length_m:,.1f} m）"
+    )
+
+
 def _route_popup(a: Assessment, u: str, role: str, r: Route, *, profile: Profile) -> Popup:
     result = a.utilities[u]
     surfaces = "；".join(
@@ -403,9 +415,11 @@ def _route_popup(a: Assessment, u: str, role: str, r: Route, *, profile: Profile
         f"{c.name}（{ROAD_CLASS_ZH.get(c.road_class, c.road_class)}）" for c in r.carriageways
     )
     rows: list[tuple[str, Any]] = [
-        ("外线长度（沿道路）", f"{r.length_m:,.1f} m"),
-        ("直线距离", f"{r.straight_line_m:,.1f} m"),
+        # from the red line (seed 二): the lead-in and the drawn part along the road, and the sum
         ("红线引入段", f"{r.lead_in_m:,.1f} m"),
+        ("沿道路", f"{r.length_m:,.1f} m"),
+        ("外线长度合计", f"{r.red_line_m:,.1f} m"),
+        ("直线距离", f"{r.straight_line_m:,.1f} m"),
         ("路面构成", surfaces or "-"),
         ("横穿车行道", roads or "无"),
         ("穿越重要线路", crossings or "无"),
@@ -431,7 +445,7 @@ def _route_popup(a: Assessment, u: str, role: str, r: Route, *, profile: Profile
 
 def _routes_layer(m: folium.Map, display: Display, a: Assessment, *, profile: Profile) -> None:
     for u, role, r in _routes(a):
-        group = feature_group(m, f"{UTILITY_ZH[u]}{role}外线 {r.length_m:,.1f} m")
+        group = feature_group(m, f"{UTILITY_ZH[u]}{role}外线 {r.red_line_m:,.1f} m")
         colour = UTILITY_COLOURS[u]
         add_geometries(
             group,
@@ -440,7 +454,7 @@ def _routes_layer(m: folium.Map, display: Display, a: Assessment, *, profile: Pr
                 (
                     r.geometry,
                     {
-                        "tooltip": f"{UTILITY_ZH[u]}{role}外线 {r.length_m:,.1f} m",
+                        "tooltip": f"{UTILITY_ZH[u]}{role}外线 {_lengths_text(r)}",
                         "popup": _route_popup(a, u, role, r, profile=profile),
                     },
                 )

@@ -338,6 +338,8 @@ def _route_items(store: Store) -> list[_Item]:
                     "utility": utility,
                     "role": role,
                     "length_m": r.get("length_m"),
+                    "lead_in_m": r.get("lead_in_m"),
+                    "red_line_m": r.get("red_line_m"),
                     "approval_path": (u.get("approval") or {}).get("path"),
                     "tap_asset": (r.get("tap") or {}).get("asset_id"),
                     "assessment_id": rec.id,

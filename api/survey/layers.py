@@ -151,9 +151,11 @@ class _Builder:
                 "role": ROLE_ZH[role],
                 "covered": res.covered,
                 "requirement": res.requirement,
+                # along the road (the drawn line), the lead-in from the red line, their sum
                 "length_m": route.length_m,
-                "straight_line_m": route.straight_line_m,
                 "lead_in_m": route.lead_in_m,
+                "red_line_m": route.red_line_m,
+                "straight_line_m": route.straight_line_m,
                 "approval_path": path,
                 "approval_zh": vocabulary.approval_path_label(
                     path if a.applicable else "not_applicable", self.profile
