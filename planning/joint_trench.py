@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from planning.approval import decide
+from planning.approval import Path, Reason, decide
 from planning.assessment import Assessment, UtilityResult
 from planning.cost import Cost, joint_trench_cost, route_cost
 from planning.cross_section import SectionCheck, check_section, pipe_for
@@ -94,6 +94,7 @@ class _SiteTrench:
         self.limit = ctx.profile.commitment.max_length_m
         self.original = {u: r.route for u, r in covered.items() if r.route is not None}
         self.own_edges_of: dict[str, set[Edge]] = {}
+        self.decided: dict[str, tuple[Path, list[Reason]]] = {}  # each original route's
 
     def reroute(self, utility: str, free: set[Edge]) -> list[Any] | None:
         """Return the route adding the least new trench next to the others' lines, if shorter.
@@ -148,7 +149,10 @@ class _SiteTrench:
         before = self.original[utility]
         _, assets = self.searcher.taps[covered[utility].search_key]
         after = self.ctx.route(self.pid, list(path), utility, assets)
-        was, why_before = decide(before.facts(), profile=profile)
+        decided = self.decided.get(utility)
+        if decided is None:
+            decided = self.decided[utility] = decide(before.facts(), profile=profile)
+        was, why_before = decided
         now, why_after = decide(after.facts(), profile=profile)
         if was == "commitment" and now != "commitment":
             return False
@@ -184,23 +188,38 @@ def section_checker(
     profile = ctx.profile
 
     def check(seg: TrenchSegment) -> tuple[tuple[tuple[str, ...], ...], SectionCheck]:
+        taps = tuple(_tap(covered[u]) for u in seg.utilities)
+        available = float(sidewalk[seg.seg])
+        # the same pipes in the same width check the same (sites of a batch share mains)
+        key = (seg.utilities, taps, available, demand.water_peak_m3_h)
+        cached = ctx.section_cache.get(key)
+        if cached is None:
+            cached = ctx.section_cache[key] = _checked(seg.utilities, taps, available)
+        return cached
+
+    def _checked(
+        utilities: tuple[str, ...], taps: tuple[str, ...], available: float
+    ) -> tuple[tuple[tuple[str, ...], ...], SectionCheck]:
         pipes = []
-        for u in seg.utilities:
-            route = covered[u].route
-            assert route is not None
-            attrs = ctx.main_attrs(u, route.tap_asset)
+        for u, tap in zip(utilities, taps):
+            attrs = ctx.main_attrs(u, tap)
             if u == "water":
                 attrs["diameter_mm"] = water_min_diameter_mm(demand.water_peak_m3_h, profile)
             pipes.append(pipe_for(u, attrs, profile=profile))
-        result = check_section(pipes, available_m=float(sidewalk[seg.seg]), profile=profile)
+        result = check_section(pipes, available_m=available, profile=profile)
         if result.fits:
-            return (seg.utilities,), result
+            return (utilities,), result
         groups = tuple(tuple(label.split(":", 1)[0] for label in g) for g in result.split) or tuple(
-            (u,) for u in seg.utilities
+            (u,) for u in utilities
         )
         return groups, result
 
     return check
+
+
+def _tap(result: UtilityResult) -> str:
+    assert result.route is not None
+    return result.route.tap_asset
 
 
 def _along(

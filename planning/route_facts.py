@@ -68,6 +68,8 @@ class RouteContext:
         self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
         self.tap_cache: dict[tuple[int, Any], tuple[set[str], str]] = {}
         self.surface_cache: dict[tuple[Any, Any], str | None] = {}
+        # cross-section checks of shared stretches (:func:`planning.joint_trench.section_checker`)
+        self.section_cache: dict[tuple[Any, ...], Any] = {}
         self.main_rows: dict[str, dict[str, int]] = {}
         # each (asset, node) pair of the routing index → the asset's row in its layer
         self.pair_rows: dict[str, np.ndarray] = {}

@@ -30,6 +30,7 @@ __all__ = ["RoutingIndex", "Search", "TreePath", "routing_index", "tie_breaks"]
 _ZERO = 1e-9  # corners cost 0 m; csgraph reads explicit zeros as "no edge"
 _TIE_M = 1e-9  # tie-breaks lie in [0, _TIE_M) per edge
 _RANK_M = 2e-6  # between frontages of a site: above any path's tie-breaks (1,000 edges)
+_FEW_EDGES = 256  # up to this many edges are removed from a matrix one by one
 
 
 @dataclass
@@ -252,9 +253,17 @@ class RoutingIndex:
         """Return a copy of a search matrix (default :attr:`weights`) without the given edges.
 
         Vectorised over the matrix: each entry between graph nodes is looked up by its edge
-        number, so removing many edges costs one pass.
+        number, so removing many edges costs one pass; a few edges (a route's) are looked up
+        in their two rows only.
         """
-        out = (self.weights if matrix is None else matrix).copy()
+        base = self.weights if matrix is None else matrix
+        few = np.unique(np.asarray(edges, dtype=np.int64))
+        if len(few) <= _FEW_EDGES and base.has_sorted_indices:
+            out = base.copy()
+            out.data[self._entry_positions(out, few)] = 0.0
+            out.eliminate_zeros()
+            return out
+        out = base.copy()
         gone = np.zeros(len(self.edge_length), dtype=bool)
         gone[np.asarray(edges, dtype=np.int64)] = True
         n = len(self.nodes)
@@ -265,6 +274,23 @@ class RoutingIndex:
         out.data[inner[gone[eid]]] = 0.0
         out.eliminate_zeros()
         return out
+
+    def _entry_positions(
+        self, m: csr_matrix, edges: npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.int64]:
+        """Return where edges (by number, both directions) sit in ``m`` (sorted indices)."""
+        ends = self.edge_ends[edges]
+        out = []
+        indptr, indices = m.indptr, m.indices
+        for a, b in zip(
+            np.concatenate([ends[:, 0], ends[:, 1]]).tolist(),
+            np.concatenate([ends[:, 1], ends[:, 0]]).tolist(),
+        ):
+            lo, hi = int(indptr[a]), int(indptr[a + 1])
+            k = lo + int(np.searchsorted(indices[lo:hi], b))
+            if k < hi and indices[k] == b:
+                out.append(k)
+        return np.array(out, dtype=np.int64)
 
     def edge_positions(
         self, edges: Iterable[tuple[Any, Any]], *, matrix: csr_matrix | None = None
