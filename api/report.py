@@ -12,6 +12,7 @@ import shapely
 from pyproj import CRS
 from shapely import LineString, Point
 from shapely.geometry import mapping
+from wcwidth import wcswidth
 
 from gis import vocabulary
 from gis.convert import path_geometry
@@ -276,12 +277,11 @@ def display_width(text: str) -> int:
     >>> display_width("中压B"), display_width("JM-2026-001")
     (5, 11)
     """
-    try:
-        from wcwidth import wcswidth
-    except ImportError:  # not installed: East Asian wide and fullwidth characters take two
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
     width = wcswidth(text)
-    return width if width >= 0 else len(text)
+    if width >= 0:
+        return width
+    # a control character: count East Asian wide and fullwidth characters as two
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def pad(text: str, width: int, *, right: bool = False) -> str:
