@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS
@@ -28,6 +30,7 @@ __all__ = [
     "assessment_to_dict",
     "demand_warning",
     "display_width",
+    "feature_collection",
     "pad",
     "path_deadlines_json",
     "path_labels",
@@ -35,6 +38,12 @@ __all__ = [
 
 UTILITY_ZH: dict[str, str] = vocabulary.UTILITIES.labels()
 SURFACE_ZH: dict[str, str] = vocabulary.SURFACES.labels()
+
+
+def feature_collection(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return a layer as a GeoJSON FeatureCollection in CRS84 (lon, lat), missing values null."""
+    out: dict[str, Any] = json.loads(gdf.to_crs("OGC:CRS84").to_json(na="null", drop_id=True))
+    return out
 
 
 def path_labels(profile: Profile) -> dict[str | None, str]:

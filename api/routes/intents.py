@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
@@ -12,6 +11,7 @@ from pydantic import BaseModel, Field
 from shapely.geometry import shape
 
 from api.deps import StateDep
+from api.report import feature_collection
 from api.routes.networks import ImportPublic
 from api.schemas import IsoDate, Utility
 from api.security import CurrentUser, Principal, require_roles
@@ -101,5 +101,4 @@ def list_intents(state: StateDep, p: CurrentUser) -> dict[str, Any]:
         layer = state.store.layer("intents")
     except LayerNotFoundError:
         return {"type": "FeatureCollection", "features": []}
-    out: dict[str, Any] = json.loads(layer.to_crs("OGC:CRS84").to_json(drop_id=True))
-    return out
+    return feature_collection(layer)

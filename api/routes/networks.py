@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +11,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel
 
 from api.deps import StateDep
+from api.report import feature_collection
 from api.schemas import AwareUTC
 from api.security import CurrentUser, check_layer_edit, read_upload
 from gis.errors import InputFormatError, LayerNotFoundError, NotFoundError
@@ -134,7 +134,7 @@ def layer_version(
         msg = f"图层 {layer} 没有第 {version} 版 (the database has no version {version} of layer {layer!r})"
         raise NotFoundError(msg)
     page = state.store.layer(layer, version=version, limit=limit, offset=offset)
-    features = json.loads(page.to_crs("OGC:CRS84").to_json(na="null", drop_id=True))
+    features = feature_collection(page)
     features.pop("crs", None)
     features |= {"numberMatched": v.n_features, "numberReturned": len(page)}
     return VersionDetail(

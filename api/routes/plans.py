@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
-import geopandas as gpd
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from api.deps import StateDep
+from api.report import feature_collection
 from api.schemas import AwareUTC, IsoDate
 from api.security import CurrentUser, Principal, require_roles
 from api.service import construction_period
@@ -38,10 +37,6 @@ class PlanPublic(BaseModel):
     summary: dict[str, Any]
     features: dict[str, Any]
 
-
-def _geojson(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
-    out: dict[str, Any] = json.loads(gdf.to_crs("OGC:CRS84").to_json(drop_id=True))
-    return out
 
 
 def _public(r: PlanRecord) -> PlanPublic:
@@ -87,7 +82,7 @@ def run_prelay(
             utility=utility,
             versions=versions,
             summary=summary,
-            features=_geojson(layers["prelay_extensions"]),
+            features=feature_collection(layers["prelay_extensions"]),
         )
         s.add(rec)
         s.add(AuditEntry(user=p.name, action="run_prelay", target=utility or "all", detail={}))
@@ -134,7 +129,7 @@ def run_coordination(
             created_by=p.name,
             versions=done.versions,
             summary=summary,
-            features=_geojson(packages) if len(packages) else {"type": "FeatureCollection", "features": []},
+            features=feature_collection(packages) if len(packages) else {"type": "FeatureCollection", "features": []},
         )
         s.add(rec)
     return _public(rec)
