@@ -28,6 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.security import ROLES, CurrentUser, Principal, check_roles
+from gis import vocabulary
 from gis.errors import ConfigurationError, PermissionDeniedError
 
 __all__ = [
@@ -48,8 +49,11 @@ class Allowed(NamedTuple):
     why: str
 
 
-EVERYONE: tuple[str, ...] = ROLES
-"""Every role: reading is open to every authenticated user (personal data masked)."""
+EVERYONE: tuple[str, ...] = vocabulary.STAFF_ROLES
+"""Every staff role: reading is open to every department and utility (personal data masked).
+
+The applying enterprise (``applicant``) is not among them: it sees only its own applications,
+in the workbench (:mod:`api.web`), never the JSON API's registers."""
 
 ASSESSED_NODE_ROLES: tuple[str, ...] = ("intake", "survey", "admin")
 """Who records the ``assessed`` (研判) node: ``NODE_ROLES["assessed"]`` of the projects routes

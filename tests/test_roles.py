@@ -27,6 +27,7 @@ from api.settings import Settings
 from gis.errors import ConfigurationError
 from gis.schema import UTILITY_NAMES_ZH
 from gis.storage.models import AssessmentRecord, ProjectRecord
+from gis.vocabulary import STAFF_ROLES
 from tests.service import BACKENDS, auth, new_database
 
 PID = "JM-2026-001"  # a demo project
@@ -99,10 +100,13 @@ def test_the_matrix_covers_exactly_the_app_routes(app):
     served = {(method, path) for method, path, _ in app_routes(app)}
     assert set(ROUTE_ROLES) == served
     assert set(PROBES) == served
-    # of the mutating routes, only recording a time node is open to every role (checked per node)
+    # of the mutating routes, only recording a time node is open to every staff role (checked
+    # per node); the applying enterprise has no API route at all (only its workbench pages)
     mutating = {(m, p) for m, p in served if m in {"POST", "PUT", "PATCH", "DELETE"}}
-    open_to_all = {k for k in mutating if set(ROUTE_ROLES[k].roles) == set(ROLES)}
+    open_to_all = {k for k in mutating if set(ROUTE_ROLES[k].roles) == set(STAFF_ROLES)}
     assert open_to_all == {("POST", "/projects/{project_id}/nodes/{step}")}
+    assert not [k for k, rule in ROUTE_ROLES.items() if "applicant" in rule.roles]
+    assert set(STAFF_ROLES) == set(ROLES) - {"applicant"}
 
 
 def test_routes_setting_the_assessed_node_follow_the_node_rules():
@@ -125,7 +129,7 @@ def test_every_user_on_every_route(client, method, path):
         assert r.status_code == 403, (user, r.status_code, r.text[:300])
         body = r.json()
         assert body["error"] == "PermissionDeniedError"
-        assert body["detail"].startswith(f"{method} {path} (")
+        assert body["detail"].startswith(f"{method} {path}")
         held = f"user {user!r} has the role {role} ({ROLE_ZH[role]})"
         if utility:
             held += f" for {utility} ({UTILITY_NAMES_ZH[utility]})"

@@ -305,4 +305,4 @@ def test_workers_starting_together_migrate_once(tmp_path, postgis_url):
 
         with ThreadPoolExecutor(max_workers=4) as pool:
             versions = list(pool.map(start, range(4)))
-        assert versions == ["0003"] * 4, url
+        assert versions == ["0004"] * 4, url

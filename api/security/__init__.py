@@ -88,7 +88,13 @@ from api.security.uploads import (
     read_body,
     read_upload,
 )
-from api.security.users import create_user, disable_development_users, list_users, revoke_user
+from api.security.users import (
+    create_user,
+    disable_development_users,
+    list_users,
+    revoke_user,
+    set_password,
+)
 from gis.errors import AuthenticationError, PermissionDeniedError, UploadTooLargeError
 
 __all__ = [
@@ -133,6 +139,7 @@ __all__ = [
     "require_roles",
     "revoke_user",
     "sees_personal_data",
+    "set_password",
     "upload_limit",
     "utc_now",
 ]

@@ -132,6 +132,47 @@ def create_user(
     return token
 
 
+def set_password(
+    store: Store,
+    name: str,
+    password: str | None = None,
+    *,
+    password_hash: str | None = None,
+    display_name: str | None = None,
+    by: str | None = None,
+) -> None:
+    """Give a user a workbench password (stored as its scrypt hash) and a display name.
+
+    ``password_hash`` (already hashed, e.g. a development seed's) is taken instead of
+    ``password``; a new password must follow :func:`check_password_rules` unless it comes
+    hashed. The lock-out count is reset.
+
+    Raises
+    ------
+    ConfigurationError
+        If the user does not exist or the password breaks the rules (all problems named).
+    """
+    from api.security.passwords import check_password_rules, hash_password
+
+    if password_hash is None:
+        problems = check_password_rules(password or "", name=name)
+        if problems:
+            msg = f"password of user {name!r}: " + "；".join(problems)
+            raise ConfigurationError(msg)
+        password_hash = hash_password(password or "")
+    with store.session.begin() as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            msg = f"user {name!r}: no such user"
+            raise ConfigurationError(msg)
+        user.password_hash = password_hash
+        user.failed_logins = 0
+        user.locked_until = None
+        if display_name is not None:
+            user.display_name = display_name
+        s.add(AuditEntry(user=by, action="set_password", target=name, detail={}))
+
+
 def revoke_user(store: Store, name: str, *, revoked_by: str | None = None) -> dt.datetime:
     """Revoke a user's token (``linkplan user NAME --revoke``) and return when it was revoked.
 

@@ -123,6 +123,10 @@ class ProjectRecord(Base):
     """Department → opinion (text, by, at), e.g. 自然资源和规划局's planning opinion."""
     row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     """Raised by one at every change: the ETag of the project (optimistic concurrency)."""
+    owner: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The applying enterprise's user (掌上办), who alone of the applicants sees the project."""
+    final_sheet: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The issued approval sheet (统一出件): document number, issued at, by; ``None``: not yet."""
 
 
 class AssessmentRecord(Base):
@@ -177,6 +181,29 @@ class User(Base):
     """When the token was revoked (``linkplan user --revoke``); a revoked token is refused."""
     development: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """A development user with a well-known token: never accepted in production."""
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    """The person's or enterprise's name shown in the workbench (e.g. 荆门某某科技有限公司)."""
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    """scrypt hash of the workbench password (:mod:`api.security.passwords`); ``None``: token only."""
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Wrong passwords in a row; reset by a successful sign-in."""
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    """Sign-in refused until this instant (UTC, naive) after too many wrong passwords."""
+
+
+class WebSession(Base):
+    """A signed-in workbench session (the cookie holds a random secret; stored as its hash)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the session cookie's secret."""
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    """The session's CSRF token, sent back with every form."""
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    """UTC, naive; the session ends at this instant or at sign-out (row deleted)."""
 
 
 class HolidayNotice(Base):

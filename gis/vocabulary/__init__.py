@@ -25,10 +25,13 @@ from typing import Any
 
 from gis.vocabulary.approval import (
     APPROVAL_PATHS,
+    DEPARTMENTS,
     LEDGER_PATHS,
     LEDGER_STATUSES,
     LEDGER_STEPS,
+    OPINION_DECISIONS,
     ROLES,
+    STAFF_ROLES,
     approval_path_label,
 )
 from gis.vocabulary.core import Term, Vocabulary, normalise
@@ -68,6 +71,7 @@ __all__ = [
     "CHECKLIST_CATEGORIES",
     "DEFAULT_CROSSING_METHOD_ZH",
     "DEMAND_SOURCES",
+    "DEPARTMENTS",
     "DOCUMENT_KINDS",
     "ENTERPRISE_TYPES",
     "GAS_PRESSURE_CLASSES",
@@ -79,10 +83,12 @@ __all__ = [
     "MAJOR_LINE_KINDS",
     "NETWORK_STATUSES",
     "OPERATORS",
+    "OPINION_DECISIONS",
     "PROBLEM_KINDS",
     "ROAD_CLASSES",
     "ROLES",
     "ROUTE_ROLES",
+    "STAFF_ROLES",
     "SURFACES",
     "SURVEY_LAYERS",
     "TRENCH_SEGMENT_KINDS",
@@ -112,6 +118,8 @@ VOCABULARIES: tuple[Vocabulary[Any], ...] = (
     ROUTE_ROLES,
     DEMAND_SOURCES,
     ROLES,
+    DEPARTMENTS,
+    OPINION_DECISIONS,
     LEDGER_STEPS,
     LEDGER_STATUSES,
     CHECKLIST_CATEGORIES,

@@ -12,10 +12,13 @@ from gis.vocabulary.core import Term, Vocabulary
 
 __all__ = [
     "APPROVAL_PATHS",
+    "DEPARTMENTS",
     "LEDGER_PATHS",
     "LEDGER_STATUSES",
     "LEDGER_STEPS",
+    "OPINION_DECISIONS",
     "ROLES",
+    "STAFF_ROLES",
     "approval_path_label",
 ]
 
@@ -73,9 +76,39 @@ ROLES: Vocabulary[str] = Vocabulary(
         Term("utility", "公用事业企业规划人员"),
         Term("survey", "联合踏勘组"),
         Term("planning", "自然资源和规划局（规划意见）"),
+        Term("urban", "城管委（开挖审批意见）"),
+        Term("approval", "行政审批局（审批意见、统一出件）"),
+        Term("applicant", "申请企业（掌上办）"),
     ),
 )
-"""The users' roles (seed 七、职责分工)."""
+"""The users' roles (seed 七、职责分工; 四(二)2 and 附件3: the three departments' opinions;
+三7 掌上办: the enterprise applying online sees only its own applications)."""
+
+STAFF_ROLES: tuple[str, ...] = tuple(r for r in ROLES.values if r != "applicant")
+"""The roles of the departments and utilities (every role but the applying enterprise)."""
+
+DEPARTMENTS: Vocabulary[str] = Vocabulary(
+    "department",
+    "审批部门",
+    (
+        Term("planning", "市自然资源和规划局", ("自然资源和规划局", "规划局", "自规局")),
+        Term("urban", "市城管委", ("城管委", "城管")),
+        Term("approval", "市行政审批局", ("行政审批局", "审批局")),
+    ),
+)
+"""The departments whose opinions the joint approval sheet (附件3) carries, in its order; each
+value is also the role of the department's users (seed 四(二)2, 七, 附件3)."""
+
+OPINION_DECISIONS: Vocabulary[str] = Vocabulary(
+    "opinion decision",
+    "审批意见",
+    (
+        Term("agree", "同意"),
+        Term("conditional", "附条件同意", ("有条件同意",)),
+        Term("return", "退回补正", ("退回", "补正")),
+    ),
+)
+"""A department's decision on a joint approval (seed 四(二)2; 附件3)."""
 
 LEDGER_STEPS: Vocabulary[str] = Vocabulary(
     "step",
