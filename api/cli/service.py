@@ -45,7 +45,8 @@ def serve(
     get_settings.cache_clear()
     url = default_database_url(settings)
     typer.echo(
-        f"Linkplan 联动接入预规划: http://{host}:{port}/docs  (database {url.split('@')[-1]})"
+        f"Linkplan 联动接入预规划 工作台: http://{host}:{port}/ui/  接口文档: http://{host}:{port}/docs"
+        f"  (database {url.split('@')[-1]})"
     )
     typer.echo(f"运行模式 (LINKPLAN_ENV): {settings.env}")
     if settings.env == "development" and (not is_loopback(host) or url.startswith("postgresql")):
@@ -61,11 +62,11 @@ def serve(
         typer.echo(message)
     _warn_missing_schedule(settings.profile)
     if settings.env == "development":
-        from api.seed import DEV_TOKENS
+        from api.seed import DEV_PASSWORDS, DEV_TOKENS
 
-        typer.echo("development users (do not use in production; LINKPLAN_ENV=production):")
+        typer.echo("开发用户 development users (do not use in production; LINKPLAN_ENV=production):")
         for role, token in DEV_TOKENS.items():
-            typer.echo(f"  {role:<11} Authorization: Bearer {token}")
+            typer.echo(f"  {role:<11} 工作台密码 {DEV_PASSWORDS[role]:<22} Authorization: Bearer {token}")
     if workers > 1:
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
     else:
