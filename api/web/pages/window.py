@@ -32,6 +32,7 @@ from api.security.uploads import max_upload_bytes, read_upload
 from api.web.session import WebUser
 from api.web.templating import render
 from gis import vocabulary
+from gis.crs import transformer
 from gis.errors import Problem, ValidationError
 from planning.intake.form import FORM_LABELS_ZH
 
@@ -138,15 +139,15 @@ async def read_form(
     request: Request, *, owner_form: bool
 ) -> tuple[dict[str, Any], ParcelInput, dict[str, Any]]:
     """Return the intake mapping, the red line and the submitted values of a posted form."""
-    form = await request.form()
-    utilities = [u for u in form.getlist("utilities") if isinstance(u, str)]
-    values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
-    values["utilities"] = utilities
-    values["missing"] = [m for m in form.getlist("missing") if isinstance(m, str)]
-    data = intake_from(form, utilities)
-    if owner_form:
-        data.pop("site_id", None)
-    return data, await _parcel_of(request, form), values
+    async with request.form() as form:  # closes the spooled upload afterwards
+        utilities = [u for u in form.getlist("utilities") if isinstance(u, str)]
+        values: dict[str, Any] = {k: v for k, v in form.items() if isinstance(v, str)}
+        values["utilities"] = utilities
+        values["missing"] = [m for m in form.getlist("missing") if isinstance(m, str)]
+        data = intake_from(form, utilities)
+        if owner_form:
+            data.pop("site_id", None)
+        return data, await _parcel_of(request, form), values
 
 
 async def _parcel_of(request: Request, form: FormData) -> ParcelInput:
@@ -219,9 +220,21 @@ def form_page(
             "errors": errors,
             "summary": summary,
             "view": FormView,
+            "center": _center(request),
         },
         status_code=422 if problems else 200,
     )
+
+
+def _center(request: Request) -> str:
+    """Return "lat,lon" of the middle of the scope, where the drawing map opens."""
+    ws, _ = request.app.state.linkplan.workspace()
+    scope = ws.layers.get("scope")
+    if scope is None or scope.empty:
+        return "31.0,112.2"
+    c = scope.union_all().centroid
+    lon, lat = transformer(ws.crs, "EPSG:4326").transform(c.x, c.y)
+    return f"{lat:.6f},{lon:.6f}"
 
 
 @router.get("/window/new", response_class=HTMLResponse)
@@ -293,9 +306,10 @@ async def window_accept(request: Request, project_id: str, user: WebUser) -> HTM
 @router.post("/parcels/preview")
 async def parcel_preview(request: Request, user: WebUser) -> JSONResponse:
     """Read and check a red line (drawn, uploaded or pasted): GeoJSON WGS84, area, warnings."""
-    form = await request.form()
+    async with request.form() as form:
+        source = await _parcel_of(request, form)
     try:
-        preview = preview_parcel(request.app.state.linkplan, await _parcel_of(request, form))
+        preview = preview_parcel(request.app.state.linkplan, source)
     except ValidationError as exc:
         return JSONResponse({"errors": [describe(p) for p in exc.problems]}, status_code=422)
     return JSONResponse(preview.as_json())

@@ -7,7 +7,8 @@
   if (!box || !window.L) { return; }
   var target = document.getElementById(box.getAttribute("data-draw-target"));
   var count = document.getElementById("draw-count");
-  var map = L.map(box, { zoomControl: true, attributionControl: false }).setView([31.005, 112.205], 14);
+  var map = L.map(box, { zoomControl: true, attributionControl: false }).setView(
+    (box.getAttribute("data-center") || "31.0,112.2").split(",").map(Number), 15);
   var corners = [];
   var line = L.polyline([], { color: "#c53030" }).addTo(map);
   var shape = null;
