@@ -206,3 +206,14 @@ def test_a_failing_project_step_stores_no_site(client):
     assert len(_sites(client)) == before
 
 
+
+
+def test_implausible_parcels_are_warned_about(demo_ws):
+    from gis.parcels import parcel_findings
+
+    layers = {n: demo_ws.layer(n) for n in ("sites", "scope", "roads")}
+    far = shapely.box(640_000, 3_440_000, 640_010, 3_440_010)  # 100 m², 20 km+ away
+    codes = {p.code for p in parcel_findings(far, **layers)}
+    assert codes == {"outside_scope", "far_from_roads", "implausible_area"}
+    fine = parcel_findings(Polygon(CORNERS), **layers)  # 5,000 m², 200 m from a road, in scope
+    assert fine == []
