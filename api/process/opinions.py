@@ -54,8 +54,10 @@ __all__ = [
     "Approval",
     "approval_of",
     "approval_path",
-    "can_read_final_sheet",
+    "check_opinion",
+    "check_signer",
     "china_now",
+    "department_of",
     "drafted_text",
     "final_sheet_pdf",
     "finish_commitment",
@@ -168,7 +170,8 @@ def drafted_text(state: ServiceState, project_id: str, department: str) -> str:
 # ------------------------------------------------------------------------------ signing
 
 
-def _department(project_id: str, text: str) -> str:
+def department_of(project_id: str, text: str) -> str:
+    """Return the department named by ``text`` (value or Chinese name), else a 422 naming them."""
     department = vocabulary.DEPARTMENTS.lookup(text)
     if department is None:
         problem = Problem(
@@ -184,7 +187,7 @@ def _department(project_id: str, text: str) -> str:
     return department
 
 
-def _check_signer(p: Principal, department: str, project_id: str) -> None:
+def check_signer(p: Principal, department: str, project_id: str) -> None:
     """Only the department's own users (its role) or admin sign its opinion."""
     if p.role in (department, "admin"):
         return
@@ -327,8 +330,8 @@ def sign_opinion(
         No such project (404).
     """
     # (1) who signs what, every problem of the fields at once
-    dept = _department(project_id, department)
-    _check_signer(p, dept, project_id)
+    dept = department_of(project_id, department)
+    check_signer(p, dept, project_id)
     problems = check_opinion(
         project_id, decision=decision, text=text, conditions=conditions, reasons=reasons
     )
@@ -409,19 +412,19 @@ def signed_of(state: ServiceState, project_id: str) -> Signed | None:
     return Signed(approval.opinions, approval.final_sheet)
 
 
-def final_sheet_pdf(state: ServiceState, project_id: str, out: Path, p: Principal) -> Path:
+def final_sheet_pdf(state: ServiceState, project_id: str, out: Path) -> Path:
     """Write the issued 附件3 (signed opinions, 签批时间, number) of a project as PDF.
+
+    Who may read it is the caller's check (staff, and the owning applicant: the workbench's
+    :func:`api.web.access.see_project`).
 
     Raises
     ------
-    PermissionDeniedError
-        An applicant asking for another's project (403).
     ConflictError
         The sheet is not issued yet (409): the message says what the approval waits for.
     """
     from api.service import document_pdf
 
-    r = _readable(state, project_id, p)
     approval = approval_of(state, project_id)
     if approval.final_sheet is None:
         msg = (
@@ -429,15 +432,9 @@ def final_sheet_pdf(state: ServiceState, project_id: str, out: Path, p: Principa
             f"(the sheet of {project_id} is not issued yet: {approval.state.state})"
         )
         raise ConflictError(msg)
+    with state.store.session() as s:
+        r = s.get(ProjectRecord, project_id)
+    assert r is not None  # approval_of found it
     signed = Signed(approval.opinions, approval.final_sheet)
     done = state.assessed()
     return document_pdf(done, project_id, "approval_sheet", out, start=accepted_at(r), signed=signed)
-
-
-def _readable(state: ServiceState, project_id: str, p: Principal) -> ProjectRecord:
-    with state.store.session() as s:
-        r = s.get(ProjectRecord, project_id)
-    if r is None or not can_read_final_sheet(p, r):
-        msg = f"项目 {project_id} 不存在或无权查看 (no project {project_id!r} of {p.name!r})"
-        raise NotFoundError(msg) if r is None else PermissionDeniedError(msg)
-    return r
