@@ -28,8 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.process.assessment import ACCEPTANCE_NODE, run_assessment
+from api.process.assessment import ACCEPTANCE_NODE, decide_project
 from api.process.parcels import ParcelInput, add_site, check_parcel, read_parcel
+from api.schemas import china_now
 from api.security import Principal
 from api.state import ServiceState
 from gis import vocabulary
@@ -73,7 +74,7 @@ class Application:
 
 
 def _now() -> str:
-    return dt.datetime.now().replace(second=0, microsecond=0).isoformat()
+    return china_now().isoformat()
 
 
 def state_of(r: ProjectRecord) -> str:
@@ -238,8 +239,8 @@ def accept_application(
         r.time_nodes = {**(r.time_nodes or {}), ACCEPTANCE_NODE: _now(), MISSING_ITEMS: items}
         r.row_version = (r.row_version or 1) + 1
         s.add(AuditEntry(user=p.name, action="accept_application", target=project_id, detail={"missing_items": items}))
-    # (2) the assessment, counted from 受理时间
-    return Application(project_id, assessment=run_assessment(state, project_id))
+    # (2) the assessment, counted from 受理时间; a commitment path is finished at once
+    return Application(project_id, assessment=decide_project(state, project_id, p))
 
 
 def register_at_window(
@@ -263,8 +264,8 @@ def register_at_window(
         state, p, data, source, enterprise_type=enterprise_type, owner=None,
         accepted=_missing(missing_items),
     )
-    # (2) the assessment
-    done.assessment = run_assessment(state, done.project_id)
+    # (2) the assessment; a commitment path is finished at once
+    done.assessment = decide_project(state, done.project_id, p)
     return done
 
 

@@ -1,45 +1,21 @@
 """Assessing a stored project and its acceptance time (受理时间), for the API and the workbench.
 
-Moved from ``api/routes/projects.py`` (which imports them from here) so that the window's
-services (:mod:`api.process.applications`) and the routes run the same code.
+The window's services (:mod:`api.process.applications`) and the routes run the same code; the
+acceptance time lives with the other record helpers (:mod:`api.process.records`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from api.process.records import ACCEPTANCE_NODE, acceptance_time, accepted_at
 from api.report import assessment_to_dict, path_deadlines_json
-from api.schemas import CHINA, as_utc
+from api.schemas import china_now
+from api.security import Principal
 from api.state import ServiceState
 from gis.storage.models import AssessmentRecord, ProjectRecord
 
-__all__ = ["ACCEPTANCE_NODE", "acceptance_time", "accepted_at", "run_assessment"]
-
-ACCEPTANCE_NODE = "form_complete"
-"""The time node of the acceptance (受理, 采集单齐全): every time limit counts from it."""
-
-
-def accepted_at(r: ProjectRecord) -> dt.datetime:
-    """Return a project's recorded acceptance time (受理时间), local China time, to the minute.
-
-    It is the ``form_complete`` time node, stored when the application is accepted (and
-    corrected, with an audit entry, by recording that node again); a project stored without it
-    counts from when its row was created. So every document and answer of a project shows the
-    same deadlines, whenever it is printed.
-    """
-    text = (r.time_nodes or {}).get(ACCEPTANCE_NODE)
-    when = dt.datetime.fromisoformat(str(text)) if text else as_utc(r.created_at)
-    if when.tzinfo is not None:
-        when = when.astimezone(CHINA).replace(tzinfo=None)
-    return when.replace(second=0, microsecond=0)
-
-
-def acceptance_time(state: ServiceState, project_id: str) -> dt.datetime | None:
-    """Return the acceptance time of a stored project, or None for a site without a project."""
-    with state.store.session() as s:
-        r = s.get(ProjectRecord, project_id)
-    return accepted_at(r) if r is not None else None
-
+__all__ = ["ACCEPTANCE_NODE", "acceptance_time", "accepted_at", "decide_project", "run_assessment"]
 
 def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | None = None) -> AssessmentRecord:
     """Assess one project on the current layer versions and store the result.
@@ -49,7 +25,7 @@ def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | Non
     """
     done = state.assessed(as_of=as_of)
     a = done.one(project_id)
-    now = dt.datetime.now().replace(second=0, microsecond=0)
+    now = china_now()
     start = acceptance_time(state, project_id) or now
     # provisional (暂定) where a year's notice is not loaded; an error text names no server path
     deadlines = path_deadlines_json(start, profile=done.profile)
@@ -71,4 +47,23 @@ def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | Non
             result=result,
         )
         s.add(rec)
+    return rec
+
+
+def decide_project(
+    state: ServiceState, project_id: str, p: Principal, *, as_of: dt.date | None = None
+) -> AssessmentRecord:
+    """Assess a project and, on the commitment path, finish it at once (即时办结).
+
+    Seed 三5 and 四(二)1: what notify-and-commit allows is decided immediately, citing the
+    utilities' annual commitment (:func:`api.process.opinions.finish_commitment`); a joint
+    project waits for the departments' opinions.
+    """
+    from api.process.opinions import finish_commitment
+
+    # (1) the assessment, counted from the recorded 受理时间, stored
+    rec = run_assessment(state, project_id, as_of=as_of)
+    # (2) the commitment path: the sheet is issued now (once; assessing again keeps its number)
+    if rec.approval_path == "commitment":
+        finish_commitment(state, project_id, p)
     return rec

@@ -78,6 +78,19 @@ PAGE_ROLES: dict[tuple[str, str], Page] = {
     ("GET", "/apply"): Page(APPLICANT, "the applicant's online form (掌上申请)"),
     ("POST", "/apply"): Page(APPLICANT, "submitting an application (stored as 待受理, its own)"),
     ("GET", "/applications"): Page(APPLICANT, "the applicant's own applications (掌上办)"),
+    ("GET", "/projects/{project_id}/opinions/{department}"): Page(
+        ("planning", "urban", "approval", "admin"),
+        "附件3: each department signs its own opinion (seed 四(二)2, 七; the service checks the "
+        "department is the user's role)",
+    ),
+    ("POST", "/projects/{project_id}/opinions/{department}"): Page(
+        ("planning", "urban", "approval", "admin"),
+        "附件3: each department signs its own opinion (the service checks the department)",
+    ),
+    ("GET", "/projects/{project_id}/final.pdf"): Page(
+        SIGNED_IN,
+        "统一出件: staff read every issued sheet; the applicant downloads its own (三7 掌上办)",
+    ),
 }
 """(method, path template under /ui) → the roles allowed there, with the reason."""
 

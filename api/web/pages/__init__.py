@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import applicant, auth, home, projects, window
+from api.web.pages import applicant, auth, home, opinions, projects, window
 
 __all__ = ["ROUTERS"]
 
@@ -14,5 +14,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     projects.router,
     window.router,
     applicant.router,
+    opinions.router,
 )
 """Every page router of the workbench (rows of :data:`api.web.access.PAGE_ROLES` each)."""
