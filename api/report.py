@@ -74,6 +74,11 @@ def _crossing(c: Crossing, to: _ToWgs84) -> dict[str, Any]:
     return {"kind": c.kind, "name": c.name, "lon": lon, "lat": lat, "source": c.source}
 
 
+def _drawn(line: LineString | None) -> bool:
+    """Return whether a line has a length to draw."""
+    return line is not None and not line.is_empty and line.length > 0
+
+
 def _route(r: Route, to: _ToWgs84) -> dict[str, Any]:
     tap: Point = r.tap_point
     lon, lat = to.xy(tap.x, tap.y)
@@ -100,6 +105,8 @@ def _route(r: Route, to: _ToWgs84) -> dict[str, Any]:
             for d in r.dig_once
         ],
         "route": to.line(r.geometry),
+        # from the red line to the route's start (seed 二): ``lead_in_m`` long
+        "lead_in": to.line(r.lead_in_line) if _drawn(r.lead_in_line) else None,
         "tap": {"asset_id": r.tap_asset, "lon": lon, "lat": lat},
     }
     if r.detour is not None:
@@ -133,6 +140,7 @@ def _utility(u: UtilityResult, to: _ToWgs84, deadlines: Mapping[str, Any]) -> di
         "crossings": [],
         "dig_once": [],
         "route": None,
+        "lead_in": None,
         "tap": None,
     }
     if u.route is not None:

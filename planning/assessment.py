@@ -58,6 +58,9 @@ class Route:
     feeder_id: str | None = None
     operator: str | None = None
     lead_in_m: float = 0.0
+    lead_in_line: LineString | None = field(default=None, repr=False)
+    """The lead-in as drawn (working CRS): the shortest line from the site's red line to the
+    frontage node the route starts at, ``lead_in_m`` long (``None``: not known)."""
     detour: dict[str, Any] | None = None
     """Set when the shortest route was given up to avoid roads under dig-once protection."""
     shortest: Route | None = field(default=None, repr=False)
