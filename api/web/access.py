@@ -18,6 +18,7 @@ from typing import NamedTuple
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from api.roles import ASSESSED_NODE_ROLES
 from api.security import ROLE_ZH, ROLES, Principal
 from api.web.session import check_csrf, web_user
 from gis import vocabulary
@@ -61,6 +62,32 @@ PAGE_ROLES: dict[tuple[str, str], Page] = {
     ("GET", "/projects"): Page(
         SIGNED_IN,
         "the project list: staff read every project (seed 七 信息共享); an applicant its own",
+    ),
+    # ----------------------------------------------------------------- the project page (W4)
+    ("GET", "/projects/{project_id}"): Page(
+        SIGNED_IN,
+        "the project page: staff read every project (seed 七 信息共享); an applicant its own "
+        "(see_project: 404 for another's)",
+    ),
+    ("GET", "/projects/{project_id}/map"): Page(
+        SIGNED_IN, "the project map of the project page (as the page: an applicant its own)"
+    ),
+    ("GET", "/projects/{project_id}/documents/{kind}.html"): Page(
+        SIGNED_IN,
+        "附件2, 附件3, planning opinion (as GET /projects/{id}/documents; personal data masked; "
+        "an applicant its own)",
+    ),
+    ("GET", "/projects/{project_id}/documents/{kind}.pdf"): Page(
+        SIGNED_IN, "the same documents as PDF (an applicant its own)"
+    ),
+    ("POST", "/projects/{project_id}/nodes/{step}"): Page(
+        STAFF,
+        "time nodes: the service checks NODE_ROLES per step (the department answering for it) "
+        "and that a utility's project asked for it, as POST /projects/{id}/nodes/{step}",
+    ),
+    ("POST", "/projects/{project_id}/assessment"): Page(
+        ASSESSED_NODE_ROLES,
+        "研判 sets the assessed node: ASSESSED_NODE_ROLES, as POST /projects/{id}/assessment",
     ),
 }
 """(method, path template under /ui) → the roles allowed there, with the reason."""
