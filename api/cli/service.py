@@ -262,7 +262,10 @@ def _user_line(u: dict[str, Any]) -> str:
 def user(
     name: Annotated[str | None, typer.Argument(help="user name")] = None,
     role: Annotated[
-        str | None, typer.Option(help="admin, investment, intake, utility, survey or planning")
+        str | None,
+        typer.Option(
+            help="admin, investment, intake, utility, survey, planning, urban, approval or applicant"
+        ),
     ] = None,
     utility: Annotated[
         str | None, typer.Option(help="for role utility: water, gas, heat, power, telecom")
@@ -285,7 +288,10 @@ def user(
         msg = "say which user: NAME, or --list"
         raise typer.BadParameter(msg)
     if not list_all and not revoke and role is None:
-        msg = f"say the role of user {name!r}: --role admin, investment, intake, utility, survey or planning"
+        msg = (
+            f"say the role of user {name!r}: --role admin, investment, intake, utility, survey, "
+            "planning, urban, approval or applicant"
+        )
         raise typer.BadParameter(msg)
     if expires_days is not None and expires_days < 1:
         msg = f"--expires-days {expires_days}: expected 1 or more days"
@@ -329,3 +335,26 @@ def _user_action(
         f"user {name} ({role}{'/' + utility if utility else ''}) created{until}; token (shown once):"
     )
     typer.echo(token)
+
+
+def password(
+    name: Annotated[str, typer.Argument(help="user name")],
+    display_name: Annotated[
+        str | None, typer.Option(help="the name the workbench shows, e.g. 市城管委 刘某")
+    ] = None,
+) -> None:
+    """Set a user's workbench password (asked twice, never echoed; stored as a scrypt hash).
+
+    At least 10 characters, not only digits, not the user name. Setting it lifts a lock-out.
+    """
+    from api.security import set_password
+    from api.settings import get_settings
+    from api.state import load_state
+
+    secret = typer.prompt("新密码 (new password)", hide_input=True, confirmation_prompt=True)
+    state = load_state(get_settings(), seed=False)
+    try:
+        set_password(state.store, name, secret, display_name=display_name, by="cli")
+    finally:
+        state.store.engine.dispose()
+    typer.echo(f"用户 {name} 的工作台密码已设置 (workbench password set)")

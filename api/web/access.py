@@ -54,6 +54,12 @@ SIGNED_IN: tuple[str, ...] = ROLES
 STAFF: tuple[str, ...] = vocabulary.STAFF_ROLES
 """Every department and utility (not the applying enterprise)."""
 
+WINDOW: tuple[str, ...] = ("intake", "admin")
+"""The window (行政审批局 受理窗口) accepts applications, as ``POST /projects`` in the API."""
+
+APPLICANT: tuple[str, ...] = ("applicant", "admin")
+"""The applying enterprise's own pages (admin may open them to check them)."""
+
 PAGE_ROLES: dict[tuple[str, str], Page] = {
     ("GET", "/"): Page(SIGNED_IN, "the home page of each role (an applicant sees its own)"),
     ("GET", "/login"): Page(ANYONE, "signing in"),
@@ -89,6 +95,16 @@ PAGE_ROLES: dict[tuple[str, str], Page] = {
         ASSESSED_NODE_ROLES,
         "研判 sets the assessed node: ASSESSED_NODE_ROLES, as POST /projects/{id}/assessment",
     ),
+    ("GET", "/window"): Page(WINDOW, "the window's applications waiting for acceptance (一窗受理)"),
+    ("GET", "/window/new"): Page(WINDOW, "the window's 附件2 form (一表采集)"),
+    ("POST", "/window/new"): Page(WINDOW, "registering and accepting at the window (受理)"),
+    ("POST", "/window/{project_id}/accept"): Page(WINDOW, "accepting an application (容缺受理)"),
+    ("POST", "/parcels/preview"): Page(
+        (*WINDOW, "applicant"), "checking a red line before it is submitted (nothing stored)"
+    ),
+    ("GET", "/apply"): Page(APPLICANT, "the applicant's online form (掌上申请)"),
+    ("POST", "/apply"): Page(APPLICANT, "submitting an application (stored as 待受理, its own)"),
+    ("GET", "/applications"): Page(APPLICANT, "the applicant's own applications (掌上办)"),
 }
 """(method, path template under /ui) → the roles allowed there, with the reason."""
 

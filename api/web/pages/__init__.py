@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import auth, home, project, projects
+from api.web.pages import applicant, auth, home, project, projects, window
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, home.router, projects.router, project.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    home.router,
+    projects.router,
+    project.router,
+    window.router,
+    applicant.router,
+)
 """Every page router of the workbench (rows of :data:`api.web.access.PAGE_ROLES` each)."""
