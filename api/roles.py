@@ -11,7 +11,7 @@ so a new route cannot forget its row.
 
 Finer checks stay in the routes: a utility edits only its own network layer and plans, records
 a time node only for a project that asked for its utility; each time node is recorded by the
-department answering for it (``NODE_ROLES`` in ``api/routes/projects.py``); personal data are
+department answering for it (``NODE_ROLES`` in ``api/process/nodes.py``); personal data are
 masked for the roles that do not need it.
 
 A route that sets a time node allows only the roles that record that node: running an

@@ -14,8 +14,8 @@ import threading
 import pypdfium2 as pdfium
 from sqlalchemy import select
 
-from api.process.opinions import finish_commitment, opinions_of
 from api.process.assessment import run_assessment
+from api.process.opinions import finish_commitment, opinions_of
 from api.security import Principal
 from gis.storage.models import AuditEntry, ProjectRecord
 from tests.service import auth, client_fixture

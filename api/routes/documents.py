@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -15,10 +14,10 @@ from fastapi.responses import HTMLResponse, Response
 from api import service
 from api.deps import AssessedDep, StateDep
 from api.process.opinions import signed_of
+from api.process.project_view import for_user
 from api.process.records import acceptance_time
 from api.schemas import IsoDateTime, as_china_time, china_now
-from api.security import CurrentUser, Principal, mask_id_number, mask_phone, sees_personal_data
-from api.service import Assessed
+from api.security import CurrentUser
 from api.state import ServiceState
 from gis.errors import Problem, ValidationError
 
@@ -31,22 +30,6 @@ StartQuery = Annotated[
         "已受理项目一律按记录的受理时间（时间节点“采集单齐全”）起算"
     ),
 ]
-
-
-def _for(done: Assessed, p: Principal) -> Assessed:
-    """Return the assessments with ID numbers and phones masked for roles that do not need them."""
-    if sees_personal_data(p):
-        return done
-    forms = {
-        pid: f.model_copy(
-            update={
-                "id_number": mask_id_number(f.id_number) if f.id_number else f.id_number,
-                "phone": mask_phone(f.phone) if f.phone else f.phone,
-            }
-        )
-        for pid, f in done.forms.items()
-    }
-    return dataclasses.replace(done, forms=forms)
 
 
 def _start(state: ServiceState, project_id: str, start: dt.datetime | None) -> dt.datetime:
@@ -95,7 +78,7 @@ def document(
 ) -> Response:
     """Return one document of a project."""
     when = _start(state, project_id, start)
-    done = _for(done, p)
+    done = for_user(done, p)
     signed = signed_of(state, project_id)  # 附件3 shows the opinions signed and the issued sheet
     if format == "html":
         return HTMLResponse(service.document_html(done, project_id, kind, start=when, signed=signed))

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from api.deps import StateDep
 from api.process.applications import register_project
 from api.process.assessment import decide_project
+from api.process.nodes import NODE_ROLES as NODE_ROLES
+from api.process.nodes import record_time_node
 from api.process.opinions import sign_opinion
 from api.process.records import ACCEPTANCE_NODE as ACCEPTANCE_NODE
 from api.process.records import accepted_at as accepted_at
@@ -28,20 +30,19 @@ from api.process.records import (
     etag,
     project_record,
 )
-from api.schemas import AwareUTC, IsoDate, IsoDateTime, china_now
-from api.security import CurrentUser, Principal, check_roles, mask_intake, require_roles
+from api.schemas import AwareUTC, IsoDate, IsoDateTime
+from api.security import CurrentUser, Principal, mask_intake, require_roles
 from api.state import ServiceState
 from gis import vocabulary
 from gis.errors import (
     NotFoundError,
-    PermissionDeniedError,
     PreconditionRequiredError,
     Problem,
     ValidationError,
 )
 from gis.storage.models import AssessmentRecord, ProjectRecord
 from planning.intake import parse_intake
-from planning.ledger import STEPS, Step
+from planning.ledger import Step
 
 router = APIRouter(prefix="/projects", tags=["项目 projects"])
 
@@ -354,20 +355,6 @@ def latest_assessment(project_id: str, state: StateDep, p: CurrentUser) -> Asses
     return _assessment_public(rec)
 
 
-NODE_ROLES: dict[str, tuple[str, ...]] = {
-    "registered": ("investment",),
-    "form_complete": ("intake",),
-    "assessed": ("intake", "survey"),
-    "surveyed": ("survey", "intake"),
-    "submitted": ("utility",),
-    "approved": ("intake", "planning"),
-    "constructed": ("utility",),
-    "connected": ("utility",),
-}
-"""Who records each time node: the department that answers for the step (seed 七, 四; the
-ledger's ``ledger.departments``), and admin."""
-
-
 def _step_code(text: Any) -> Any:
     """Return the step a Chinese name names (踏勘 → ``surveyed``, 受理 → ``form_complete``)."""
     if not isinstance(text, str):
@@ -396,28 +383,7 @@ def record_node(
     response: Response,
 ) -> ProjectPublic:
     """Record when a step of a project happened (by the department answering for it)."""
-    if step not in STEPS:
-        problem = Problem(
-            "ledger",
-            project_id,
-            "step",
-            step,
-            f"one of {', '.join(STEPS)}",
-            code="unknown_step",
-            expected_zh="、".join(vocabulary.LEDGER_STEPS.labels().values()),
-        )
-        raise ValidationError(problems=[problem], summary="unknown time node")
-    check_roles(p, NODE_ROLES[step], action=f"recording the time node {step!r}")
-    if p.role == "utility" and p.utility not in (project_record(state, project_id).intake.get("utilities") or []):
-        msg = f"{p.describe()}: project {project_id} did not ask for {p.utility}"
-        raise PermissionDeniedError(msg)
-    at = (body.at or china_now()).replace(microsecond=0)
-    change_project(
-        state,
-        project_id,
-        lambda r: setattr(r, "time_nodes", {**(r.time_nodes or {}), step: at.isoformat()}),
-        audit=(p, "record_node", {"step": step, "at": at.isoformat()}),
-    )
+    record_time_node(state, p, project_id, step, at=body.at)
     return _answer(state, project_id, p, response)
 
 

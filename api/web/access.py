@@ -18,10 +18,12 @@ from typing import NamedTuple
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from api.security import ROLE_ZH, ROLES, Principal
+from api.roles import ASSESSED_NODE_ROLES
+from api.security import ROLE_ZH, ROLES
+from api.security.ownership import can_see_project, see_project
 from api.web.session import check_csrf, web_user
 from gis import vocabulary
-from gis.errors import ConfigurationError, NotFoundError, PermissionDeniedError
+from gis.errors import ConfigurationError, PermissionDeniedError
 
 __all__ = [
     "ANYONE",
@@ -68,6 +70,32 @@ PAGE_ROLES: dict[tuple[str, str], Page] = {
         SIGNED_IN,
         "the project list: staff read every project (seed 七 信息共享); an applicant its own",
     ),
+    # ----------------------------------------------------------------- the project page (W4)
+    ("GET", "/projects/{project_id}"): Page(
+        SIGNED_IN,
+        "the project page: staff read every project (seed 七 信息共享); an applicant its own "
+        "(see_project: 404 for another's)",
+    ),
+    ("GET", "/projects/{project_id}/map"): Page(
+        SIGNED_IN, "the project map of the project page (as the page: an applicant its own)"
+    ),
+    ("GET", "/projects/{project_id}/documents/{kind}.html"): Page(
+        SIGNED_IN,
+        "附件2, 附件3, planning opinion (as GET /projects/{id}/documents; personal data masked; "
+        "an applicant its own)",
+    ),
+    ("GET", "/projects/{project_id}/documents/{kind}.pdf"): Page(
+        SIGNED_IN, "the same documents as PDF (an applicant its own)"
+    ),
+    ("POST", "/projects/{project_id}/nodes/{step}"): Page(
+        STAFF,
+        "time nodes: the service checks NODE_ROLES per step (the department answering for it) "
+        "and that a utility's project asked for it, as POST /projects/{id}/nodes/{step}",
+    ),
+    ("POST", "/projects/{project_id}/assessment"): Page(
+        ASSESSED_NODE_ROLES,
+        "研判 sets the assessed node: ASSESSED_NODE_ROLES, as POST /projects/{id}/assessment",
+    ),
     ("GET", "/window"): Page(WINDOW, "the window's applications waiting for acceptance (一窗受理)"),
     ("GET", "/window/new"): Page(WINDOW, "the window's 附件2 form (一表采集)"),
     ("POST", "/window/new"): Page(WINDOW, "registering and accepting at the window (受理)"),
@@ -113,26 +141,6 @@ async def page_access(request: Request) -> None:
             raise PermissionDeniedError(msg)
     if request.method not in {"GET", "HEAD", "OPTIONS"}:
         await check_csrf(request)
-
-
-def can_see_project(user: Principal, owner: str | None) -> bool:
-    """Whether ``user`` may see a project: staff always, an applicant only its own.
-
-    Examples
-    --------
-    >>> can_see_project(Principal("a", "applicant"), "a"), can_see_project(Principal("a", "applicant"), "b")
-    (True, False)
-    >>> can_see_project(Principal("受理", "intake"), None)
-    True
-    """
-    return user.role != "applicant" or (owner is not None and owner == user.name)
-
-
-def see_project(user: Principal, project_id: str, owner: str | None) -> None:
-    """Raise :class:`NotFoundError` when ``user`` may not see the project (no hint it exists)."""
-    if not can_see_project(user, owner):
-        msg = f"项目 {project_id} 不存在或无权查看 (project {project_id}: not found)"
-        raise NotFoundError(msg)
 
 
 def page_routes(app: FastAPI) -> Iterator[tuple[str, str]]:

@@ -25,6 +25,7 @@ from typing import Any
 
 from gis.vocabulary.approval import (
     APPROVAL_PATHS,
+    AUDIT_ACTIONS,
     DEPARTMENTS,
     LEDGER_PATHS,
     LEDGER_STATUSES,
@@ -66,6 +67,7 @@ from gis.vocabulary.roads import (
 
 __all__ = [
     "APPROVAL_PATHS",
+    "AUDIT_ACTIONS",
     "BASEMAPS",
     "BUSINESS_TYPES",
     "CHECKLIST_CATEGORIES",

@@ -12,6 +12,7 @@ from gis.vocabulary.core import Term, Vocabulary
 
 __all__ = [
     "APPROVAL_PATHS",
+    "AUDIT_ACTIONS",
     "DEPARTMENTS",
     "LEDGER_PATHS",
     "LEDGER_STATUSES",
@@ -138,3 +139,25 @@ LEDGER_STATUSES: Vocabulary[str] = Vocabulary(
         Term("done", "已办结"),
     ),
 )
+
+AUDIT_ACTIONS: Vocabulary[str] = Vocabulary(
+    "audit action",
+    "操作",
+    (
+        Term("create_project", "受理项目（一表申请）"),
+        Term("update_project", "修改需求信息采集单"),
+        Term("record_node", "记录时间节点"),
+        Term("assess_project", "研判"),
+        Term("planning_opinion", "出具规划意见"),
+        Term("import_layer", "导入图层"),
+        Term("run_prelay", "提前布局规划"),
+        Term("login", "登录"),
+        Term("login_failed", "登录失败"),
+        Term("create_user", "创建用户"),
+        Term("set_password", "设置密码"),
+        Term("revoke_user", "停用用户"),
+        Term("disable_development_users", "停用开发用户"),
+    ),
+)
+"""What an audit-trail entry records (:class:`~gis.storage.models.AuditEntry` ``action``), in
+Chinese for the project page's 操作记录."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import applicant, auth, home, opinions, projects, window
+from api.web.pages import applicant, auth, home, opinions, project, projects, window
 
 __all__ = ["ROUTERS"]
 
@@ -12,6 +12,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     home.router,
     projects.router,
+    project.router,
     window.router,
     applicant.router,
     opinions.router,
