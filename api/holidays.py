@@ -75,7 +75,7 @@ def save_notice(
         row.holidays = sorted(d.isoformat() for d in entry.holidays)
         row.workdays = sorted(d.isoformat() for d in entry.workdays)
         row.source = entry.notice
-        row.loaded_at = dt.datetime.now()
+        row.loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # stored naive UTC
         row.loaded_by = loaded_by
         s.add(row)
     sync_notices(store)

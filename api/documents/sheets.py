@@ -37,6 +37,8 @@ from api.documents.render import (
 )
 from api.documents.texts import (
     APPROVAL_SHEET_NOTE,
+    APPROVAL_SHEET_NOTE_DRAFTED,
+    APPROVAL_SHEET_NOTE_SIGNED,
     APPROVAL_SHEET_TITLE,
     BLANK_FORM_NUMBER,
     INTAKE_EXTRA_NOTE,
@@ -430,13 +432,7 @@ def approval_sheet_document(
         ),
     ]
     name = i.project_name if i is not None else assessment.name
-    note = APPROVAL_SHEET_NOTE.format(
-        name=name,
-        project_id=assessment.project_id,
-        as_of=assessment.as_of.isoformat(),
-        profile=drafting.policy_title(profile),
-        start=f"{start:%Y-%m-%d %H:%M}",
-    )
+    note = _sheet_note(assessment, name, profile=profile, start=start, signed=signed)
     code = i.project_code if i is not None and i.project_code else assessment.project_id
     return Document(
         title=TITLE_OF_PROJECT.format(title=APPROVAL_SHEET_TITLE, project=name),
@@ -537,3 +533,31 @@ def approval_sheet_pdf(
         assessment, intake, G=G, profile=profile, start=start, period=period
     )
     return to_pdf(doc, path, font=font)
+
+
+def _sheet_note(
+    assessment: Assessment,
+    name: str,
+    *,
+    profile: Profile,
+    start: dt.datetime,
+    signed: Signed | None,
+) -> str:
+    """Return the note under 附件3: which opinions are signed, which drafted, the time limits."""
+    facts = {
+        "name": name,
+        "project_id": assessment.project_id,
+        "as_of": assessment.as_of.isoformat(),
+        "profile": drafting.policy_title(profile),
+        "start": f"{start:%Y-%m-%d %H:%M}",
+    }
+    given = [d for d in vocabulary.DEPARTMENTS.values if signed and d in signed.opinions]
+    if not given:
+        return APPROVAL_SHEET_NOTE.format(**facts)
+    labels = vocabulary.DEPARTMENTS.labels()
+    left = len(given) < len(vocabulary.DEPARTMENTS.values)
+    return APPROVAL_SHEET_NOTE_SIGNED.format(
+        signed="、".join(labels[d] for d in given),
+        drafted=APPROVAL_SHEET_NOTE_DRAFTED.format(**facts) if left else "",
+        **facts,
+    )

@@ -75,6 +75,16 @@ APPROVAL_SHEET_NOTE = (
     "时限自 {start} 受理起按法定工作日计算，以各部门签批为准。"
 )
 
+APPROVAL_SHEET_NOTE_SIGNED = (
+    "注：项目名称 {name}（地块编号 {project_id}）。意见栏中注明签批人和签批时间的为{signed}的签批意见"
+    "{drafted}，时限自 {start} 受理起按法定工作日计算。"
+)
+"""The note of 附件3 once a department has signed (the drafts are named as drafts only where left)."""
+
+APPROVAL_SHEET_NOTE_DRAFTED = (
+    "；其余为 Linkplan 依据 {as_of} 评估结果和《{profile}》草拟的参考意见，以该部门签批为准"
+)
+
 OPINION_HEADINGS: dict[str, str] = {
     "overview": "一、项目概况",
     "lines": "二、外线工程",

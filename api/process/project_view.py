@@ -31,7 +31,7 @@ from api.process.assessment import decide_project
 from api.process.nodes import NODE_ROLES, record_time_node
 from api.process.records import accepted_at
 from api.roles import ASSESSED_NODE_ROLES
-from api.schemas import CHINA, as_utc
+from api.schemas import CHINA, as_utc, china_now
 from api.security import (
     Principal,
     check_roles,
@@ -202,8 +202,6 @@ class ProjectView:
     actions: tuple[NodeAction, ...]
     can_assess: bool
     audit: tuple[AuditRow, ...]
-    opinions: dict[str, Any]
-    final_sheet: dict[str, Any] | None
 
 
 # --------------------------------------------------------------------------- reading
@@ -467,7 +465,7 @@ def project_view(
     result = latest.result if latest is not None else {}
     form = mask_intake(r.intake or {}, user)
     # (2) the timeline, counted from the recorded 受理时间 as the e-ledger counts it
-    clock_now = now or dt.datetime.now().replace(microsecond=0)
+    clock_now = now or china_now()
     project = ledger_project(r, latest.approval_path if latest else None)
     steps, message = timeline(state, project, now=clock_now)
     # (3) decisions, documents, actions, audit trail
@@ -496,8 +494,6 @@ def project_view(
         actions=_actions(user, r),
         can_assess=user.role in ASSESSED_NODE_ROLES,
         audit=audit_trail(state, project_id),
-        opinions=dict(r.opinions or {}),
-        final_sheet=r.final_sheet,
     )
 
 

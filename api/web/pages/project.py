@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import service
 from api.process import project_view as views
-from api.process.opinions import signed_of
+from api.process.opinions import approval_of, signed_of
 from api.process.records import accepted_at
 from api.service import Assessed
 from api.web.access import PAGE_ROLES
@@ -67,15 +67,18 @@ def project_page(
     assessed: Annotated[str | None, Query(max_length=8)] = None,
 ) -> HTMLResponse:
     """Show one project: the timeline, the map, the decisions, documents, actions, audit."""
-    view = views.project_view(request.app.state.linkplan, user, project_id)
+    state = request.app.state.linkplan
+    view = views.project_view(state, user, project_id)
     return render(
         request,
         "project.html.j2",
         {
             "view": view,
+            "approval": approval_of(state, project_id),
             "notice": _notice(recorded, assessed),
             "links": _links(user.role),
             "departments": vocabulary.DEPARTMENTS.labels(),
+            "decisions": vocabulary.OPINION_DECISIONS.labels(),
         },
     )
 
