@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 
@@ -94,4 +94,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # GDAL_HTTP_BEARER=<token>; QGIS: an "API header" authentication configuration)
     app.include_router(ogc.router)
     check_route_table(app)  # a route without a row of the role matrix is a startup error
+    # the workbench (pages for every role, session sign-in) under /ui; / opens it
+    from api.web import create_web_app
+
+    app.mount("/ui", create_web_app(app.state.linkplan), name="workbench")
+    app.add_route("/", _workbench, methods=["GET"], include_in_schema=False)
     return app
+
+
+def _workbench(request: Request) -> RedirectResponse:
+    """``/``: the workbench."""
+    return RedirectResponse("/ui/", status_code=307)

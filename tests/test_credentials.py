@@ -250,6 +250,32 @@ def test_linkplan_user_on_an_empty_database_creates_only_that_user(url, linkplan
     store.engine.dispose()
 
 
+def test_linkplan_password_sets_a_workbench_password(url, linkplan_env):
+    linkplan_env.setenv("LINKPLAN_DATABASE_URL", url)
+    linkplan_env.setenv("LINKPLAN_ENV", "production")
+    res = CliRunner().invoke(cli, ["user", "城管刘", "--role", "urban"])
+    assert res.exit_code == 0, res.output
+    # the rules, all at once: too short and only digits
+    res = CliRunner().invoke(cli, ["password", "城管刘"], input="12345\n12345\n")
+    assert res.exit_code != 0
+    assert "密码至少 10 个字符（现为 5 个）；密码不能全为数字" in str(res.exception)
+    res = CliRunner().invoke(
+        cli, ["password", "城管刘", "--display-name", "市城管委 刘某"], input="jm-Urban-2026\njm-Urban-2026\n"
+    )
+    assert res.exit_code == 0 and "工作台密码已设置" in res.output, res.output
+    assert "jm-Urban-2026" not in res.output  # never echoed
+    store = _store(url)
+    with store.session() as s:
+        u = s.scalar(select(User).where(User.name == "城管刘"))
+    assert u.display_name == "市城管委 刘某" and u.password_hash.startswith("scrypt$")
+    from api.security.passwords import verify_password
+
+    assert verify_password("jm-Urban-2026", u.password_hash)
+    res = CliRunner().invoke(cli, ["password", "无此人"], input="jm-Urban-2026\njm-Urban-2026\n")
+    assert res.exit_code != 0 and "no such user" in str(res.exception)
+    store.engine.dispose()
+
+
 def _serve(args: list[str], monkeypatch) -> tuple[str, list[dict]]:
     runs: list[dict] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: runs.append(kw))

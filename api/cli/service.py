@@ -45,7 +45,8 @@ def serve(
     get_settings.cache_clear()
     url = default_database_url(settings)
     typer.echo(
-        f"Linkplan 联动接入预规划: http://{host}:{port}/docs  (database {url.split('@')[-1]})"
+        f"Linkplan 联动接入预规划 工作台: http://{host}:{port}/ui/  接口文档: http://{host}:{port}/docs"
+        f"  (database {url.split('@')[-1]})"
     )
     typer.echo(f"运行模式 (LINKPLAN_ENV): {settings.env}")
     if settings.env == "development" and (not is_loopback(host) or url.startswith("postgresql")):
@@ -61,11 +62,11 @@ def serve(
         typer.echo(message)
     _warn_missing_schedule(settings.profile)
     if settings.env == "development":
-        from api.seed import DEV_TOKENS
+        from api.seed import DEV_PASSWORDS, DEV_TOKENS
 
-        typer.echo("development users (do not use in production; LINKPLAN_ENV=production):")
+        typer.echo("开发用户 development users (do not use in production; LINKPLAN_ENV=production):")
         for role, token in DEV_TOKENS.items():
-            typer.echo(f"  {role:<11} Authorization: Bearer {token}")
+            typer.echo(f"  {role:<11} 工作台密码 {DEV_PASSWORDS[role]:<22} Authorization: Bearer {token}")
     if workers > 1:
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers)
     else:
@@ -261,7 +262,10 @@ def _user_line(u: dict[str, Any]) -> str:
 def user(
     name: Annotated[str | None, typer.Argument(help="user name")] = None,
     role: Annotated[
-        str | None, typer.Option(help="admin, investment, intake, utility, survey or planning")
+        str | None,
+        typer.Option(
+            help="admin, investment, intake, utility, survey, planning, urban, approval or applicant"
+        ),
     ] = None,
     utility: Annotated[
         str | None, typer.Option(help="for role utility: water, gas, heat, power, telecom")
@@ -284,7 +288,10 @@ def user(
         msg = "say which user: NAME, or --list"
         raise typer.BadParameter(msg)
     if not list_all and not revoke and role is None:
-        msg = f"say the role of user {name!r}: --role admin, investment, intake, utility, survey or planning"
+        msg = (
+            f"say the role of user {name!r}: --role admin, investment, intake, utility, survey, "
+            "planning, urban, approval or applicant"
+        )
         raise typer.BadParameter(msg)
     if expires_days is not None and expires_days < 1:
         msg = f"--expires-days {expires_days}: expected 1 or more days"
@@ -328,3 +335,26 @@ def _user_action(
         f"user {name} ({role}{'/' + utility if utility else ''}) created{until}; token (shown once):"
     )
     typer.echo(token)
+
+
+def password(
+    name: Annotated[str, typer.Argument(help="user name")],
+    display_name: Annotated[
+        str | None, typer.Option(help="the name the workbench shows, e.g. 市城管委 刘某")
+    ] = None,
+) -> None:
+    """Set a user's workbench password (asked twice, never echoed; stored as a scrypt hash).
+
+    At least 10 characters, not only digits, not the user name. Setting it lifts a lock-out.
+    """
+    from api.security import set_password
+    from api.settings import get_settings
+    from api.state import load_state
+
+    secret = typer.prompt("新密码 (new password)", hide_input=True, confirmation_prompt=True)
+    state = load_state(get_settings(), seed=False)
+    try:
+        set_password(state.store, name, secret, display_name=display_name, by="cli")
+    finally:
+        state.store.engine.dispose()
+    typer.echo(f"用户 {name} 的工作台密码已设置 (workbench password set)")

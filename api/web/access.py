@@ -1,0 +1,131 @@
+"""Who may open which workbench page: the page role matrix, as data, applied to every page.
+
+As :mod:`api.roles` does for the JSON API, :data:`PAGE_ROLES` names for each page (method, path
+template under ``/ui``) the roles allowed and why; :func:`page_access`, a dependency of the
+whole workbench app, applies it before the page runs (not signed in: to the sign-in page; a
+role not allowed: 403), and checks the CSRF token of every POST (:func:`check_csrf`).
+:func:`check_page_table` runs when the app is built: a page without a row is a startup error.
+
+Finer checks stay in the services: an applicant sees only its own applications
+(:func:`can_see_project`), a department signs only its own opinion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from api.security import ROLE_ZH, ROLES, Principal
+from api.web.session import check_csrf, web_user
+from gis import vocabulary
+from gis.errors import ConfigurationError, NotFoundError, PermissionDeniedError
+
+__all__ = [
+    "ANYONE",
+    "PAGE_ROLES",
+    "SIGNED_IN",
+    "STAFF",
+    "Page",
+    "can_see_project",
+    "check_page_table",
+    "page_access",
+    "page_routes",
+    "see_project",
+]
+
+
+class Page(NamedTuple):
+    """The roles allowed on one page (``None``: open, no sign-in) and the reason."""
+
+    roles: tuple[str, ...] | None
+    why: str
+
+
+ANYONE: None = None
+"""No sign-in needed (the sign-in page itself)."""
+
+SIGNED_IN: tuple[str, ...] = ROLES
+"""Every signed-in user, the applying enterprise included (it sees only its own)."""
+
+STAFF: tuple[str, ...] = vocabulary.STAFF_ROLES
+"""Every department and utility (not the applying enterprise)."""
+
+PAGE_ROLES: dict[tuple[str, str], Page] = {
+    ("GET", "/"): Page(SIGNED_IN, "the home page of each role (an applicant sees its own)"),
+    ("GET", "/login"): Page(ANYONE, "signing in"),
+    ("POST", "/login"): Page(ANYONE, "signing in (double-submit CSRF token)"),
+    ("POST", "/logout"): Page(SIGNED_IN, "signing out"),
+    ("GET", "/projects"): Page(
+        SIGNED_IN,
+        "the project list: staff read every project (seed 七 信息共享); an applicant its own",
+    ),
+}
+"""(method, path template under /ui) → the roles allowed there, with the reason."""
+
+
+async def page_access(request: Request) -> None:
+    """App-level dependency of the workbench: sign-in, the role matrix, the CSRF token."""
+    route = request.scope.get("route")
+    path = getattr(route, "path_format", request.url.path)
+    rule = PAGE_ROLES.get((request.method, path))
+    if rule is None:
+        msg = f"{request.method} {path} 不在页面权限表中 (not in the page role matrix): refused"
+        raise PermissionDeniedError(msg)
+    if rule.roles is not None:
+        user = web_user(request)  # not signed in: to the sign-in page
+        if user.role not in rule.roles:
+            need = "、".join(ROLE_ZH[r] for r in rule.roles if r != "admin")
+            msg = (
+                f"该页面需要以下角色之一：{need}；当前用户角色：{ROLE_ZH.get(user.role, user.role)}"
+            )
+            raise PermissionDeniedError(msg)
+    if request.method not in {"GET", "HEAD", "OPTIONS"}:
+        await check_csrf(request)
+
+
+def can_see_project(user: Principal, owner: str | None) -> bool:
+    """Whether ``user`` may see a project: staff always, an applicant only its own.
+
+    Examples
+    --------
+    >>> can_see_project(Principal("a", "applicant"), "a"), can_see_project(Principal("a", "applicant"), "b")
+    (True, False)
+    >>> can_see_project(Principal("受理", "intake"), None)
+    True
+    """
+    return user.role != "applicant" or (owner is not None and owner == user.name)
+
+
+def see_project(user: Principal, project_id: str, owner: str | None) -> None:
+    """Raise :class:`NotFoundError` when ``user`` may not see the project (no hint it exists)."""
+    if not can_see_project(user, owner):
+        msg = f"项目 {project_id} 不存在或无权查看 (project {project_id}: not found)"
+        raise NotFoundError(msg)
+
+
+def page_routes(app: FastAPI) -> Iterator[tuple[str, str]]:
+    """Yield (method, path template) of every page of the workbench app."""
+    for ctx in iter_route_contexts(app.routes):
+        if isinstance(ctx.original_route, APIRoute):
+            for method in sorted(set(ctx.methods or ()) - {"HEAD"}):
+                yield method, str(ctx.path_format)
+
+
+def check_page_table(app: FastAPI) -> None:
+    """Fail if a page has no row, a row names no page, or a row names an unknown role."""
+    served = set(page_routes(app))
+    problems = [
+        f"{m} {p}: no row in PAGE_ROLES (api/web/access.py)"
+        for m, p in sorted(served - set(PAGE_ROLES))
+    ]
+    problems += [
+        f"{m} {p}: a row of PAGE_ROLES names no page" for m, p in sorted(set(PAGE_ROLES) - served)
+    ]
+    for (method, path), rule in PAGE_ROLES.items():
+        if rule.roles is not None and ("admin" not in rule.roles or set(rule.roles) - set(ROLES)):
+            problems.append(f"{method} {path}: roles {rule.roles}: known roles, admin among them")
+    if problems:
+        raise ConfigurationError("workbench page matrix: " + "; ".join(problems))

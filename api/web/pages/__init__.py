@@ -1,0 +1,12 @@
+"""The workbench's pages, one module per group; :data:`ROUTERS` lists them for the app."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.web.pages import auth, home, projects
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: tuple[APIRouter, ...] = (auth.router, home.router, projects.router)
+"""Every page router of the workbench (rows of :data:`api.web.access.PAGE_ROLES` each)."""
