@@ -139,6 +139,8 @@ class Dashboard:
     total: int
     """Entries matching every filter (all pages)."""
     pages: int
+    warn_percent: int
+    """The warning share of the profile in percent (75: amber at ≥ 75 % of the limit)."""
     choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """The filter form's options: field → (value, Chinese label)."""
 
@@ -434,6 +436,7 @@ def dashboard(
         rows=rows[start : start + filters.per_page],
         total=len(rows),
         pages=pages,
+        warn_percent=round(state.profile.ledger.warn_share * 100),
         choices=_choices(state),
     )
 

@@ -62,6 +62,10 @@ PAGE_ROLES: dict[tuple[str, str], Page] = {
         SIGNED_IN,
         "the project list: staff read every project (seed 七 信息共享); an applicant its own",
     ),
+    ("GET", "/ledger"): Page(
+        STAFF, "the e-ledger dashboard: departments watch the time limits (seed 六(二)1, 八(三))"
+    ),
+    ("GET", "/ledger.xlsx"): Page(STAFF, "the e-ledger exported to Excel (the same rows)"),
 }
 """(method, path template under /ui) → the roles allowed there, with the reason."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import auth, home, projects
+from api.web.pages import auth, home, ledger, projects
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, home.router, projects.router)
+ROUTERS: tuple[APIRouter, ...] = (auth.router, home.router, projects.router, ledger.router)
 """Every page router of the workbench (rows of :data:`api.web.access.PAGE_ROLES` each)."""
