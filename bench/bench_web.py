@@ -121,12 +121,11 @@ def _sign_in(client: TestClient, user: str) -> bool:
     page = client.get("/ui/login")
     if page.status_code == 404:
         return False
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    data = {"username": user, "password": DEV_PASSWORDS[user]}
-    if token:
-        data["csrf_token"] = token.group(1)
+    token = re.search(r'<meta name="csrf-token" content="([^"]*)"', page.text)
+    assert token, "no CSRF token on the sign-in page"
+    data = {"name": user, "password": DEV_PASSWORDS[user], "csrf_token": token.group(1)}
     res = client.post("/ui/login", data=data, follow_redirects=False)
-    assert res.status_code in (302, 303), (res.status_code, res.text[:500])
+    assert res.status_code == 303, (res.status_code, res.text[:500])
     return True
 
 

@@ -202,7 +202,10 @@ def _stamp(state: ServiceState) -> tuple[Any, ...]:
 class _Computed:
     key: tuple[Any, ...]
     entries: list[LedgerEntry]
+    """In the order of ``GET /ledger``."""
     utilities: dict[str, tuple[str, ...]]
+    ordered: list[LedgerEntry]
+    """The same, warnings first (the dashboard's order)."""
 
 
 _LOCK = threading.Lock()
@@ -218,18 +221,30 @@ def ledger_entries(
     The result is that of ``GET /ledger?all=true&now=…``; it is kept until the minute of
     ``now`` or the stored data change.
     """
+    found = _computed(state, now)
+    return found.entries, found.utilities
+
+
+def _computed(state: ServiceState, now: dt.datetime) -> _Computed:
+    """Return the ledger at ``now``, computed or kept (see :func:`ledger_entries`)."""
     state.sync_calendar()
     key = (id(state), str(state.store.engine.url), state.profile.name, now, _stamp(state))
     with _LOCK:
         if _LAST and _LAST[0].key == key:
-            return _LAST[0].entries, _LAST[0].utilities
+            return _LAST[0]
         projects = ledger_projects(state)
         entries = ledger_status(
             projects, now=now, profile=state.profile, calendar=calendar_for(state.profile)
         )
-        utilities = {p.project_id: tuple(p.utilities) for p in projects}
-        _LAST[:] = [_Computed(key, entries, utilities)]
-        return entries, utilities
+        rank = {d: i for i, d in enumerate(Departments.of(state.profile).order)}
+        found = _Computed(
+            key,
+            entries,
+            {p.project_id: tuple(p.utilities) for p in projects},
+            sorted(entries, key=_sort_key(rank)),
+        )
+        _LAST[:] = [found]
+        return found
 
 
 # --------------------------------------------------------------------------- filters
@@ -353,10 +368,11 @@ def _sort_key(rank: dict[str, int]) -> Any:
 def _filtered(
     state: ServiceState, filters: DashboardFilter, now: dt.datetime
 ) -> tuple[list[LedgerEntry], dict[str, tuple[str, ...]]]:
-    """Return the entries passing the department, utility and path filters, and the utilities."""
+    """Return the entries passing the department, utility and path filters, warnings first."""
     check_filter(state, filters)
-    entries, utilities = ledger_entries(state, now=now)
-    return [e for e in entries if _keep(e, utilities, filters)], utilities
+    found = _computed(state, now)
+    kept = [e for e in found.ordered if _keep(e, found.utilities, filters)]
+    return kept, found.utilities
 
 
 def _minute(now: dt.datetime | None) -> dt.datetime:
@@ -365,15 +381,12 @@ def _minute(now: dt.datetime | None) -> dt.datetime:
 
 def _rows(
     state: ServiceState,
-    kept: list[LedgerEntry],
+    entries: Sequence[LedgerEntry],
     utilities: dict[str, tuple[str, ...]],
-    wanted: str | None,
 ) -> list[DashboardRow]:
-    """Return the rows of ``kept`` in state ``wanted``, warnings first."""
-    rank = {d: i for i, d in enumerate(Departments.of(state.profile).order)}
-    chosen = sorted((e for e in kept if _status_kept(e.status, wanted)), key=_sort_key(rank))
+    """Return ``entries`` as the dashboard shows them."""
     per_day = calendar_for(state.profile).office_hours_per_day.total_seconds() / 3600
-    return [_row(e, utilities.get(e.project_id, ()), per_day) for e in chosen]
+    return [_row(e, utilities.get(e.project_id, ()), per_day) for e in entries]
 
 
 def dashboard_rows(
@@ -396,7 +409,19 @@ def dashboard_rows(
         A filter value is not one of the options.
     """
     kept, utilities = _filtered(state, filters, _minute(now))
-    return _rows(state, kept, utilities, filters.status)
+    return _rows(state, [e for e in kept if _status_kept(e.status, filters.status)], utilities)
+
+
+def _per_department(state: ServiceState, kept: list[LedgerEntry]) -> list[DepartmentCount]:
+    """Return the entries of each department by status, departments in process order."""
+    per_dept: dict[str, Counter[str]] = {}
+    for e in kept:
+        per_dept.setdefault(e.department, Counter())[e.status] += 1
+    order = Departments.of(state.profile).order
+    return [
+        DepartmentCount(d, {s: per_dept[d][s] for s in STATUSES})
+        for d in sorted(per_dept, key=lambda d: (order.index(d) if d in order else len(order), d))
+    ]
 
 
 def dashboard(
@@ -407,7 +432,7 @@ def dashboard(
     1. check the filters (every wrong value named at once);
     2. the ledger at ``now`` (to the minute; computed once per minute and data change);
     3. keep the department, utility and path filters; count by status and by department;
-    4. keep the state filter, sort warnings first, cut the page.
+    4. keep the state filter and cut the page (the entries are kept warnings first).
 
     Raises
     ------
@@ -417,24 +442,16 @@ def dashboard(
     at = _minute(now)
     kept, utilities = _filtered(state, filters, at)
     counts = Counter(e.status for e in kept)
-    per_dept: dict[str, Counter[str]] = {}
-    for e in kept:
-        per_dept.setdefault(e.department, Counter())[e.status] += 1
-    order = Departments.of(state.profile).order
-    departments = [
-        DepartmentCount(d, {s: per_dept[d][s] for s in STATUSES})
-        for d in sorted(per_dept, key=lambda d: (order.index(d) if d in order else len(order), d))
-    ]
-    rows = _rows(state, kept, utilities, filters.status)
-    pages = max(1, math.ceil(len(rows) / filters.per_page))
+    chosen = [e for e in kept if _status_kept(e.status, filters.status)]
+    pages = max(1, math.ceil(len(chosen) / filters.per_page))
     start = (filters.page - 1) * filters.per_page
     return Dashboard(
         now=at,
         filters=filters,
         counts={s: counts[s] for s in STATUSES},
-        departments=departments,
-        rows=rows[start : start + filters.per_page],
-        total=len(rows),
+        departments=_per_department(state, kept),
+        rows=_rows(state, chosen[start : start + filters.per_page], utilities),
+        total=len(chosen),
         pages=pages,
         warn_percent=round(state.profile.ledger.warn_share * 100),
         choices=_choices(state),
