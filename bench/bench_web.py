@@ -15,7 +15,8 @@ p50/p95 printed side by side:
 - the ledger ``/ui/ledger`` (a page of it, warnings first) beside ``GET /ledger``.
 
 The ledger of every project is computed once per minute and data change
-(:func:`api.process.dashboard.ledger_entries`): its first request is printed apart.
+(:mod:`api.process.dashboard`; when the minute turns, the last minute's answers while the
+next is computed in a thread): its first computation is printed apart.
 Target (issue 15): p95 under 200 ms for each page on 2 cores.
 
 Run: ``.venv/bin/python -m bench.bench_web [--projects 10000] [--requests 30]`` (not in

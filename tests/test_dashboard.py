@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 from collections import Counter
 
 import pytest
@@ -151,3 +152,38 @@ def test_xlsx_has_the_same_rows(state):
         assert got[8] == e.deadline and got[10] == row.countdown and got[11] == e.message
     red = [i for i, r in enumerate(rows) if r.tone == "red"]
     assert red and sheet.cell(row=3 + red[0], column=1).fill.fgColor.rgb.endswith("F8D7DA")
+
+
+def test_on_the_clock_the_last_minute_answers_while_the_next_is_computed(
+    client, state, monkeypatch
+):
+    from api.process import dashboard as board_module
+
+    t = dt.datetime(2026, 12, 31, 17, 0)
+    monkeypatch.setattr(board_module, "_clock", lambda: t)
+    assert dashboard(state, DashboardFilter()).now == t
+    monkeypatch.setattr(board_module, "_clock", lambda: t + dt.timedelta(minutes=1))
+    assert dashboard(state, DashboardFilter()).now == t  # the last minute's, one computed aside
+    for _ in range(600):
+        if dashboard(state, DashboardFilter()).now == t + dt.timedelta(minutes=1):
+            break
+        time.sleep(0.05)
+    assert dashboard(state, DashboardFilter()).now == t + dt.timedelta(minutes=1)
+    # a change of the data is never answered from the kept ledger
+    before = [
+        r for r in dashboard_rows(state, DashboardFilter()) if r.entry.project_id == "JM-2026-002"
+    ]
+    assert {r.entry.step for r in before} == {"assessed"}
+    res = client.post(
+        "/projects/JM-2026-002/nodes/assessed",
+        headers=auth("admin"),
+        json={"at": "2026-12-31T16:00:00"},
+    )
+    assert res.status_code == 200, res.text
+    monkeypatch.setattr(board_module, "_clock", lambda: t + dt.timedelta(minutes=2))
+    board = dashboard(state, DashboardFilter())
+    assert board.now == t + dt.timedelta(minutes=2)
+    after = [
+        r for r in dashboard_rows(state, DashboardFilter()) if r.entry.project_id == "JM-2026-002"
+    ]
+    assert after and {r.entry.step for r in after} == {"submitted"}  # 踏勘 optional

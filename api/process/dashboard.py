@@ -6,8 +6,10 @@ at ≥ ``ledger.warn_share`` of the allowed working time, then the rest), counte
 per department, paginated, and exported to xlsx with Chinese headers.
 
 The ledger of every stored project is computed once per minute and per change of the data
-(projects, assessments, holiday notices): a page or an export within the same minute reuses
-it, so a page costs a filter and a slice, not a deadline computation per project.
+(projects, assessments, holiday notices): a page within the same minute reuses it, so a page
+costs a filter and a slice, not a deadline computation per project. On the clock, when the
+minute turns, the last minute's ledger (at most :data:`STALE` old, its 计算时刻 shown) answers
+while the new one is computed in a thread; a change of the data is computed before the answer.
 """
 
 from __future__ import annotations
@@ -200,7 +202,9 @@ def _stamp(state: ServiceState) -> tuple[Any, ...]:
 
 @dataclass
 class _Computed:
-    key: tuple[Any, ...]
+    data: tuple[Any, ...]
+    """The stored data it was computed from (state, database, profile, :func:`_stamp`)."""
+    now: dt.datetime
     entries: list[LedgerEntry]
     """In the order of ``GET /ledger``."""
     utilities: dict[str, tuple[str, ...]]
@@ -208,9 +212,19 @@ class _Computed:
     """The same, warnings first (the dashboard's order)."""
 
 
+STALE = dt.timedelta(minutes=2)
+"""How old a ledger on the clock may be shown while the next minute's is computed aside."""
+
 _LOCK = threading.Lock()
 _LAST: list[_Computed] = []
 """The last ledger computed (one slot: the next minute or change replaces it)."""
+_REFRESHING: list[dt.datetime] = []
+"""The minute being computed aside (at most one at a time)."""
+
+
+def _clock() -> dt.datetime:
+    """Return the current minute, naive China time (the service's clock)."""
+    return dt.datetime.now().replace(second=0, microsecond=0)
 
 
 def ledger_entries(
@@ -218,33 +232,65 @@ def ledger_entries(
 ) -> tuple[list[LedgerEntry], dict[str, tuple[str, ...]]]:
     """Return the ledger at ``now`` (naive China time) and each project's utilities.
 
-    The result is that of ``GET /ledger?all=true&now=…``; it is kept until the minute of
-    ``now`` or the stored data change.
+    The result is that of ``GET /ledger?all=true&now=…``; it is kept until another ``now``
+    is asked or the stored data change.
     """
-    found = _computed(state, now)
+    found = _computed(state, now, exact=True)
     return found.entries, found.utilities
 
 
-def _computed(state: ServiceState, now: dt.datetime) -> _Computed:
-    """Return the ledger at ``now``, computed or kept (see :func:`ledger_entries`)."""
-    state.sync_calendar()
-    key = (id(state), str(state.store.engine.url), state.profile.name, now, _stamp(state))
+def _compute(state: ServiceState, now: dt.datetime, data: tuple[Any, ...]) -> _Computed:
+    projects = ledger_projects(state)
+    entries = ledger_status(
+        projects, now=now, profile=state.profile, calendar=calendar_for(state.profile)
+    )
+    rank = {d: i for i, d in enumerate(Departments.of(state.profile).order)}
+    utilities = {p.project_id: tuple(p.utilities) for p in projects}
+    return _Computed(data, now, entries, utilities, sorted(entries, key=_sort_key(rank)))
+
+
+def _refresh_aside(state: ServiceState, now: dt.datetime, data: tuple[Any, ...]) -> None:
+    """Compute the ledger at ``now`` in a thread and keep it unless the data changed meanwhile."""
     with _LOCK:
-        if _LAST and _LAST[0].key == key:
-            return _LAST[0]
-        projects = ledger_projects(state)
-        entries = ledger_status(
-            projects, now=now, profile=state.profile, calendar=calendar_for(state.profile)
-        )
-        rank = {d: i for i, d in enumerate(Departments.of(state.profile).order)}
-        found = _Computed(
-            key,
-            entries,
-            {p.project_id: tuple(p.utilities) for p in projects},
-            sorted(entries, key=_sort_key(rank)),
-        )
+        if _REFRESHING:
+            return
+        _REFRESHING.append(now)
+
+    def run() -> None:
+        try:
+            found = _compute(state, now, data)
+            with _LOCK:
+                if _LAST and _LAST[0].data == data and _LAST[0].now < now:
+                    _LAST[:] = [found]
+        finally:
+            with _LOCK:
+                _REFRESHING.clear()
+
+    threading.Thread(target=run, name="ledger-refresh", daemon=True).start()
+
+
+def _computed(state: ServiceState, now: dt.datetime, *, exact: bool) -> _Computed:
+    """Return the ledger at ``now``, kept or computed.
+
+    A ledger of the same stored data at ``now`` is reused; on the clock (not ``exact``), one
+    at most :data:`STALE` older is shown while the ledger at ``now`` is computed aside. A
+    change of the data (a time node, an assessment, a holiday notice) is always computed
+    before the answer.
+    """
+    state.sync_calendar()
+    data = (id(state), str(state.store.engine.url), state.profile.name, _stamp(state))
+    with _LOCK:
+        last = _LAST[0] if _LAST else None
+    if last is not None and last.data == data:
+        if last.now == now:
+            return last
+        if not exact and dt.timedelta(0) < now - last.now <= STALE:
+            _refresh_aside(state, now, data)
+            return last
+    found = _compute(state, now, data)
+    with _LOCK:
         _LAST[:] = [found]
-        return found
+    return found
 
 
 # --------------------------------------------------------------------------- filters
@@ -366,17 +412,16 @@ def _sort_key(rank: dict[str, int]) -> Any:
 
 
 def _filtered(
-    state: ServiceState, filters: DashboardFilter, now: dt.datetime
-) -> tuple[list[LedgerEntry], dict[str, tuple[str, ...]]]:
-    """Return the entries passing the department, utility and path filters, warnings first."""
+    state: ServiceState, filters: DashboardFilter, now: dt.datetime | None
+) -> tuple[list[LedgerEntry], _Computed]:
+    """Return the entries passing the department, utility and path filters, warnings first.
+
+    ``now`` given: the ledger at that minute; ``None``: on the clock (see :func:`_computed`).
+    """
     check_filter(state, filters)
-    found = _computed(state, now)
-    kept = [e for e in found.ordered if _keep(e, found.utilities, filters)]
-    return kept, found.utilities
-
-
-def _minute(now: dt.datetime | None) -> dt.datetime:
-    return (now or dt.datetime.now()).replace(second=0, microsecond=0)
+    at = _clock() if now is None else now.replace(second=0, microsecond=0)
+    found = _computed(state, at, exact=now is not None)
+    return [e for e in found.ordered if _keep(e, found.utilities, filters)], found
 
 
 def _rows(
@@ -401,15 +446,17 @@ def dashboard_rows(
     filters
         What to list; ``page`` and ``per_page`` are ignored.
     now
-        The ledger's clock, naive China time (default: now), to the minute.
+        The ledger's clock, naive China time, to the minute; default the current minute
+        (or the ledger of up to :data:`STALE` before, while the current one is computed).
 
     Raises
     ------
     ValidationError
         A filter value is not one of the options.
     """
-    kept, utilities = _filtered(state, filters, _minute(now))
-    return _rows(state, [e for e in kept if _status_kept(e.status, filters.status)], utilities)
+    kept, found = _filtered(state, filters, now)
+    chosen = [e for e in kept if _status_kept(e.status, filters.status)]
+    return _rows(state, chosen, found.utilities)
 
 
 def _per_department(state: ServiceState, kept: list[LedgerEntry]) -> list[DepartmentCount]:
@@ -430,7 +477,8 @@ def dashboard(
     """Return one page of the dashboard with its counters.
 
     1. check the filters (every wrong value named at once);
-    2. the ledger at ``now`` (to the minute; computed once per minute and data change);
+    2. the ledger at ``now`` (to the minute; computed once per minute and data change; on
+       the clock, the last minute's is shown while the current one is computed aside);
     3. keep the department, utility and path filters; count by status and by department;
     4. keep the state filter and cut the page (the entries are kept warnings first).
 
@@ -439,18 +487,17 @@ def dashboard(
     ValidationError
         A filter value is not one of the options.
     """
-    at = _minute(now)
-    kept, utilities = _filtered(state, filters, at)
+    kept, found = _filtered(state, filters, now)
     counts = Counter(e.status for e in kept)
     chosen = [e for e in kept if _status_kept(e.status, filters.status)]
     pages = max(1, math.ceil(len(chosen) / filters.per_page))
     start = (filters.page - 1) * filters.per_page
     return Dashboard(
-        now=at,
+        now=found.now,
         filters=filters,
         counts={s: counts[s] for s in STATUSES},
         departments=_per_department(state, kept),
-        rows=_rows(state, chosen[start : start + filters.per_page], utilities),
+        rows=_rows(state, chosen[start : start + filters.per_page], found.utilities),
         total=len(chosen),
         pages=pages,
         warn_percent=round(state.profile.ledger.warn_share * 100),
