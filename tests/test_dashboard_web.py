@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 from collections import Counter
@@ -72,7 +73,10 @@ def test_wrong_filters_are_named_beside_their_fields(staff):
 
 
 def test_xlsx_download_has_the_warnings_of_get_ledger(client, staff):
-    res = staff.get("/ui/ledger.xlsx", params={"status": "alert", "now": NOW})
+    page = staff.get("/ui/ledger", params={"status": "alert", "now": NOW})
+    link = re.search(r'href="(/ui/ledger\.xlsx\?[^"]+)" download', page.text)
+    assert link, "the page links its export"
+    res = staff.get(html.unescape(link.group(1)))
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("application/vnd.openxmlformats")
     disposition = res.headers["content-disposition"]

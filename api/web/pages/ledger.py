@@ -89,7 +89,7 @@ def ledger_page(
         "f": f,
         "errors": errors,
         "now": now,
-        "xlsx_link": "/ui/ledger.xlsx?" + _query(shown, at),
+        "xlsx_link": "/ui/ledger.xlsx?" + _query(shown, board.now),  # the rows shown
         "page_link": lambda n: "/ui/ledger?" + _query(shown, at, page=n),
         "dept_link": lambda d: (
             "/ui/ledger?" + _query(DashboardFilter(d, shown.utility, shown.path, shown.status), at)
