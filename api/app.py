@@ -20,6 +20,7 @@ from starlette.requests import Request
 from api.errors import ERROR_RESPONSES, add_exception_handlers, document_errors
 from api.roles import authorize, check_route_table
 from api.routes import (
+    approval,
     calendar,
     documents,
     health,
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # no token, not an API route: for the container's HEALTHCHECK
     app.add_route("/health", health.health, methods=["GET"], include_in_schema=False)
-    for module in (projects, intents, networks, plans, ledger, maps, documents, calendar):
+    for module in (projects, approval, intents, networks, plans, ledger, maps, documents, calendar):
         app.include_router(module.router)
     # OGC API Features for QGIS/GDAL: the same token and role matrix (GDAL: GDAL_HTTP_AUTH=BEARER,
     # GDAL_HTTP_BEARER=<token>; QGIS: an "API header" authentication configuration)

@@ -25,6 +25,7 @@ from gis.errors import (
     CalendarError,
     ConfigurationError,
     ConfirmationRequiredError,
+    ConflictError,
     CRSError,
     InputFormatError,
     LayerNotFoundError,
@@ -65,6 +66,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     ProfileError: 400,
     CalendarError: 409,
     ConfirmationRequiredError: 409,
+    ConflictError: 409,
     LinkplanError: 400,
 }
 """Most specific first; a subclass not listed takes its nearest listed base's code."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -74,6 +74,11 @@ def _crossing(c: Crossing, to: _ToWgs84) -> dict[str, Any]:
     return {"kind": c.kind, "name": c.name, "lon": lon, "lat": lat, "source": c.source}
 
 
+def _drawn(line: LineString | None) -> bool:
+    """Return whether a line has a length to draw."""
+    return line is not None and not line.is_empty and line.length > 0
+
+
 def _route(r: Route, to: _ToWgs84) -> dict[str, Any]:
     tap: Point = r.tap_point
     lon, lat = to.xy(tap.x, tap.y)
@@ -100,6 +105,8 @@ def _route(r: Route, to: _ToWgs84) -> dict[str, Any]:
             for d in r.dig_once
         ],
         "route": to.line(r.geometry),
+        # from the red line to the route's start (seed 二): ``lead_in_m`` long
+        "lead_in": to.line(r.lead_in_line) if _drawn(r.lead_in_line) else None,
         "tap": {"asset_id": r.tap_asset, "lon": lon, "lat": lat},
     }
     if r.detour is not None:
@@ -110,6 +117,13 @@ def _route(r: Route, to: _ToWgs84) -> dict[str, Any]:
         out["tap"]["feeder_id"] = r.feeder_id
     if r.operator is not None:
         out["tap"]["operator"] = r.operator
+    if r.shortest is not None:
+        # the shortest route, not taken: a longer one goes by notify-and-commit (三5, 四(一)2)
+        out["shortest"] = _route(r.shortest, to) | {
+            "why_not_chosen": [
+                {"rule": x.rule, "code": x.code, "text": x.text} for x in r.shortest_reasons
+            ]
+        }
     return out
 
 
@@ -126,19 +140,13 @@ def _utility(u: UtilityResult, to: _ToWgs84, deadlines: Mapping[str, Any]) -> di
         "crossings": [],
         "dig_once": [],
         "route": None,
+        "lead_in": None,
         "tap": None,
     }
     if u.route is not None:
         out.update(_route(u.route, to))
     if u.backup is not None:
         out["backup"] = _route(u.backup, to)
-    if u.shortest is not None:
-        # the shortest route, not taken: a longer one goes by notify-and-commit (三5, 四(一)2)
-        out["shortest"] = _route(u.shortest, to) | {
-            "why_not_chosen": [
-                {"rule": r.rule, "code": r.code, "text": r.text} for r in u.shortest_reasons
-            ]
-        }
     if u.operators:
         out["operators"] = {k: round(v, 3) for k, v in u.operators.items()}
     out["approval"] = {
@@ -315,6 +323,17 @@ def _lengths(route: Route | None) -> tuple[str, str, str]:
 _BLANK = ("", "", "")
 
 
+def _shortest_rows(row: Callable[..., str], route: Route | None) -> list[str]:
+    """Return the table row of the shortest route not taken for ``route``, if there is one."""
+    if route is None or route.shortest is None:
+        return []
+    return [
+        row("", "最短", "", _lengths(route.shortest), "未采用（需联合审批：")
+        + "；".join(x.text for x in route.shortest_reasons)
+        + "），改走上行可告知承诺的路线"
+    ]
+
+
 def assessment_table(assessments: Sequence[Assessment], *, profile: Profile) -> str:
     """Return a readable table, one line per site and utility, with Chinese labels.
 
@@ -348,12 +367,10 @@ def assessment_table(assessments: Sequence[Assessment], *, profile: Profile) -> 
             why = "；".join(x.text for x in (a.reasons if not a.applicable else r.reasons))
             covered = "是" if r.covered else "否"
             lines.append(row(a.project_id, UTILITY_ZH[u], covered, _lengths(r.route), path, why))
-            if r.shortest is not None:
-                lines.append(
-                    row("", "最短", "", _lengths(r.shortest), "未采用（需联合审批：")
-                    + "；".join(x.text for x in r.shortest_reasons)
-                    + "），改走上行可告知承诺的路线"
-                )
+            lines += _shortest_rows(row, r.route)
+            if r.backup is not None:  # the backup supply, from another feeder
+                lines.append(row("", "备供", "", _lengths(r.backup), ""))
+                lines += _shortest_rows(row, r.backup)
         lines.append(row("", "合计", "", _BLANK, path_zh.get(a.approval_path, "-")))
         lines.append(" " * 12 + a.demand_note())
         t = a.shared_trench

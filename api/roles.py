@@ -90,6 +90,12 @@ ROUTE_ROLES: dict[tuple[str, str], Allowed] = {
     ("POST", "/projects/{project_id}/planning-opinion"): Allowed(
         ("planning", "admin"), "规划意见 is 自然资源和规划局's (seed 四(二)2, 七)"
     ),
+    ("POST", "/projects/{project_id}/opinions/{department}"): Allowed(
+        ("planning", "urban", "approval", "admin"),
+        "附件3: each department signs its own opinion (seed 四(二)2, 七; the service checks the "
+        "department is the user's role)",
+    ),
+    ("GET", "/projects/{project_id}/approval"): Allowed(EVERYONE, _READ),
     # ----------------------------------------------------------------- documents
     ("GET", "/projects/{project_id}/documents/{kind}"): Allowed(EVERYONE, _READ),
     ("GET", "/projects/{project_id}/survey-package"): Allowed(EVERYONE, _READ),

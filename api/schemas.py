@@ -80,6 +80,15 @@ def as_china_time(value: Any) -> Any:
     return _with_zone(value, CHINA)
 
 
+def china_now() -> dt.datetime:
+    """Return the time now in China (UTC+8), naive, to the minute: how time nodes are recorded.
+
+    The process runs on China's clock (受理时间, 签批时间, deadlines in working days) whatever the
+    server's time zone is.
+    """
+    return dt.datetime.now(CHINA).replace(tzinfo=None, second=0, microsecond=0)
+
+
 AwareUTC = Annotated[AwareDatetime, BeforeValidator(as_utc)]
 """A stored timestamp (naive UTC in the database), answered in UTC with its offset."""
 

@@ -9,9 +9,9 @@ are made with ``linkplan user NAME --role ROLE`` (tokens generated, stored hashe
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
+from api.schemas import china_now
 from api.settings import Settings
 from gis.storage.models import ProjectRecord
 from gis.storage.store import Store
@@ -87,7 +87,7 @@ def seed_demo(store: Store, *, settings: Settings) -> None:
     for name in _LAYERS:
         if name in layers and layers[name] is not None and len(layers[name]):
             store.import_layer(name, layers[name], user="seed", source="demo district (掇刀区)")
-    received = dt.datetime.now().replace(second=0, microsecond=0).isoformat()
+    received = china_now().isoformat()
     with store.session.begin() as s:
         for form in demo_intakes():
             s.add(

@@ -21,6 +21,7 @@ from gis.profile import Profile, load_profile
 from gis.workspace import Workspace
 from planning.assess import Assessment, assess_sites
 from planning.intake import Intake, load_intakes
+from planning.joint_approval import Signed
 from planning.prelay import plan_prelay
 
 __all__ = [
@@ -178,11 +179,19 @@ def site_outline(ws: Workspace, project_id: str) -> BaseGeometry | None:
     return row.geometry.iloc[0] if len(row) else None
 
 
-def document_html(done: Assessed, project_id: str, kind: str, *, start: dt.datetime) -> str:
+def document_html(
+    done: Assessed,
+    project_id: str,
+    kind: str,
+    *,
+    start: dt.datetime,
+    signed: Signed | None = None,
+) -> str:
     """Return one document of a project as a self-contained HTML page.
 
     ``kind`` is one of :data:`DOCUMENTS`; ``start`` is when the request was received (the
-    time limits count from it).
+    time limits count from it); ``signed``: the departments' signed opinions and the issued
+    sheet, printed on 附件3 (:func:`api.process.opinions.signed_of`).
     """
     from api.documents import approval_sheet_html, intake_form_html, planning_opinion_html
 
@@ -198,6 +207,7 @@ def document_html(done: Assessed, project_id: str, kind: str, *, start: dt.datet
             profile=done.profile,
             start=start,
             period=construction_period(done.ws, project_id),
+            signed=signed,
         )
     if kind == "planning_opinion":
         return planning_opinion_html(
@@ -213,10 +223,17 @@ def document_html(done: Assessed, project_id: str, kind: str, *, start: dt.datet
 
 
 def document_pdf(
-    done: Assessed, project_id: str, kind: str, out: Path, *, start: dt.datetime
+    done: Assessed,
+    project_id: str,
+    kind: str,
+    out: Path,
+    *,
+    start: dt.datetime,
+    signed: Signed | None = None,
 ) -> Path:
     """Write one document of a project as PDF (Chinese font embedded) and return its path."""
-    from api.documents import approval_sheet_pdf, intake_form_pdf, planning_opinion_pdf
+    from api.documents import approval_sheet_document, intake_form_pdf, planning_opinion_pdf
+    from api.documents.render import to_pdf
 
     a = done.one(project_id)
     G = done.ws.corridor_graph()
@@ -224,15 +241,16 @@ def document_pdf(
     if kind == "intake_form":
         return intake_form_pdf(done.form(project_id), out)
     if kind == "approval_sheet":
-        return approval_sheet_pdf(
+        sheet = approval_sheet_document(
             a,
             done.form(project_id),
-            out,
             G=G,
             profile=done.profile,
             start=start,
             period=construction_period(done.ws, project_id),
+            signed=signed,
         )
+        return to_pdf(sheet, out)
     if kind == "planning_opinion":
         return planning_opinion_pdf(
             a,

@@ -61,6 +61,10 @@ class PreconditionFailedError(LinkplanError, ValueError):
     """A change made from a stale copy: the record changed since it was read (HTTP 412)."""
 
 
+class ConflictError(LinkplanError, ValueError):
+    """A change the record's state no longer allows, e.g. an opinion after the sheet was issued (HTTP 409)."""
+
+
 class ConfigurationError(LinkplanError, ValueError):
     """A setting or option has a value Linkplan cannot use (e.g. a basemap without its key)."""
 

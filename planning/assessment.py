@@ -58,8 +58,16 @@ class Route:
     feeder_id: str | None = None
     operator: str | None = None
     lead_in_m: float = 0.0
+    lead_in_line: LineString | None = field(default=None, repr=False)
+    """The lead-in as drawn (working CRS): the shortest line from the site's red line to the
+    frontage node the route starts at, ``lead_in_m`` long (``None``: not known)."""
     detour: dict[str, Any] | None = None
     """Set when the shortest route was given up to avoid roads under dig-once protection."""
+    shortest: Route | None = field(default=None, repr=False)
+    """The shortest route to a main of the same kind, when this longer one was taken because
+    notify-and-commit allows it (:mod:`planning.commitment_route`); ``shortest_reasons`` say
+    why it was not chosen."""
+    shortest_reasons: list[Reason] = field(default_factory=list, repr=False)
 
     @cached_property
     def tap_point(self) -> Point:
@@ -106,10 +114,19 @@ class UtilityResult:
     backup: Route | None = None
     operators: dict[str, float] = field(default_factory=dict)
     search_key: tuple[Any, ...] = ()
-    shortest: Route | None = None
-    """The shortest route, when a longer one was taken because notify-and-commit allows it
-    (:mod:`planning.commitment_route`); ``shortest_reasons`` say why it was not chosen."""
-    shortest_reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def shortest(self) -> Route | None:
+        """Return the shortest route when the route taken is a longer commitment route.
+
+        The main route's :attr:`Route.shortest` (a backup supply carries its own).
+        """
+        return self.route.shortest if self.route is not None else None
+
+    @property
+    def shortest_reasons(self) -> list[Reason]:
+        """Return why :attr:`shortest` was not chosen (its joint reasons)."""
+        return self.route.shortest_reasons if self.route is not None else []
 
 
 @dataclass

@@ -5,8 +5,9 @@ digs or crosses (the threshold, a major crossing, a carriageway that may not be 
 trenchless, a protected road, a surface the commitment does not list), the planner looks along
 the corridor for the shortest route that meets every commitment condition, to the same or
 another suitable main, and takes it when it exists. The shortest route is kept beside it with
-why it was not chosen (:attr:`planning.assessment.UtilityResult.shortest`), so the survey team
-sees both.
+why it was not chosen (:attr:`planning.assessment.Route.shortest`), so the survey team sees
+both. The same holds for each telecom operator (its own ducts) and for a power backup supply
+(another feeder than the main supply's).
 
 The search runs from the site on the corridor without the edges no commitment route may use
 (carriageway crossings of roads not crossed trenchless or that are major roads, roads under
@@ -46,13 +47,15 @@ def seek_commitment_route(
     key: tuple[Any, ...],
     reasons: list[Reason],
     shortest_m: float,
+    *,
+    label: str = "外线",
 ) -> tuple[Route, list[Reason]] | None:
     """Return the shortest route notify-and-commit allows and its reasons, or ``None``.
 
     ``reasons`` are the joint reasons of the shortest route and ``shortest_m`` its length
     along the corridor; when one of them is not about the route (a change of planning use),
     or the shortest route is already as long as the threshold, no other route helps and
-    nothing is searched.
+    nothing is searched. ``label`` names the line in the reasons returned (备供外线 …).
     """
     limit = ctx.profile.commitment.max_length_m
     if not _route_bound(reasons) or shortest_m >= limit:
@@ -69,7 +72,7 @@ def seek_commitment_route(
         if path is None:
             return None
         route = ctx.route(pid, path, utility, assets)
-        verdict, why = decide(route.facts(), profile=ctx.profile)
+        verdict, why = decide(route.facts(), profile=ctx.profile, label=label)
         if verdict == "commitment":
             return route, why
         if route.red_line_m >= limit:

@@ -6,14 +6,17 @@ demand (:mod:`planning.suitability`); (2) the nearest suitable tap along the roa
 kept off roads under dig-once protection where the detour allows (R10); (4) the approval path
 of the route (R3–R5); (5) when the route needs joint approval for what it digs or crosses, the
 shortest route notify-and-commit allows, to the same or another suitable main, when there is
-one (:mod:`planning.commitment_route`; the shortest is kept beside it); (6) power: the feeder
-tapped and, for a backup supply, a second route to another feeder; telecom: every operator's nearest duct, of which the site needs
-``operators_needed`` (可自由选择运营商).
+one (:mod:`planning.commitment_route`; the shortest is kept beside it, :attr:`Route.shortest`);
+(6) power: the feeder tapped and, for a backup supply, a second route to another feeder (its
+commitment route preferred likewise); telecom: every operator's nearest duct (or, joint for the
+route, the operator's commitment route), of which the site needs ``operators_needed``
+(可自由选择运营商), those notify-and-commit allows first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -110,14 +113,37 @@ def _prefer_commitment(
 ) -> None:
     """Take the shortest route notify-and-commit allows; keep the shortest one beside it."""
     assert result.route is not None
+    found = _commitment_route(ctx, searcher, pid, utility, key, result.route, result.reasons)
+    if found is not None:
+        result.route, result.reasons = found
+        result.approval_path = "commitment"
+
+
+def _commitment_route(
+    ctx: RouteContext,
+    searcher: TapSearch,
+    pid: str,
+    utility: str,
+    key: tuple[Any, ...],
+    route: Route,
+    reasons: list[Reason],
+    *,
+    label: str = "外线",
+) -> tuple[Route, list[Reason]] | None:
+    """Return the commitment route to a main of ``key`` instead of the joint ``route``, if any.
+
+    The route returned carries ``route`` and its ``reasons`` as :attr:`Route.shortest` and
+    :attr:`Route.shortest_reasons`; ``label`` names the line in the reasons (备供外线 …).
+    """
     found = seek_commitment_route(
-        ctx, searcher, pid, utility, key, result.reasons, result.route.length_m
+        ctx, searcher, pid, utility, key, reasons, route.length_m, label=label
     )
     if found is None:
-        return
-    result.shortest, result.shortest_reasons = result.route, result.reasons
-    result.route, result.reasons = found
-    result.approval_path = "commitment"
+        return None
+    taken, why = found
+    taken.shortest, taken.shortest_reasons = route, reasons
+    taken.operator = route.operator
+    return taken, why
 
 
 def _power_supply(
@@ -133,8 +159,8 @@ def _power_supply(
     """Record the feeder tapped; a backup supply needs a second route to another feeder."""
     assert result.route is not None
     profile = ctx.profile
-    feeder = ctx.feeders.get(result.route.tap_asset, "")
-    result.route.feeder_id = feeder
+    _set_feeders(ctx, result.route)
+    feeder = result.route.feeder_id or ""
     if demand.backup_kva <= 0:
         return
     if not feeder or feeder == "nan":
@@ -165,17 +191,43 @@ def _power_supply(
         ]
         return
     backup = ctx.route(pid, bpath, "power", bassets)
-    result.backup = keep_off_protected_roads(ctx, searcher, pid, "power", key, backup, bassets)
-    result.backup.feeder_id = ctx.feeders.get(result.backup.tap_asset, "")
+    backup = keep_off_protected_roads(ctx, searcher, pid, "power", key, backup, bassets)
     bpath_decision, breasons = decide(
-        result.backup.facts(),
-        profile=profile,
-        change_of_use=demand.change_of_use,
-        label="备供外线",
+        backup.facts(), profile=profile, change_of_use=demand.change_of_use, label="备供外线"
     )
+    if bpath_decision == "joint":
+        # joint for what it digs or crosses: the commitment route to another feeder, if any
+        found = _commitment_route(
+            ctx, searcher, pid, "power", key, backup, breasons, label="备供外线"
+        )
+        if found is not None:
+            (backup, breasons), bpath_decision = found, "commitment"
+    result.backup = backup
+    _set_feeders(ctx, backup)
     if bpath_decision == "joint":
         result.approval_path = "joint"
         result.reasons = [r for r in result.reasons if r.rule != "R3"] + breasons
+
+
+def _set_feeders(ctx: RouteContext, *routes: Route) -> None:
+    """Record the feeder each route taps, and that of the shortest route kept beside it."""
+    for route in routes:
+        for r in (route, route.shortest):
+            if r is not None:
+                r.feeder_id = ctx.feeders.get(r.tap_asset, "")
+
+
+@dataclass
+class _Duct:
+    """An operator's nearest duct: the path to it, its length and, once worked out, the route."""
+
+    length_m: float
+    operator: str
+    path: list[Any]
+    assets: set[str]
+    route: Route | None = None
+    approval_path: str | None = None
+    reasons: list[Reason] = field(default_factory=list)
 
 
 def _telecom(
@@ -187,57 +239,127 @@ def _telecom(
     mask: Mask,
     include_planned: bool,
 ) -> UtilityResult:
-    # each operator's nearest duct; full route facts only for those the decision reads (the
-    # nearest ``operators_needed``) and those that must first keep off a protected road
-    found: list[tuple[float, str, list[Any], set[str], Route | None]] = []
+    """Route the site to each operator's nearest duct; take the ``operators_needed`` best.
+
+    Steps: (1) each operator's nearest duct, kept off protected roads where the detour allows;
+    (2) too few operators within reach: not covered (R1); (3) the operators taken
+    (:func:`_choose_operators`: those notify-and-commit allows first, each by the shortest
+    route it allows, then the nearest); (4) the approval path: joint when any route taken is.
+    """
+    # (1) each operator's nearest duct
+    ducts = _nearest_ducts(ctx, searcher, pid, mask, include_planned)
+    result.operators = {d.operator: d.length_m for d in ducts}
+    ducts.sort(key=lambda d: d.length_m)
+    need = demand.operators_needed
+    # (2) too few operators within reach
+    if len(ducts) < need:
+        result.reasons.append(
+            Reason(
+                "R1",
+                "operators",
+                f"可自由选择运营商需 {need} 家可接入，{ctx.profile.coverage.max_connection_m:g} m 内"
+                f"仅 {len(ducts)} 家（{'、'.join(result.operators) or '无'}）：需提前布局通信管道",
+            )
+        )
+        result.route = _duct_route(ctx, pid, ducts[0]) if ducts else None
+        return result
+    # (3) the operators taken
+    taken = _choose_operators(ctx, searcher, pid, demand, ducts, include_planned)
+    result.covered = True
+    result.route = taken[0].route
+    result.search_key = ("telecom", taken[0].operator, include_planned)
+    # (4) the approval path
+    joint = [d for d in taken[:need] if d.approval_path == "joint"]
+    result.approval_path = "joint" if joint else "commitment"
+    result.reasons = [x for d in (joint or taken[:1]) for x in d.reasons]
+    return result
+
+
+def _nearest_ducts(
+    ctx: RouteContext, searcher: TapSearch, pid: str, mask: Mask, include_planned: bool
+) -> list[_Duct]:
+    """Return each operator's nearest duct (in the order of ``ctx.operators``).
+
+    Full route facts only for those that must first keep off a protected road; the others'
+    are worked out when the choice of operators reads them.
+    """
+    ducts: list[_Duct] = []
     for operator in ctx.operators:
         tkey = ("telecom", operator, include_planned)
         path, assets = searcher.nearest(pid, "telecom", tkey, mask(operator=operator))
         if path is None:
             continue
         length, protected = ctx.path_summary(path)
-        route: Route | None = None
+        duct = _Duct(length, operator, path, assets)
         if protected:
-            route = keep_off_protected_roads(
-                ctx, searcher, pid, "telecom", tkey, ctx.route(pid, path, "telecom", assets), assets
+            route = ctx.route(pid, path, "telecom", assets)
+            duct.route = keep_off_protected_roads(
+                ctx, searcher, pid, "telecom", tkey, route, assets
             )
-            length = route.length_m
-        found.append((length, operator, path, assets, route))
-        result.operators[operator] = length
-    found.sort(key=lambda f: f[0])
-    need = demand.operators_needed
-    routes: list[Route] = []
-    keys: dict[str, tuple[Any, ...]] = {}
-    for _, operator, path, assets, route in found[: max(need, 1)]:
-        route = route or ctx.route(pid, path, "telecom", assets)
-        route.operator = operator
-        routes.append(route)
-        keys[operator] = ("telecom", operator, include_planned)
-    need = demand.operators_needed
-    if len(found) < need:
-        result.reasons.append(
-            Reason(
-                "R1",
-                "operators",
-                f"可自由选择运营商需 {need} 家可接入，{ctx.profile.coverage.max_connection_m:g} m 内"
-                f"仅 {len(found)} 家（{'、'.join(result.operators) or '无'}）：需提前布局通信管道",
-            )
-        )
-        result.route = routes[0] if routes else None
-        return result
-    result.covered = True
-    result.route = routes[0]
-    result.search_key = keys[routes[0].operator or ""]
-    decisions = [
-        decide(
-            r.facts(),
-            profile=ctx.profile,
-            change_of_use=demand.change_of_use,
-            label=f"{OPERATOR_NAMES_ZH.get(r.operator or '', r.operator)}外线",
-        )
-        for r in routes[:need]
-    ]
-    joint = [d for d in decisions if d[0] == "joint"]
-    result.approval_path = "joint" if joint else "commitment"
-    result.reasons = [x for d in (joint or decisions[:1]) for x in d[1]]
-    return result
+            duct.length_m = duct.route.length_m
+        ducts.append(duct)
+    return ducts
+
+
+def _duct_route(ctx: RouteContext, pid: str, duct: _Duct) -> Route:
+    """Return the route to an operator's nearest duct (worked out once)."""
+    if duct.route is None:
+        duct.route = ctx.route(pid, duct.path, "telecom", duct.assets)
+    duct.route.operator = duct.operator
+    return duct.route
+
+
+def _choose_operators(
+    ctx: RouteContext,
+    searcher: TapSearch,
+    pid: str,
+    demand: Demand,
+    ducts: list[_Duct],
+    include_planned: bool,
+) -> list[_Duct]:
+    """Return the operators taken (at least one), with their routes and approval paths decided.
+
+    An operator whose nearest duct needs joint approval for what the route digs or crosses
+    gets the shortest commitment route to its own ducts instead, when there is one (the
+    nearest kept beside it). Operators whose route notify-and-commit allows come first, the
+    shorter route first; then those needing joint approval, the nearest first. Operators are
+    decided nearest first and only until no farther one can change the choice (a route is
+    never shorter than the operator's nearest duct).
+    """
+    count = max(demand.operators_needed, 1)
+    decided: list[_Duct] = []
+    for duct in ducts:
+        best = sorted(_length(d) for d in decided if d.approval_path == "commitment")[:count]
+        if len(best) == count and best[-1] <= duct.length_m:
+            break  # every farther operator's route is at least as long
+        _decide_duct(ctx, searcher, pid, demand, duct, include_planned)
+        decided.append(duct)
+    decided.sort(key=lambda d: (d.approval_path != "commitment", _length(d)))
+    return decided[:count]
+
+
+def _length(duct: _Duct) -> float:
+    assert duct.route is not None
+    return duct.route.length_m
+
+
+def _decide_duct(
+    ctx: RouteContext,
+    searcher: TapSearch,
+    pid: str,
+    demand: Demand,
+    duct: _Duct,
+    include_planned: bool,
+) -> None:
+    """Decide an operator's route; joint for the route: its commitment route, if any."""
+    route = _duct_route(ctx, pid, duct)
+    label = f"{OPERATOR_NAMES_ZH.get(duct.operator, duct.operator)}外线"
+    duct.approval_path, duct.reasons = decide(
+        route.facts(), profile=ctx.profile, change_of_use=demand.change_of_use, label=label
+    )
+    if duct.approval_path != "joint":
+        return
+    key = ("telecom", duct.operator, include_planned)
+    found = _commitment_route(ctx, searcher, pid, "telecom", key, route, duct.reasons, label=label)
+    if found is not None:
+        (duct.route, duct.reasons), duct.approval_path = found, "commitment"

@@ -21,6 +21,7 @@ import numpy as np
 import shapely
 
 from gis.convert import edge_geometry
+from gis.corridor import lead_in_lines
 from gis.profile import Profile
 from gis.workspace import Workspace
 from planning.approval import CarriagewayCrossing, DigOnce
@@ -65,7 +66,7 @@ class RouteContext:
         self._unprotected: Any = None
         self._commitment: Any = None
 
-        self.lead_cache: dict[tuple[str, Any], tuple[float, float]] = {}
+        self.lead_cache: dict[tuple[str, Any], tuple[float, float, Any]] = {}
         self.tap_cache: dict[tuple[int, Any], tuple[set[str], str]] = {}
         self.surface_cache: dict[tuple[Any, Any], str | None] = {}
         # cross-section checks of shared stretches (:func:`planning.joint_trench.section_checker`)
@@ -307,8 +308,13 @@ class RouteContext:
         k = int(self.edge_surface[e])
         return (self.surface_names[k] if k >= 0 else None), self.edge_crossings.get(e, ())
 
-    def lead_in(self, pid: str, node: Any) -> tuple[float, float]:
-        """Return the lead-in from a site's red line to its frontage node: (length, on green)."""
+    def lead_in(self, pid: str, node: Any) -> tuple[float, float, Any]:
+        """Return the lead-in from a site's red line to its frontage node.
+
+        ``(length, metres on green space, line)``: the line (working CRS) is the shortest one
+        from the red line to the node (:func:`gis.corridor.lead_in_lines`), as long as the
+        lead-in the routing search counts (the graph's ``lead_ins``).
+        """
         key = (pid, node)
         if key not in self.lead_cache:
             self.prepare_lead_ins([pid])
@@ -330,14 +336,14 @@ class RouteContext:
             return
         nodes = np.array([i for _, i in pairs], dtype=np.int64)
         sites = np.array([self.site_geoms[pid] for pid, _ in pairs], dtype=object)
-        leads = shapely.shortest_line(sites, shapely.points(index.node_xy[nodes]))
+        leads = lead_in_lines(sites, index.node_xy[nodes])
         length = shapely.length(leads)
         on_green = np.zeros(len(pairs))
         if self.green is not None:
             near = shapely.intersects(leads, self.green)
             on_green[near] = shapely.length(shapely.intersection(leads[near], self.green))
-        for (pid, i), a, g in zip(pairs, length.tolist(), on_green.tolist()):
-            self.lead_cache[(pid, index.nodes[i])] = (float(a), float(g))
+        for (pid, i), a, g, line in zip(pairs, length.tolist(), on_green.tolist(), leads):
+            self.lead_cache[(pid, index.nodes[i])] = (float(a), float(g), line)
 
     def path_summary(self, path: list[Any]) -> tuple[float, bool]:
         """Return a path's length and whether it runs on a road under dig-once protection."""
@@ -412,7 +418,7 @@ class RouteContext:
                     for cw in carriageways
                 )
             ]
-        lead, on_green = self.lead_in(pid, path[0])
+        lead, on_green, lead_line = self.lead_in(pid, path[0])
         if on_green > 0:
             surfaces["green"] = surfaces.get("green", 0.0) + on_green
         surfaces["lead_in"] = lead - on_green
@@ -432,6 +438,7 @@ class RouteContext:
             crossings=crossings,
             dig_once=list(dig.values()),
             lead_in_m=lead,
+            lead_in_line=lead_line,
         )
 
 

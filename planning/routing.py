@@ -2,8 +2,9 @@
 
 The corridor graph (:mod:`gis.corridor`) is turned once into a compressed sparse matrix; each
 search is a multi-source Dijkstra (``scipy.sparse.csgraph``) from every suitable tap at once,
-so the distance from *every* site frontage to its nearest suitable tap, by route length, comes
-out of one search (batch work reuses one graph search per utility).
+so the distance from *every* site to its nearest suitable tap, by route length from the site's
+red line (the lead-in to a frontage node plus the corridor), comes out of one search (batch
+work reuses one graph search per utility).
 
 Searches run on the lengths plus a tie-break of less than a nanometre per edge, fixed by the
 edge's end points (:func:`tie_breaks`). Two routes of exactly the same length — common on a
@@ -76,7 +77,10 @@ class RoutingIndex:
         costs, e.g. the pre-lay Steiner tree).
     weights
         What searches run on: ``matrix`` plus the tie-breaks, and after the graph's nodes two
-        nodes per site (:meth:`inlet`, :meth:`outlet`).
+        nodes per site (:meth:`inlet`, :meth:`outlet`) joined to its frontage nodes by their
+        lead-ins (distances to them are from the red line).
+    front_lead
+        The lead-in of each (site, frontage node), in the order of ``frontage``.
     edge_data, edge_ends, edge_length
         The edges numbered in graph order: attributes, end node indices, lengths in metres
         (:meth:`edge_ids` numbers the edges of a path).
@@ -150,10 +154,13 @@ class RoutingIndex:
 
         Each site gets a node ``inlet`` reached from its frontage nodes only, and a node
         ``outlet`` leading to them only (no route can pass through a site). The edges to and
-        from them cost the frontage's rank in the site times :data:`_RANK_M`: a search from
-        the taps reaches the inlet through the site's best frontage, a search from the outlet
-        is the search from the site, and between frontages at exactly the same distance both
-        take the first one, for every utility alike (their routes then start together).
+        from them cost the lead-in from the site's red line to that frontage node (the graph's
+        ``lead_ins``; 0 where it has none) plus the frontage's rank in the site times
+        :data:`_RANK_M`: a search from the taps reaches the inlet through the frontage with
+        the shortest line from the red line (lead-in plus corridor), a search from the outlet
+        is the search from the site's red line, a search's ``limit`` bounds that whole length,
+        and between frontages at exactly the same length both take the first one, for every
+        utility alike (their routes then start together).
         """
         m = self.matrix
         n = m.shape[0]
@@ -166,7 +173,13 @@ class RoutingIndex:
         front = np.concatenate(fronts) if fronts else np.zeros(0, dtype=np.int64)
         slot = np.repeat(np.arange(len(sites)), counts)
         rank = np.arange(len(front)) - np.repeat(np.cumsum(counts) - counts, counts)
-        cost = _ZERO + rank * _RANK_M
+        leads = self.G.graph.get("lead_ins") or {}
+        nodes = self.nodes
+        self.front_lead = np.array(
+            [leads.get((pid, nodes[i]), 0.0) for pid, f in zip(sites, fronts) for i in f.tolist()],
+            dtype=float,
+        ).reshape(-1)
+        cost = _ZERO + self.front_lead + rank * _RANK_M
         # searches reach this much past their limit: a path's tie-breaks and the frontage rank
         self.tolerance = 1000 * _TIE_M + (float(rank.max()) if len(rank) else 0.0) * _RANK_M
         inlet, outlet = n + 2 * slot, n + 2 * slot + 1
@@ -343,8 +356,8 @@ class RoutingIndex:
     def best_frontage(self, project_id: str, search: Search) -> int | None:
         """Return the frontage node of a site nearest to a tap in ``search``, or ``None``.
 
-        ``search`` runs from the taps; the site's inlet is reached through its best frontage
-        (the first of those at the same distance).
+        ``search`` runs from the taps; the site's inlet is reached through its best frontage:
+        the one with the least lead-in plus corridor (the first of those at the same length).
         """
         inlet = self.inlet(project_id)
         if inlet is None or not search.dist[inlet] < np.inf:

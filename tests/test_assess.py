@@ -224,12 +224,13 @@ def test_default_demand_assesses_all_five_utilities(demo_ws):
 
 @pytest.mark.parametrize("strategy", ["batch", "per_site"])
 def test_a_tap_exactly_at_the_coverage_limit_is_covered(strategy):
-    # the route is 299.5 m (test below); the searches add sub-nanometre tie-breaks, which must
-    # not push a tap at exactly the coverage limit out of reach
+    # the route is 299.5 m along the sidewalk after a 12 m lead-in (test below): 311.5 m from
+    # the red line, the length the coverage limit bounds; the searches add sub-nanometre
+    # tie-breaks, which must not push a tap at exactly the coverage limit out of reach
     roads, site = straight_block("secondary"), block_site()
     water = water_main(479.5, 760, 10, diameter_mm=200.0)
     ws = Workspace.from_layers({"roads": roads, "sites": site, "water": water, "scope": scope()})
-    for limit, covered in ((299.5, True), (299.4, False)):
+    for limit, covered in ((311.5, True), (311.4, False)):
         profile = JINGMEN.with_value("coverage.max_connection_m", limit, source="test")
         (a,) = assess_sites(
             ws,
@@ -242,6 +243,7 @@ def test_a_tap_exactly_at_the_coverage_limit_is_covered(strategy):
         assert result.covered is covered, limit
         if covered:
             assert result.route.length_m == pytest.approx(299.5)
+            assert result.route.red_line_m == pytest.approx(311.5)
         else:
             assert [r.code for r in result.reasons] == ["needs_prelay"]
 

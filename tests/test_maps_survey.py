@@ -47,13 +47,19 @@ def _open(chromium, demo_ws, a, tmp_path):
 def test_style_table_lines_cannot_be_confused():
     styles = list(LINE_STYLES.values())
     # no two kinds of line share colour, and no two dashed kinds share a dash pattern
+    # the kinds drawn in the utility colours share a placeholder colour: they differ by weight
+    # and dash instead (and their legend says so)
+    in_utility_colours = {
+        LINE_STYLES[k].label for k in ("route", "backup_route", "planned_main", "prelay_main")
+    }
+    drawn = [
+        (LINE_STYLES[k].weight, LINE_STYLES[k].dash)
+        for k in ("route", "backup_route", "planned_main", "prelay_main")
+    ]
+    assert len(set(drawn)) == 4
     for s, t in itertools.combinations(styles, 2):
         if s.colour == t.colour:
-            # only the two route kinds share their placeholder colour (drawn in utility colours)
-            assert {s.label, t.label} == {
-                LINE_STYLES["route"].label,
-                LINE_STYLES["backup_route"].label,
-            }
+            assert {s.label, t.label} <= in_utility_colours, (s.label, t.label)
         if s.dash and t.dash:
             assert s.dash != t.dash, (s.label, t.label)
     measure = LINE_STYLES["measure"]
@@ -217,3 +223,20 @@ def test_printed_map_has_title_legend_and_scale_on_one_page(demo_ws, results, ch
         assert re.search(r"\d+k?m", squeezed)  # scale bar
         assert "打印日期" in squeezed and "北" in squeezed  # date, north arrow
         assert "项目红线" not in squeezed  # the layer control's entries are not printed
+
+
+def test_every_dash_pattern_comes_from_the_style_table():
+    """No map module draws a dashed line of its own: every dash is a row of LINE_STYLES."""
+    import re
+    from pathlib import Path
+
+    maps = Path(__file__).resolve().parent.parent / "api" / "maps"
+    own = {
+        f"{p.name}: {m.group(0)}"
+        for p in maps.glob("*.py")
+        if p.name != "style.py"
+        for m in re.finditer(
+            r"""["']?dash_?[aA]rray["']?\s*[:=]\s*["'][0-9 ]+["']""", p.read_text(encoding="utf-8")
+        )
+    }
+    assert own == set()

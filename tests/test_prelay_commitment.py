@@ -36,7 +36,7 @@ def _box(x0: float, x1: float, y0: float, y1: float) -> Polygon:
     return at(Polygon([(x0, y0), (x1, y0), (x1, y1), (x0, y1)]))
 
 
-def _plan() -> tuple[Workspace, PrelayPlan]:
+def _plan(utility: str = "water") -> tuple[Workspace, PrelayPlan]:
     roads = gpd.GeoDataFrame(
         {"road_id": ["r"], "name": ["长宁大道"], "road_class": ["arterial"]},
         geometry=[at(LineString([(-400, 0), (1400, 0)]))],
@@ -53,20 +53,22 @@ def _plan() -> tuple[Workspace, PrelayPlan]:
             "name": ["意向A", "意向B"],
             "expected_start": "2027-06-01",
             "registered_by": "市招商局",
-            "utilities": "water",
+            "utilities": utility,
             "water_m3_day": 100.0,
         },
         geometry=[_box(0, 40, -20, -80), _box(0, 40, 20, 80)],
         crs=CRS,
     )
-    water = gpd.GeoDataFrame(
-        {"asset_id": ["W-south", "W-north"], "status": "existing", "diameter_mm": 300.0},
+    # water mains or (telecom) 中国电信's ducts
+    what = {"diameter_mm": 300.0} if utility == "water" else {"operator": "china_telecom"}
+    mains = gpd.GeoDataFrame(
+        {"asset_id": ["W-south", "W-north"], "status": "existing", **what},
         geometry=[at(LineString([(640, -12), (760, -12)])), at(LineString([(300, 12), (400, 12)]))],
         crs=CRS,
     )
-    layers = {"roads": roads, "sites": site, "scope": scope(), "intents": intents, "water": water}
+    layers = {"roads": roads, "sites": site, "scope": scope(), "intents": intents, utility: mains}
     ws = Workspace.from_layers(layers, crs=CRS)
-    return ws, plan_prelay(ws, profile=PROFILE, utilities=["water"], as_of=AS_OF)
+    return ws, plan_prelay(ws, profile=PROFILE, utilities=[utility], as_of=AS_OF)
 
 
 def test_an_intent_opposite_a_planned_main_keeps_its_same_side_commitment_route() -> None:
@@ -124,3 +126,21 @@ def test_the_after_plan_report_shows_the_shortest_route_and_why_not() -> None:
     ]
     assert all("长宁大道" in w["text"] for w in shortest["why_not_chosen"])
     assert shortest["route"]["type"] == "LineString"
+
+
+def test_a_telecom_intent_opposite_a_planned_duct_keeps_its_same_side_commitment_route() -> None:
+    # the same layout with 中国电信's ducts: the operator's commitment route (issue 14)
+    _, plan = _plan("telecom")
+    (ext,) = plan.extensions
+    assert (ext.serves, ext.attrs["operator"]) == (("A",), "china_telecom")
+    b_after = plan.after["B"].utilities["telecom"]
+    assert (b_after.approval_path, b_after.route.tap_asset) == ("commitment", "W-north")
+    assert (round(b_after.route.length_m, 3), b_after.route.operator) == (260.0, "china_telecom")
+    shortest = b_after.shortest
+    assert shortest is not None and shortest.tap_asset == ext.asset_id
+    assert round(shortest.length_m, 3) == 21.0
+    assert [r.code for r in b_after.shortest_reasons] == [
+        "crosses_arterial_road",
+        "carriageway_arterial",
+    ]
+    assert b_after.shortest_reasons[0].text.startswith("中国电信外线")

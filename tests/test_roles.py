@@ -44,6 +44,8 @@ PROBES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("GET", "/projects/{project_id}/assessment"): (f"/projects/{PID}/assessment", {}),
     ("POST", "/projects/{project_id}/nodes/{step}"): (f"/projects/{PID}/nodes/no-such-step", {"json": {}}),
     ("POST", "/projects/{project_id}/planning-opinion"): (f"/projects/{PID}/planning-opinion", {"json": {}}),
+    ("POST", "/projects/{project_id}/opinions/{department}"): (f"/projects/{PID}/opinions/planning", {"json": {}}),
+    ("GET", "/projects/{project_id}/approval"): (f"/projects/{PID}/approval", {}),
     ("GET", "/projects/{project_id}/documents/{kind}"): (f"/projects/{PID}/documents/intake_form", {}),
     ("GET", "/projects/{project_id}/survey-package"): ("/projects/no-such-project/survey-package", {}),
     ("POST", "/intents"): ("/intents", {"json": {}}),

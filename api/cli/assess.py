@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from api.cli._common import cli_calendar, options_command, parse_start
+from api.schemas import china_now
 from gis.workspace import (
     Workspace,
     open_workspace,
@@ -131,7 +132,7 @@ def assess(
         msg = "say which sites: --site PROJECT_ID (repeatable), --all, or --demand FORMS"
         raise typer.BadParameter(msg)
     ws = open_workspace(workspace)
-    when = parse_start(start) if start else dt.datetime.now().replace(second=0, microsecond=0)
+    when = parse_start(start) if start else china_now()
     _assess_and_report(
         ws,
         site_ids=None if all_sites else site,
@@ -288,7 +289,7 @@ def sheet(
     from api import service
 
     ws = open_workspace(workspace)
-    when = parse_start(start) if start else dt.datetime.now().replace(second=0, microsecond=0)
+    when = parse_start(start) if start else china_now()
     if not start:
         # a workspace keeps no acceptance record: without --start the limits move with the clock
         typer.echo(

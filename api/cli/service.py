@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from api.cli._common import cli_calendar, parse_start
+from api.schemas import china_now
 from gis.errors import CalendarError, Problem, ValidationError
 from gis.schema import LAYERS
 from gis.workspace import (
@@ -226,7 +227,7 @@ def ledger(
     at = (
         parse_start(now, option="--now")
         if now
-        else dt.datetime.now().replace(second=0, microsecond=0)
+        else china_now()
     )
     _warn_missing_schedule(state.profile.name, today=at.date())
     entries = ledger_status(ledger_projects(state), now=at, profile=state.profile)

@@ -6,6 +6,9 @@
 fields, the construction period, the 报装接入地点 (one line per distinct road-section address,
 with the lines leaving there) and the drafted opinions of 市自然资源和规划局, 市城管委 and
 市行政审批局, each with its time limit above a blank 签批时间 for the handwritten signature.
+Where a department signed its opinion in Linkplan (``opinions``), its box shows the decision,
+the signed text, conditions or reasons, the signer and the 签批时间 instead of the draft; an
+issued sheet (``final``, 统一出件) carries its document number and time under the title.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from api.documents.render import (
     rows,
     to_html,
     to_pdf,
+    zh_datetime,
 )
 from api.documents.texts import (
     APPROVAL_SHEET_NOTE,
@@ -38,15 +42,19 @@ from api.documents.texts import (
     INTAKE_EXTRA_NOTE,
     INTAKE_FORM_NUMBER,
     INTAKE_FORM_TITLE,
+    ISSUED_LINE,
     NO_ACCESS,
     RUNNING_HEAD,
     SIGNED_AT,
+    SIGNED_BY,
     TITLE_OF_PROJECT,
 )
+from gis import vocabulary
 from gis.profile import Profile
 from gis.schema import OPERATOR_NAMES_ZH
 from planning.assess import Assessment
 from planning.intake import UTILITY_LABELS_ZH, Intake
+from planning.joint_approval import FinalSheet, Opinion, Signed
 
 __all__ = [
     "APPROVAL_SHEET_TITLE",
@@ -309,6 +317,54 @@ def intake_form_pdf(intake: Intake, path: str | Path, *, font: CJKFont | None = 
 # ------------------------------------------------------------------------------ 附件3
 
 
+def _minute(text: str) -> str:
+    """Return a stored ISO time (``2026-12-07T21:05``) as ``2026年12月7日21:05``."""
+    try:
+        return zh_datetime(dt.datetime.fromisoformat(text))
+    except ValueError:
+        return text
+
+
+def signed_lines(opinion: Opinion) -> list[str]:
+    """Return the lines of a signed opinion's box: decision, text, conditions or reasons.
+
+    Examples
+    --------
+    >>> signed_lines(Opinion("urban", "conditional", "拟同意开挖。", conditions="夜间施工"))
+    ['审批意见：附条件同意', '拟同意开挖。', '附加条件：夜间施工']
+    """
+    out = [f"审批意见：{vocabulary.OPINION_DECISIONS.label(opinion.decision)}"]
+    out += [line for line in opinion.text.splitlines() if line.strip()]
+    if opinion.conditions:
+        out.append(f"附加条件：{opinion.conditions}")
+    if opinion.reasons:
+        out.append(f"退回理由：{opinion.reasons}")
+    return out
+
+
+def signature(opinion: Opinion) -> str:
+    """Return the foot of a signed opinion: signer and 签批时间.
+
+    Examples
+    --------
+    >>> signature(Opinion("planning", "agree", "同意", signer="规划局 王工", at="2026-12-07T21:05"))
+    '签批人：规划局 王工　签批时间：2026年12月7日21:05'
+    """
+    return SIGNED_BY.format(signer=opinion.signer or opinion.by, at=_minute(opinion.at))
+
+
+def issued_blocks(final: FinalSheet | None) -> list[Block]:
+    """Return the lines under the title of an issued sheet: number and time, commitment basis."""
+    if final is None:
+        return []
+    out: list[Block] = [
+        Para(ISSUED_LINE.format(number=final.number, at=_minute(final.issued_at)), "right")
+    ]
+    if final.basis:
+        out.append(Para(final.basis, "body"))
+    return out
+
+
 def approval_sheet_document(
     assessment: Assessment,
     intake: Intake | None,
@@ -317,6 +373,7 @@ def approval_sheet_document(
     profile: Profile,
     start: dt.datetime,
     period: tuple[dt.date, dt.date] | None = None,
+    signed: Signed | None = None,
 ) -> Document:
     """Return the 综合审批意见单 (附件3) as a document (see :func:`approval_sheet_html`)."""
     drafting.check_pair(assessment, intake)
@@ -327,11 +384,16 @@ def approval_sheet_document(
         for address, labels in drafting.access_addresses(assessment, G)
     ] or [NO_ACCESS]
 
-    def opinion(who: str, lines: list[str], feet: list[str]) -> list[Cell]:
-        return [
-            label(who),
-            cell(*lines, colspan=3, foot=(*feet, SIGNED_AT), min_height_mm=_OPINION_MIN_MM),
-        ]
+    given_by = signed.opinions if signed else {}
+
+    def opinion(department: str, drafted: list[str], feet: list[str]) -> list[Cell]:
+        who = f"{vocabulary.DEPARTMENTS.label(department)}意见"
+        given = given_by.get(department)
+        if given is None:
+            lines, foot = drafted, (*feet, SIGNED_AT)
+        else:
+            lines, foot = signed_lines(given), (*feet, signature(given))
+        return [label(who), cell(*lines, colspan=3, foot=foot, min_height_mm=_OPINION_MIN_MM)]
 
     i = intake
     grid = [
@@ -352,17 +414,17 @@ def approval_sheet_document(
         [label("施工时间"), cell(drafting.period_text(period), colspan=3)],
         [label("报装接入地点（详细路段地址）"), cell(*addresses, colspan=3)],
         opinion(
-            "市自然资源和规划局意见",
+            "planning",
             drafting.planning_opinion_short(assessment, profile=profile),
             limits.department(),
         ),
         opinion(
-            "市城管委意见",
+            "urban",
             drafting.roads_opinion(assessment, G, profile=profile),
             limits.department(),
         ),
         opinion(
-            "市行政审批局意见",
+            "approval",
             drafting.approval_opinion(assessment, profile=profile),
             limits.coordinator(),
         ),
@@ -381,6 +443,7 @@ def approval_sheet_document(
         running_head=RUNNING_HEAD.format(title=APPROVAL_SHEET_TITLE, code=code),
         blocks=[
             Heading(APPROVAL_SHEET_TITLE, level=0),
+            *issued_blocks(signed.final if signed else None),
             Grid(rows(*grid), widths=(25, 29, 19, 27)),
             Para(note, "note"),
             Para(assessment.demand_note(), "note"),
@@ -396,6 +459,7 @@ def approval_sheet_html(
     profile: Profile,
     start: dt.datetime,
     period: tuple[dt.date, dt.date] | None = None,
+    signed: Signed | None = None,
 ) -> str:
     """Return the 综合审批意见单 (seed 附件3) filled from an assessment as an HTML page.
 
@@ -415,6 +479,10 @@ def approval_sheet_html(
     period
         Construction period ``(first day, last day)``; ``None`` leaves
         ``年 月 日起至 年 月 日`` blank.
+    signed
+        The departments' signed opinions by department value (planning, urban, approval),
+        each replacing its drafted text with its signer and 签批时间, and the issued sheet
+        (统一出件), whose number and time are printed under the title.
 
     Returns
     -------
@@ -431,7 +499,13 @@ def approval_sheet_html(
     """
     return to_html(
         approval_sheet_document(
-            assessment, intake, G=G, profile=profile, start=start, period=period
+            assessment,
+            intake,
+            G=G,
+            profile=profile,
+            start=start,
+            period=period,
+            signed=signed,
         )
     )
 
@@ -450,7 +524,9 @@ def approval_sheet_pdf(
     """Write the 综合审批意见单 (seed 附件3) as an A4 PDF with an embedded Chinese font.
 
     Parameters are those of :func:`approval_sheet_html`, plus ``path`` (the PDF to write) and
-    ``font`` (default :func:`api.documents.fonts.cjk_font`).
+    ``font`` (default :func:`api.documents.fonts.cjk_font`). The sheet with the departments'
+    signed opinions: :func:`api.documents.render.to_pdf` of :func:`approval_sheet_document`
+    given ``signed``.
 
     Returns
     -------

@@ -16,6 +16,7 @@ __all__ = [
     "INTAKE_EXTRA_NOTE",
     "INTAKE_FORM_NUMBER",
     "INTAKE_FORM_TITLE",
+    "ISSUED_LINE",
     "NO_ACCESS",
     "OPINION_DATE",
     "OPINION_HEADINGS",
@@ -27,6 +28,7 @@ __all__ = [
     "PAGE_NUMBER",
     "RUNNING_HEAD",
     "SIGNED_AT",
+    "SIGNED_BY",
     "TITLE_OF_PROJECT",
 ]
 
@@ -60,6 +62,12 @@ NO_ACCESS = "暂无外线接入（需提前布局管网）"
 
 SIGNED_AT = f"签批时间：{BLANK_DATE}"
 """Foot of each opinion box of 附件3, above the handwritten signature."""
+
+SIGNED_BY = "签批人：{signer}　签批时间：{at}"
+"""Foot of an opinion box signed in Linkplan: the signer's name and the 签批时间."""
+
+ISSUED_LINE = "文号：{number}　统一出件时间：{at}"
+"""Under the title of an issued 附件3 (统一出件): the document number and when it was issued."""
 
 APPROVAL_SHEET_NOTE = (
     "注：项目名称 {name}（地块编号 {project_id}）。意见栏为 Linkplan 依据 "

@@ -25,7 +25,7 @@ from api.maps.layers import (
     popup_table,
     utility_legend,
 )
-from api.maps.style import PATH_COLOURS, UTILITY_COLOURS, UTILITY_ZH, path_labels
+from api.maps.style import LINE_STYLES, PATH_COLOURS, UTILITY_COLOURS, UTILITY_ZH, path_labels
 from gis.profile import Profile
 from gis.schema import UTILITIES
 from gis.workspace import Workspace
@@ -70,7 +70,7 @@ def _scope(m: folium.Map, display: Any, ws: Workspace) -> None:
         ((g, {"tooltip": "联动接入适用范围（中心城区）"}) for g in scope.geometry),
         name="适用范围",
         style=OverlayStyle(
-            lambda p: {"color": "#1565c0", "weight": 2, "fill": False, "dashArray": "12 6"},
+            lambda p: LINE_STYLES["scope"].leaflet(fill=False),
             popup=None,
         ),
     )
@@ -160,7 +160,10 @@ def district_map(
         )
     add_legend(
         m,
-        [(PATH_COLOURS[p], "box", f"{path_zh[p]}（{counts.get(p, 0)} 个）") for p in PATH_COLOURS],
+        [
+            *((PATH_COLOURS[p], "box", f"{path_zh[p]}（{counts.get(p, 0)} 个）") for p in PATH_COLOURS),
+            LINE_STYLES["scope"],
+        ],
         title="审批路径",
     )
     add_title(
@@ -242,7 +245,7 @@ def prelay_map(
                 for e in ext
             ),
             name=f"规划{UTILITY_ZH[u]}管线（{sum(e.length_m for e in ext):,.0f} m）",
-            style=OverlayStyle(_fixed({"color": colour, "weight": 5, "dashArray": "10 6"})),
+            style=OverlayStyle(_fixed(LINE_STYLES["prelay_main"].leaflet(color=colour))),
         )
     intents = ws.layers.get("intents")
     if intents is not None and len(intents):
@@ -285,6 +288,7 @@ def prelay_map(
         m,
         [
             *utility_legend(),
+            LINE_STYLES["prelay_main"],
             ("#2e9e44", "box", "意向项目：布局后接入条件改善"),
             ("#455a64", "box", "意向项目：无变化"),
         ],

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import folium
+import numpy as np
 import shapely
 from shapely import LineString, Point, box
 from shapely.geometry.base import BaseGeometry
@@ -182,6 +183,17 @@ def _route_style(utility: str, *, backup: bool) -> Callable[[Mapping[str, Any]],
     return style
 
 
+def _lead_in_style(utility: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    options = LINE_STYLES["lead_in"].leaflet(
+        color=UTILITY_COLOURS[utility], linkplanOffset=ROUTE_OFFSET_PX[utility]
+    )
+
+    def style(_: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(options)
+
+    return style
+
+
 def _tap_style(colour: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     def style(_: Mapping[str, Any]) -> dict[str, Any]:
         return {"color": "#212121", "weight": 2, "fillColor": colour, "fillOpacity": 1}
@@ -322,11 +334,12 @@ def _reference(
     threshold = profile.commitment.max_length_m
     G = ws.corridor_graph()
     index = routing_index(G)
-    front = index.frontage.get(a.project_id)
-    if front is None or not len(front):
+    outlet = index.outlet(a.project_id)
+    if outlet is None:
         return
     pieces = []
-    for u, v, t0, t1 in index.reach(front, limit=threshold):
+    # from the red line (seed 二): the search from the site's outlet counts each lead-in
+    for u, v, t0, t1 in index.reach(np.array([outlet]), limit=threshold):
         line = edge_geometry(G, u, v)
         if t1 - t0 <= 1e-6 or line.length <= 0:
             continue
@@ -339,7 +352,7 @@ def _reference(
     add_geometries(
         m,
         display,
-        [(merged, {"tooltip": f"沿道路 {threshold:g} m 可达范围（自项目临街面起算）"})],
+        [(merged, {"tooltip": f"沿道路 {threshold:g} m 可达范围（自建筑区划红线起算，含红线引入段）"})],
         name=f"沿道路 {threshold:g} m 范围",
         style=OverlayStyle(lambda p: LINE_STYLES["reach"].leaflet(), popup=None),
     )
@@ -462,6 +475,7 @@ def _routes_layer(m: folium.Map, display: Display, a: Assessment, *, profile: Pr
             name=f"{UTILITY_ZH[u]}{role}外线",
             style=OverlayStyle(_route_style(u, backup=role == "备供")),
         )
+        _lead_in(group, display, u, role, r)
         add_geometries(
             group,
             display,
@@ -482,6 +496,35 @@ def _routes_layer(m: folium.Map, display: Display, a: Assessment, *, profile: Pr
             name=f"{UTILITY_ZH[u]}{role}接驳点",
             style=OverlayStyle(_tap_style(colour), marker=folium.CircleMarker(radius=6, fill=True)),
         )
+
+
+def _lead_in(group: folium.FeatureGroup, display: Display, u: str, role: str, r: Route) -> None:
+    """Draw a route's lead-in: from the site's red line to the route's start (seed 二)."""
+    line = r.lead_in_line
+    if line is None or line.is_empty or line.length <= 0:
+        return
+    title = f"{UTILITY_ZH[u]}{role}外线 红线引入段"
+    rows: list[tuple[str, Any]] = [
+        ("红线引入段", f"{r.lead_in_m:,.1f} m"),
+        ("起止", "建筑区划红线 → 人行道中心线（外线沿道路段起点）"),
+        ("外线长度合计", _lengths_text(r)),
+    ]
+    add_geometries(
+        group,
+        display,
+        [
+            (
+                line,
+                {
+                    "tooltip": f"{title} {r.lead_in_m:,.1f} m",
+                    "popup": popup_table(rows, title=title),
+                    "lead_in_m": round(r.lead_in_m, 3),
+                },
+            )
+        ],
+        name=title,
+        style=OverlayStyle(_lead_in_style(u)),
+    )
 
 
 def _crossings(m: folium.Map, display: Display, a: Assessment) -> None:

@@ -104,8 +104,11 @@ LINE_STYLES: dict[str, LineStyle] = {
         "#9e9e9e", 1.5, "直线 {threshold} m 参考圈（政策按沿道路长度判断）", dash="4 6"
     ),
     "planned_main": LineStyle("#555555", 2, "规划管线（各专业颜色，短虚线）", dash="6 4"),
+    "prelay_main": LineStyle("#555555", 5, "提前布局新建管线（各专业颜色，粗长虚线）", dash="10 6"),
+    "scope": LineStyle("#1565c0", 2, "联动接入适用范围（蓝色点划线）", dash="12 4 2 4"),
     "route": LineStyle("#333333", 5, "外线（各专业颜色，粗实线，并排绘出）", opacity=0.95),
     "backup_route": LineStyle("#333333", 5, "备供外线（专业颜色，长虚线）", dash="16 6"),
+    "lead_in": LineStyle("#424242", 2.5, "红线引入段（专业颜色，细虚线）", dash="3 5"),
     "trench": LineStyle("#8d6e63", 16, "同沟敷设段（宽带）", opacity=0.45),
     "trench_conflict": LineStyle("#c62828", 16, "同沟断面不足（宽带）", opacity=0.45),
     "measure": LineStyle(

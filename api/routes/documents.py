@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from api import service
 from api.deps import AssessedDep, StateDep
-from api.routes.projects import acceptance_time
-from api.schemas import IsoDateTime, as_china_time
+from api.process.opinions import signed_of
+from api.process.records import acceptance_time
+from api.schemas import IsoDateTime, as_china_time, china_now
 from api.security import CurrentUser, Principal, mask_id_number, mask_phone, sees_personal_data
 from api.service import Assessed
 from api.state import ServiceState
@@ -56,7 +57,7 @@ def _start(state: ServiceState, project_id: str, start: dt.datetime | None) -> d
     """
     accepted = acceptance_time(state, project_id)
     if accepted is None:
-        return start or dt.datetime.now().replace(second=0, microsecond=0)
+        return start or china_now()
     if start is not None and as_china_time(start).replace(tzinfo=None) != accepted:
         problem = Problem(
             "projects",
@@ -95,10 +96,12 @@ def document(
     """Return one document of a project."""
     when = _start(state, project_id, start)
     done = _for(done, p)
+    signed = signed_of(state, project_id)  # 附件3 shows the opinions signed and the issued sheet
     if format == "html":
-        return HTMLResponse(service.document_html(done, project_id, kind, start=when))
+        return HTMLResponse(service.document_html(done, project_id, kind, start=when, signed=signed))
     with tempfile.TemporaryDirectory() as tmp:
-        path = service.document_pdf(done, project_id, kind, Path(tmp) / "doc.pdf", start=when)
+        out = Path(tmp) / "doc.pdf"
+        path = service.document_pdf(done, project_id, kind, out, start=when, signed=signed)
         body = path.read_bytes()
     name = f"{project_id}_{service.FILE_NAMES[kind]}.pdf"
     return Response(body, media_type="application/pdf", headers=_attachment(name))

@@ -10,29 +10,36 @@ time nodes and opinions change one key each and need no ``If-Match``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response, status
 from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from api.deps import StateDep
-from api.report import assessment_to_dict, path_deadlines_json
-from api.schemas import CHINA, AwareUTC, IsoDate, IsoDateTime, as_utc
+from api.process.applications import register_project
+from api.process.assessment import decide_project
+from api.process.opinions import sign_opinion
+from api.process.records import ACCEPTANCE_NODE as ACCEPTANCE_NODE
+from api.process.records import accepted_at as accepted_at
+from api.process.records import (
+    change_project,
+    check_version,
+    etag,
+    project_record,
+)
+from api.schemas import AwareUTC, IsoDate, IsoDateTime, china_now
 from api.security import CurrentUser, Principal, check_roles, mask_intake, require_roles
 from api.state import ServiceState
 from gis import vocabulary
 from gis.errors import (
     NotFoundError,
     PermissionDeniedError,
-    PreconditionFailedError,
     PreconditionRequiredError,
     Problem,
     ValidationError,
 )
-from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
+from gis.storage.models import AssessmentRecord, ProjectRecord
 from planning.intake import parse_intake
 from planning.ledger import STEPS, Step
 
@@ -107,31 +114,9 @@ def _public(r: ProjectRecord, p: Principal, latest: AssessmentRecord | None) -> 
     )
 
 
-def etag(r: ProjectRecord) -> str:
-    """Return the ETag of a project: its row version, quoted (``"3"``)."""
-    return f'"{r.row_version or 1}"'
-
-
-def _matches(if_match: str, r: ProjectRecord) -> bool:
-    """Whether ``If-Match`` (``*`` or a list of ETags; ``W/`` ignored) names ``r``'s version."""
-    tags = [t.strip().removeprefix("W/") for t in if_match.split(",")]
-    return "*" in tags or etag(r) in tags
-
-
-def _check_version(r: ProjectRecord, if_match: str) -> None:
-    """Raise 412 when ``If-Match`` does not name the project's current version."""
-    if not _matches(if_match, r):
-        msg = (
-            f"项目 {r.project_id} 已被他人修改（当前版本 {etag(r)}，您提交所依据的版本 {if_match}），"
-            "请重新获取后再提交 (project changed since it was read: current ETag "
-            f"{etag(r)}, If-Match {if_match}; GET it again and resubmit)"
-        )
-        raise PreconditionFailedError(msg)
-
-
 def _answer(state: ServiceState, project_id: str, p: Principal, response: Response) -> ProjectPublic:
     """Return a project as stored now, with its ETag header."""
-    r = _record(state, project_id)
+    r = project_record(state, project_id)
     response.headers["ETag"] = etag(r)
     return _public(r, p, _latest(state, project_id))
 
@@ -155,42 +140,6 @@ def _latest(state: ServiceState, project_id: str) -> AssessmentRecord | None:
             .order_by(AssessmentRecord.id.desc())
             .limit(1)
         ).first()
-
-
-def _record(state: ServiceState, project_id: str) -> ProjectRecord:
-    with state.store.session() as s:
-        r = s.get(ProjectRecord, project_id)
-    if r is None:
-        msg = f"no project {project_id!r}"
-        raise NotFoundError(msg)
-    return r
-
-
-def _change(
-    state: ServiceState,
-    project_id: str,
-    change: Callable[[ProjectRecord], None],
-    *,
-    audit: tuple[Principal, str, dict[str, Any]],
-    if_match: str | None = None,
-) -> None:
-    """Apply ``change`` to a stored project atomically, with its audit entry.
-
-    The row is locked while it is read, changed and written (nobody's change is lost), its
-    ``row_version`` raised; 404 if there is no such project, 412 if ``if_match`` is given and
-    does not name the stored version.
-    """
-    p, action, detail = audit
-    with state.store.write() as s:
-        r = s.get(ProjectRecord, project_id, with_for_update=True)
-        if r is None:
-            msg = f"no project {project_id!r}"
-            raise NotFoundError(msg)
-        if if_match is not None:
-            _check_version(r, if_match)
-        change(r)
-        r.row_version = (r.row_version or 1) + 1
-        s.add(AuditEntry(user=p.name, action=action, target=project_id, detail=detail))
 
 
 def _validated(state: ServiceState, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -224,29 +173,8 @@ def create_project(
     p: Annotated[Principal, Depends(require_roles("intake"))],
     response: Response,
 ) -> ProjectPublic:
-    """Create a project from its intake form."""
-    pid, form = _validated(state, data)
-    now = dt.datetime.now().replace(microsecond=0).isoformat()
-    problem = Problem("intake", pid, "site_id", pid, "a site without a project", code="exists")
-    exists = ValidationError(problems=[problem], summary=f"project {pid} exists: update it")
-    gone = Problem(
-        "intake", pid, "site_id", repr(pid), "a site of the current sites layer", code="unknown_site"
-    )
-    try:
-        # the sites layer is locked: nobody removes the site between this check and the insert
-        with state.store.write(layers=["sites"]) as s:
-            if not state.store.has_feature(s, "sites", pid):
-                raise ValidationError(problems=[gone], summary="intake form refused")
-            if s.get(ProjectRecord, pid) is not None:
-                raise exists
-            s.add(
-                ProjectRecord(
-                    project_id=pid, intake=form, created_by=p.name, time_nodes={"form_complete": now}
-                )
-            )
-            s.add(AuditEntry(user=p.name, action="create_project", target=pid, detail={}))
-    except IntegrityError as exc:  # created by a request at the same moment (PostgreSQL)
-        raise exists from exc
+    """Create a project from its intake form (on a stored site), accepted now."""
+    pid = register_project(state, p, data)
     return _answer(state, pid, p, response)
 
 
@@ -273,14 +201,14 @@ def update_project(
 ) -> ProjectPublic:
     """Replace a project's intake form, if nobody changed it since the client read it."""
     # (1) the project exists and the client says which version it changed
-    current = _record(state, project_id)
+    current = project_record(state, project_id)
     if if_match is None:
         msg = (
             f"修改项目 {project_id} 须在 If-Match 请求头中给出其当前 ETag {etag(current)} "
             "(If-Match with the ETag from GET is required to change a project)"
         )
         raise PreconditionRequiredError(msg)
-    _check_version(current, if_match)
+    check_version(current, if_match)
     # (2) the new form is complete and keeps the site
     pid, form = _validated(state, {**data, "site_id": data.get("site_id", project_id)})
     if pid != project_id:
@@ -288,7 +216,7 @@ def update_project(
         raise ValidationError(problems=[problem], summary="a project keeps its site")
     # (3) stored only if still the version the client read
     audit: tuple[Principal, str, dict[str, Any]] = (p, "update_project", {})
-    _change(state, project_id, lambda r: setattr(r, "intake", form), audit=audit, if_match=if_match)
+    change_project(state, project_id, lambda r: setattr(r, "intake", form), audit=audit, if_match=if_match)
     return _answer(state, project_id, p, response)
 
 
@@ -335,65 +263,6 @@ def list_projects(
     return out
 
 
-ACCEPTANCE_NODE = "form_complete"
-"""The time node of the acceptance (受理, 采集单齐全): every time limit counts from it."""
-
-
-def accepted_at(r: ProjectRecord) -> dt.datetime:
-    """Return a project's recorded acceptance time (受理时间), local China time, to the minute.
-
-    It is the ``form_complete`` time node, stored when the application is accepted (and
-    corrected, with an audit entry, by recording that node again); a project stored without it
-    counts from when its row was created. So every document and answer of a project shows the
-    same deadlines, whenever it is printed.
-    """
-    text = (r.time_nodes or {}).get(ACCEPTANCE_NODE)
-    when = dt.datetime.fromisoformat(str(text)) if text else as_utc(r.created_at)
-    if when.tzinfo is not None:
-        when = when.astimezone(CHINA).replace(tzinfo=None)
-    return when.replace(second=0, microsecond=0)
-
-
-def acceptance_time(state: ServiceState, project_id: str) -> dt.datetime | None:
-    """Return the acceptance time of a stored project, or None for a site without a project."""
-    with state.store.session() as s:
-        r = s.get(ProjectRecord, project_id)
-    return accepted_at(r) if r is not None else None
-
-
-def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | None = None) -> AssessmentRecord:
-    """Assess one project on the current layer versions and store the result.
-
-    The deadlines count from the project's recorded acceptance time (:func:`accepted_at`), not
-    from when it is assessed: assessing again gives the same deadlines.
-    """
-    done = state.assessed(as_of=as_of)
-    a = done.one(project_id)
-    now = dt.datetime.now().replace(second=0, microsecond=0)
-    start = acceptance_time(state, project_id) or now
-    # provisional (暂定) where a year's notice is not loaded; an error text names no server path
-    deadlines = path_deadlines_json(start, profile=done.profile)
-    result = assessment_to_dict(a, crs=done.ws.crs, deadlines=deadlines)
-    result["accepted_at"] = start.isoformat(timespec="minutes")
-    with state.store.write() as s:
-        # the project row first: an assessment row's foreign key would otherwise take a share
-        # lock on it that two concurrent assessments then both wait to upgrade (a deadlock)
-        r = s.get(ProjectRecord, project_id, with_for_update=True)
-        if r is not None:
-            r.time_nodes = {**(r.time_nodes or {}), "assessed": now.isoformat()}
-            r.row_version = (r.row_version or 1) + 1
-        rec = AssessmentRecord(
-            project_id=project_id,
-            as_of=dt.datetime.combine(done.as_of, dt.time()),
-            profile=done.profile.name,
-            versions=done.versions,
-            approval_path=a.approval_path,
-            result=result,
-        )
-        s.add(rec)
-    return rec
-
-
 def _assessment_public(rec: AssessmentRecord) -> AssessmentPublic:
     return AssessmentPublic(
         id=rec.id,
@@ -420,9 +289,14 @@ def assess_project(
     p: CurrentUser,
     as_of: Annotated[IsoDate | None, Query(description="研判日期（默认今天）")] = None,
 ) -> AssessmentPublic:
-    """Run and store the assessment of one project."""
-    _record(state, project_id)
-    return _assessment_public(run_assessment(state, project_id, as_of=as_of))
+    """Run and store the assessment of one project; a commitment path is finished at once.
+
+    Seed 四(二)1: on the commitment path the decision is immediate (即时办结): the sheet is
+    issued by whoever assessed it, citing the utilities' annual commitment
+    (:func:`api.process.opinions.finish_commitment`).
+    """
+    project_record(state, project_id)
+    return _assessment_public(decide_project(state, project_id, p, as_of=as_of))
 
 
 class ReassessPublic(BaseModel):
@@ -458,7 +332,7 @@ def reassess(state: StateDep, p: CurrentUser) -> ReassessPublic:
         elif pid not in assessable:
             without_site.append(pid)
         else:
-            redone.append(_assessment_public(run_assessment(state, pid)))
+            redone.append(_assessment_public(decide_project(state, pid, p)))
     return ReassessPublic(
         versions=versions, reassessed=redone, unchanged=unchanged, without_site=without_site
     )
@@ -472,7 +346,7 @@ def reassess(state: StateDep, p: CurrentUser) -> ReassessPublic:
 )
 def latest_assessment(project_id: str, state: StateDep, p: CurrentUser) -> AssessmentPublic:
     """Return the latest stored assessment of a project."""
-    _record(state, project_id)
+    project_record(state, project_id)
     rec = _latest(state, project_id)
     if rec is None:
         msg = f"project {project_id!r} has not been assessed yet: POST its assessment"
@@ -534,11 +408,11 @@ def record_node(
         )
         raise ValidationError(problems=[problem], summary="unknown time node")
     check_roles(p, NODE_ROLES[step], action=f"recording the time node {step!r}")
-    if p.role == "utility" and p.utility not in (_record(state, project_id).intake.get("utilities") or []):
+    if p.role == "utility" and p.utility not in (project_record(state, project_id).intake.get("utilities") or []):
         msg = f"{p.describe()}: project {project_id} did not ask for {p.utility}"
         raise PermissionDeniedError(msg)
-    at = (body.at or dt.datetime.now()).replace(microsecond=0)
-    _change(
+    at = (body.at or china_now()).replace(microsecond=0)
+    change_project(
         state,
         project_id,
         lambda r: setattr(r, "time_nodes", {**(r.time_nodes or {}), step: at.isoformat()}),
@@ -551,7 +425,8 @@ def record_node(
     "/{project_id}/planning-opinion",
     response_model=ProjectPublic,
     summary="出具规划意见",
-    description="市自然资源和规划局对项目外线工程出具规划意见（可参考系统草拟的规划意见）。",
+    description="市自然资源和规划局对项目外线工程出具规划意见（可参考系统草拟的规划意见），"
+    "即以该意见内容签批“同意”（同 POST /projects/{project_id}/opinions/planning）。",
 )
 def planning_opinion(
     project_id: str,
@@ -560,13 +435,10 @@ def planning_opinion(
     p: Annotated[Principal, Depends(require_roles("planning"))],
     response: Response,
 ) -> ProjectPublic:
-    """Store 自然资源和规划局's planning opinion of a project."""
-    at = dt.datetime.now().replace(microsecond=0).isoformat()
-    opinion = {"text": body.text, "by": p.name, "at": at}
-    _change(
-        state,
-        project_id,
-        lambda r: setattr(r, "opinions", {**(r.opinions or {}), "市自然资源和规划局": opinion}),
-        audit=(p, "planning_opinion", {}),
-    )
+    """Store 自然资源和规划局's planning opinion of a project: its 同意 with that text.
+
+    The same as ``POST /projects/{project_id}/opinions/planning`` with ``decision`` agree (it
+    completes the joint approval like any signature; refused once the sheet is issued).
+    """
+    sign_opinion(state, project_id, "planning", p, decision="agree", text=body.text)
     return _answer(state, project_id, p, response)

@@ -1,4 +1,4 @@
-"""The survey package's layers (no I/O): red line, routes, taps, crossings, trench, checklist.
+"""The survey package's layers (no I/O): red line, routes, lead-ins, taps, crossings, checklist.
 
 :func:`survey_layers` turns one site's assessment into the package's layers in the
 workspace's working CRS (schemas in :mod:`api.survey.schema`, wording in
@@ -75,6 +75,8 @@ class _Builder:
         self.site = match.iloc[0]
         self.route_rows: list[dict[str, Any]] = []
         self.route_geoms: list[LineString] = []
+        self.lead_in_rows: list[dict[str, Any]] = []
+        self.lead_in_geoms: list[LineString] = []
         self.tap_rows: list[dict[str, Any]] = []
         self.tap_geoms: list[Point] = []
         self.crossing_rows: list[dict[str, Any]] = []
@@ -175,12 +177,31 @@ class _Builder:
             }
         )
         self.route_geoms.append(geom)
+        self.add_lead_in(u, route, role, route_fid=route_fid)
         label = f"{utility_zh(u)}{'' if role == 'main' else '（备供）'}"
         self.add_dig_once(u, route, route_fid, label)
         self.add_tap(u, route, role, route_fid=route_fid, label=label)
         self.add_major_crossings(u, route, role, route_fid=route_fid, label=label)
         self.add_carriageways(u, route, role, route_fid=route_fid, label=label)
         self.add_green(u, route, route_fid=route_fid, label=label)
+
+    def add_lead_in(self, u: str, route: Route, role: str, *, route_fid: int) -> None:
+        """Add the route's lead-in from the red line (seed 二), as long as ``lead_in_m``."""
+        line = route.lead_in_line
+        if line is None or line.is_empty or route.lead_in_m <= 0:
+            return
+        self.lead_in_rows.append(
+            {
+                "utility": u,
+                "utility_zh": utility_zh(u),
+                "role": ROLE_ZH[role],
+                "kind_zh": "红线引入段",
+                "length_m": route.lead_in_m,
+                "green_m": route.lead_in_m - route.surfaces.get("lead_in", route.lead_in_m),
+                "route_fid": route_fid,
+            }
+        )
+        self.lead_in_geoms.append(line)
 
     def add_tap(self, u: str, route: Route, role: str, *, route_fid: int, label: str) -> None:
         """Add the route's tap and the check of its position and spare capacity."""
@@ -429,6 +450,7 @@ class _Builder:
         layers: dict[str, Layer] = {
             "site": frame("site", [site_row], [_multi(self.site.geometry)], crs),
             "routes": frame("routes", self.route_rows, self.route_geoms, crs),
+            "lead_ins": frame("lead_ins", self.lead_in_rows, self.lead_in_geoms, crs),
             "taps": frame("taps", self.tap_rows, self.tap_geoms, crs),
             "crossings": frame("crossings", self.crossing_rows, self.crossing_geoms, crs),
             "trench_segments": frame("trench_segments", self.trench_rows, self.trench_geoms, crs),

@@ -32,6 +32,7 @@ Layer: TypeAlias = gpd.GeoDataFrame | pd.DataFrame
 LAYER_GEOMETRY: dict[str, str | None] = {
     "site": "MultiPolygon",
     "routes": "LineString",
+    "lead_ins": "LineString",
     "taps": "Point",
     "crossings": "Point",
     "trench_segments": "LineString",
@@ -87,6 +88,15 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "carriageways_n": "int64",
         "dig_once": _TEXT,
         "detour": _TEXT,
+    },
+    "lead_ins": {
+        "utility": _TEXT,
+        "utility_zh": _TEXT,
+        "role": _TEXT,
+        "kind_zh": _TEXT,
+        "length_m": "float64",
+        "green_m": "float64",
+        "route_fid": "int64",
     },
     "taps": {
         "utility": _TEXT,

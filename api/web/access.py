@@ -53,6 +53,12 @@ SIGNED_IN: tuple[str, ...] = ROLES
 STAFF: tuple[str, ...] = vocabulary.STAFF_ROLES
 """Every department and utility (not the applying enterprise)."""
 
+WINDOW: tuple[str, ...] = ("intake", "admin")
+"""The window (行政审批局 受理窗口) accepts applications, as ``POST /projects`` in the API."""
+
+APPLICANT: tuple[str, ...] = ("applicant", "admin")
+"""The applying enterprise's own pages (admin may open them to check them)."""
+
 PAGE_ROLES: dict[tuple[str, str], Page] = {
     ("GET", "/"): Page(SIGNED_IN, "the home page of each role (an applicant sees its own)"),
     ("GET", "/login"): Page(ANYONE, "signing in"),
@@ -61,6 +67,29 @@ PAGE_ROLES: dict[tuple[str, str], Page] = {
     ("GET", "/projects"): Page(
         SIGNED_IN,
         "the project list: staff read every project (seed 七 信息共享); an applicant its own",
+    ),
+    ("GET", "/window"): Page(WINDOW, "the window's applications waiting for acceptance (一窗受理)"),
+    ("GET", "/window/new"): Page(WINDOW, "the window's 附件2 form (一表采集)"),
+    ("POST", "/window/new"): Page(WINDOW, "registering and accepting at the window (受理)"),
+    ("POST", "/window/{project_id}/accept"): Page(WINDOW, "accepting an application (容缺受理)"),
+    ("POST", "/parcels/preview"): Page(
+        (*WINDOW, "applicant"), "checking a red line before it is submitted (nothing stored)"
+    ),
+    ("GET", "/apply"): Page(APPLICANT, "the applicant's online form (掌上申请)"),
+    ("POST", "/apply"): Page(APPLICANT, "submitting an application (stored as 待受理, its own)"),
+    ("GET", "/applications"): Page(APPLICANT, "the applicant's own applications (掌上办)"),
+    ("GET", "/projects/{project_id}/opinions/{department}"): Page(
+        ("planning", "urban", "approval", "admin"),
+        "附件3: each department signs its own opinion (seed 四(二)2, 七; the service checks the "
+        "department is the user's role)",
+    ),
+    ("POST", "/projects/{project_id}/opinions/{department}"): Page(
+        ("planning", "urban", "approval", "admin"),
+        "附件3: each department signs its own opinion (the service checks the department)",
+    ),
+    ("GET", "/projects/{project_id}/final.pdf"): Page(
+        SIGNED_IN,
+        "统一出件: staff read every issued sheet; the applicant downloads its own (三7 掌上办)",
     ),
     ("GET", "/ledger"): Page(
         STAFF, "the e-ledger dashboard: departments watch the time limits (seed 六(二)1, 八(三))"

@@ -18,8 +18,10 @@ Graph contract (one for the whole project; :mod:`gis.convert` turns it into GeoD
   ``junction`` (id, or -1 mid-block), ``sites`` (project ids whose frontage it is on) and
   ``taps`` (``(utility, asset_id)`` pairs of mains passing it);
 * ``G.graph`` also holds ``segments`` (the blocks as a GeoDataFrame), ``frontages`` (site ×
-  block intervals), ``attachments`` (asset × block intervals) and ``off_road`` (assets or parts
-  of assets farther than the profile allows from every road).
+  block intervals), ``attachments`` (asset × block intervals), ``off_road`` (assets or parts
+  of assets farther than the profile allows from every road) and ``lead_ins`` (``(project_id,
+  node)`` → metres from the site's red line to that frontage node, the shortest line:
+  :func:`~gis.corridor.graph.lead_in_lines`; a route from the site starts with it).
 
 Every edge's ``length`` is the length of the line it is drawn as
 (:func:`gis.convert.edge_geometry`): the sidewalk's centre line, pulled back from junctions,
@@ -51,12 +53,14 @@ A crossroads of two 100 m arms each way (see ``tests/test_corridor.py`` for more
 
 from gis.corridor.attach import attach_assets, attach_sites
 from gis.corridor.blocks import road_segments
-from gis.corridor.graph import SIDES, build_corridor_graph
+from gis.corridor.graph import SIDES, build_corridor_graph, lead_in_lines, lead_ins
 
 __all__ = [
     "SIDES",
     "attach_assets",
     "attach_sites",
     "build_corridor_graph",
+    "lead_in_lines",
+    "lead_ins",
     "road_segments",
 ]

@@ -17,6 +17,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import shapely
 from tqdm import tqdm
 
 from gis.convert import edge_geometry
@@ -28,7 +29,7 @@ from gis.crs import require_projected
 from gis.errors import Problem, ValidationError
 from gis.profile import Profile, load_profile
 
-__all__ = ["SIDES", "build_corridor_graph"]
+__all__ = ["SIDES", "build_corridor_graph", "lead_in_lines", "lead_ins"]
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,8 @@ def build_corridor_graph(
     junction, the corners; (6) record sites and mains on nodes and edges, and make the two
     carriageways of a divided road one road (:mod:`gis.corridor.divided`); (7) measure every
     edge on the line it is drawn as (:func:`gis.convert.edge_geometry`), so that a route's
-    length is the length of its drawing.
+    length is the length of its drawing; (8) measure each site's lead-in from its red line to
+    each of its frontage nodes (:func:`lead_ins`), the first part of every route from it.
 
     Parameters
     ----------
@@ -128,10 +130,48 @@ def build_corridor_graph(
     )
     # (7) every edge as long as it is drawn: the one measure of every route
     _measure_as_drawn(G, segments)
+    # (8) each site's lead-in from its red line to each of its frontage nodes
+    G.graph["lead_ins"] = lead_ins(G, sites)
     bar.update()
     bar.close()
     log.info("corridor graph: %d nodes, %d edges", G.number_of_nodes(), G.number_of_edges())
     return G
+
+
+def lead_in_lines(
+    sites: npt.NDArray[Any], points: FloatArray
+) -> npt.NDArray[Any]:
+    """Return the lead-in of each site polygon to the point beside it: the shortest line.
+
+    The one definition of a lead-in (seed 二: the external line starts at the red line): from
+    the red line to the frontage node on the sidewalk's centre line, as drawn and measured.
+    """
+    return shapely.shortest_line(sites, shapely.points(points))
+
+
+def lead_ins(G: nx.Graph, sites: gpd.GeoDataFrame | None) -> dict[tuple[str, Any], float]:
+    """Return the lead-in length of each (project id, frontage node) of the graph, in metres.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> G = nx.Graph()
+    >>> G.add_node(7, x=5.0, y=-3.0, sites=("S",))
+    >>> sites = gpd.GeoDataFrame({"project_id": ["S"]}, geometry=[box(0, 0, 10, 10)])
+    >>> lead_ins(G, sites)
+    {('S', 7): 3.0}
+    """
+    if sites is None or sites.empty:
+        return {}
+    geoms = dict(zip(sites["project_id"].astype(str), sites.geometry))
+    pairs = [(str(pid), n) for n, d in G.nodes(data=True) for pid in d.get("sites", ())]
+    pairs = [(pid, n) for pid, n in pairs if pid in geoms]
+    if not pairs:
+        return {}
+    polygons = np.array([geoms[pid] for pid, _ in pairs], dtype=object)
+    xy = np.array([(G.nodes[n]["x"], G.nodes[n]["y"]) for _, n in pairs], dtype=float)
+    length = shapely.length(lead_in_lines(polygons, xy))
+    return {pair: float(x) for pair, x in zip(pairs, length.tolist())}
 
 
 def _common_crs(roads: gpd.GeoDataFrame, layers: Mapping[str, gpd.GeoDataFrame | None]) -> Any:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
+from sqlalchemy.orm import Session
 
 from gis.errors import Problem, ValidationError
 from gis.profile import Profile, load_profile
@@ -23,6 +25,13 @@ from gis.storage.writing import StoreWriter
 from gis.validate import validate_layers
 
 __all__ = ["StoreImports"]
+
+
+def _concat(current: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``current`` with the features of ``new`` (reprojected to its CRS) after them."""
+    added = new.to_crs(current.crs) if current.crs is not None and new.crs is not None else new
+    frame = pd.concat([current, added], ignore_index=True)
+    return gpd.GeoDataFrame(frame, geometry=current.geometry.name, crs=current.crs)
 
 
 def _refuse_errors(problems: Sequence[Problem], summary: str) -> None:
@@ -155,6 +164,50 @@ class StoreImports(StoreWriter):
             }
             rows = self._prepare({layer: change(current)}, stored, profile=profile)[layer]
             return self._write_version(s, layer, rows, user=user, source=source)
+
+    def add_features(
+        self,
+        layer: str,
+        new: gpd.GeoDataFrame,
+        *,
+        then: Callable[[Session], None] | None = None,
+        user: str | None = None,
+        source: str | None = None,
+        profile: str | Profile = "gb-defaults",
+    ) -> ImportResult:
+        """Store the current version of ``layer`` plus ``new`` as its next version.
+
+        Every stored feature is kept (an upload of the layer replaces it; this adds to it). The
+        current version is read, extended, validated and written in one locked transaction, and
+        ``then(session)`` (e.g. storing the project of a new site) runs in the same one: all or
+        nothing.
+
+        Raises
+        ------
+        ValidationError
+            If a new feature's id is already in the layer, or the extended layer has errors.
+        """
+        id_field = LAYERS[layer].id_field if layer in LAYERS else None
+        with self.write(layers=[layer]) as s:
+            latest = self._latest(s)
+            current = self._read_layer(s, layer, None) if layer in latest else None
+            if current is not None and id_field:
+                taken = sorted(set(new[id_field].astype(str)) & set(current[id_field].astype(str)))
+                if taken:
+                    problem = Problem(
+                        layer, taken[0], id_field, taken[0], "an id not yet in the layer",
+                        code="exists", expected_zh=f"图层中尚未使用的编号（{taken[0]} 已存在）",
+                    )
+                    raise ValidationError(problems=[problem], summary="feature exists")
+            stored = {
+                name: self._read_layer(s, name, v) for name, v in latest.items() if name != layer
+            }
+            combined = new if current is None else _concat(current, new)
+            rows = self._prepare({layer: combined}, stored, profile=profile)[layer]
+            result = self._write_version(s, layer, rows, user=user, source=source)
+            if then is not None:
+                then(s)
+            return result
 
     def _check(
         self,

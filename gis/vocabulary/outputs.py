@@ -34,6 +34,7 @@ SURVEY_LAYERS: Vocabulary[str] = Vocabulary(
     (
         Term("site", "项目地块（建筑区划红线）"),
         Term("routes", "外线路由（主供、备供）"),
+        Term("lead_ins", "红线引入段（建筑区划红线至外线沿道路段起点）"),
         Term("taps", "接驳点（公共管网上的接入位置）"),
         Term("crossings", "穿(跨)越点：重大管(线、路)与车行道"),
         Term("trench_segments", "开挖段（联合施工同沟段）"),

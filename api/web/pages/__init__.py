@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import auth, home, ledger, projects
+from api.web.pages import applicant, auth, home, ledger, opinions, projects, window
 
 __all__ = ["ROUTERS"]
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, home.router, projects.router, ledger.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    auth.router,
+    home.router,
+    projects.router,
+    window.router,
+    applicant.router,
+    opinions.router,
+    ledger.router,
+)
 """Every page router of the workbench (rows of :data:`api.web.access.PAGE_ROLES` each)."""
