@@ -40,7 +40,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.routes.projects import run_assessment
+from api.process.assessment import run_assessment
 from api.seed import DEV_PASSWORDS, DEV_TOKENS
 from api.settings import Settings
 from api.state import ServiceState

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
+from api.schemas import china_now
 from tests.browser import browser, open_offline
 from tests.service import auth, client_fixture
 from tests.web import live_server, signed_in
@@ -93,7 +94,7 @@ def test_xlsx_download_has_the_warnings_of_get_ledger(client, staff):
 
 @pytest.mark.browser
 def test_an_overdue_project_shows_in_red_on_a_phone(client):
-    old = (dt.datetime.now() - dt.timedelta(days=30)).replace(microsecond=0)
+    old = china_now() - dt.timedelta(days=30)
     res = client.post(
         "/projects/JM-2026-003/nodes/form_complete",
         headers=auth("intake"),

@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from sqlalchemy import func, select
 
+from api.schemas import china_now
 from api.state import ServiceState
 from gis import vocabulary
 from gis.errors import Problem, ValidationError
@@ -223,8 +224,8 @@ _REFRESHING: list[dt.datetime] = []
 
 
 def _clock() -> dt.datetime:
-    """Return the current minute, naive China time (the service's clock)."""
-    return dt.datetime.now().replace(second=0, microsecond=0)
+    """Return the current minute, naive China time (the clock the time nodes are recorded on)."""
+    return china_now()
 
 
 def ledger_entries(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -10,7 +9,7 @@ from pydantic import BaseModel
 
 from api.deps import StateDep
 from api.process.dashboard import ledger_projects
-from api.schemas import ChinaTime, IsoDateTime, as_china_time
+from api.schemas import ChinaTime, IsoDateTime, as_china_time, china_now
 from api.security import CurrentUser
 from planning.ledger import (
     ALERT_STATUSES,
@@ -57,7 +56,7 @@ def ledger(
 ) -> dict[str, list[LedgerEntryPublic]]:
     """Return the ledger by department (warnings only by default)."""
     # the ledger counts in naive China time: an instant given with an offset is read in it
-    at = as_china_time(now).replace(tzinfo=None) if now else dt.datetime.now()
+    at = as_china_time(now).replace(tzinfo=None) if now else china_now()
     state.sync_calendar()  # loaded holiday notices (else 暂定 deadlines)
     entries = ledger_status(ledger_projects(state), now=at, profile=state.profile)
     groups = by_department(entries, statuses=None if all_entries else ALERT_STATUSES)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.process.dashboard import DashboardFilter, dashboard, dashboard_rows, export_xlsx
-from api.schemas import IsoDateTime, as_china_time
+from api.schemas import IsoDateTime, as_china_time, china_now
 from api.web.session import WebUser
 from api.web.templating import render
 from gis.errors import ValidationError
@@ -114,7 +114,7 @@ def ledger_xlsx(
 ) -> Response:
     """Download the rows of the dashboard's filters (all pages) as an xlsx workbook."""
     f = _filters(department, utility, path, status, 1)
-    at = _clock(now) or dt.datetime.now().replace(second=0, microsecond=0)
+    at = _clock(now) or china_now()
     rows = dashboard_rows(request.app.state.linkplan, f, now=at)
     name = f"电子台账-{at:%Y%m%d-%H%M}.xlsx"
     disposition = (
