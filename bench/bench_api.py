@@ -24,7 +24,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.routes.projects import run_assessment
+from api.process.assessment import run_assessment
 from api.seed import DEV_TOKENS
 from api.settings import Settings
 from data.demo_district import build_district
