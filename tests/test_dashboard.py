@@ -187,3 +187,15 @@ def test_on_the_clock_the_last_minute_answers_while_the_next_is_computed(
         r for r in dashboard_rows(state, DashboardFilter()) if r.entry.project_id == "JM-2026-002"
     ]
     assert after and {r.entry.step for r in after} == {"submitted"}  # 踏勘 optional
+
+
+def test_a_node_recorded_now_counts_now_whatever_the_server_zone(client, state):
+    # nodes are recorded on China's clock; the ledger's default clock must be China's too
+    # (on a server in UTC the node was 8 hours "in the future" and ignored)
+    res = client.post("/projects/JM-2026-006/nodes/assessed", headers=auth("admin"), json={})
+    assert res.status_code == 200, res.text
+    api = client.get("/ledger", params={"all": "true"}, headers=auth("survey")).json()
+    steps = {e["step"] for items in api.values() for e in items if e["project_id"] == "JM-2026-006"}
+    assert steps == {"submitted"}
+    rows = dashboard_rows(state, DashboardFilter())
+    assert {r.entry.step for r in rows if r.entry.project_id == "JM-2026-006"} == {"submitted"}
