@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from api.process.assessment import decide_project
+from api.process.dashboard import NOT_REQUIRED, ledger_project
 from api.process.nodes import NODE_ROLES, record_time_node
 from api.process.records import accepted_at
 from api.roles import ASSESSED_NODE_ROLES
@@ -63,7 +64,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DOCUMENT_KINDS",
-    "NOT_REQUIRED",
     "Decision",
     "DocumentLink",
     "NodeAction",
@@ -71,13 +71,10 @@ __all__ = [
     "StepView",
     "assess",
     "for_user",
-    "ledger_project",
     "project_view",
     "record_node",
 ]
 
-NOT_REQUIRED: frozenset[Step] = frozenset({"registered", "surveyed", "constructed"})
-"""Steps a stored project may go without (as ``GET /ledger`` counts them)."""
 
 DOCUMENT_KINDS: dict[str, str] = {
     "form": "intake_form",
@@ -226,21 +223,6 @@ def _latest(state: ServiceState, project_id: str) -> AssessmentRecord | None:
             .order_by(AssessmentRecord.id.desc())
             .limit(1)
         ).first()
-
-
-def ledger_project(r: ProjectRecord, path: str | None) -> LedgerProject:
-    """Return a stored project as the e-ledger counts it (as ``GET /ledger`` does)."""
-    nodes = {
-        k: dt.datetime.fromisoformat(v) for k, v in (r.time_nodes or {}).items() if k in STEPS and v
-    }
-    return LedgerProject(
-        project_id=r.project_id,
-        utilities=tuple((r.intake or {}).get("utilities") or ()),
-        nodes=TimeNodes(**nodes),
-        path=path if path in ("commitment", "joint") else None,  # type: ignore[arg-type]
-        name=str((r.intake or {}).get("project_name", "")),
-        not_required=NOT_REQUIRED,
-    )
 
 
 # --------------------------------------------------------------------------- the timeline
@@ -466,7 +448,9 @@ def project_view(
     form = mask_intake(r.intake or {}, user)
     # (2) the timeline, counted from the recorded 受理时间 as the e-ledger counts it
     clock_now = now or china_now()
-    project = ledger_project(r, latest.approval_path if latest else None)
+    project = ledger_project(
+        r.project_id, r.intake, r.time_nodes, latest.approval_path if latest else None
+    )
     steps, message = timeline(state, project, now=clock_now)
     # (3) decisions, documents, actions, audit trail
     return ProjectView(

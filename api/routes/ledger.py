@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from api.deps import StateDep
+from api.process.dashboard import ledger_projects
 from api.schemas import ChinaTime, IsoDateTime, as_china_time, china_now
 from api.security import CurrentUser
-from api.state import ServiceState
-from gis.storage.models import AssessmentRecord, ProjectRecord
 from planning.ledger import (
     ALERT_STATUSES,
-    STEPS,
-    LedgerProject,
-    TimeNodes,
     by_department,
     ledger_status,
 )
@@ -44,32 +38,6 @@ class LedgerEntryPublic(BaseModel):
     provisional: bool = False
 
 
-def ledger_projects(state: ServiceState) -> list[LedgerProject]:
-    """Return the stored projects with their time nodes and approval paths, for the ledger."""
-    with state.store.session() as s:
-        projects = list(s.scalars(select(ProjectRecord).order_by(ProjectRecord.project_id)))
-        paths: dict[str, Any] = {}
-        for rec in s.scalars(select(AssessmentRecord).order_by(AssessmentRecord.id)):
-            paths[rec.project_id] = rec.approval_path
-    out = []
-    for r in projects:
-        nodes = {
-            k: dt.datetime.fromisoformat(v) for k, v in (r.time_nodes or {}).items() if k in STEPS and v
-        }
-        path = paths.get(r.project_id)
-        out.append(
-            LedgerProject(
-                project_id=r.project_id,
-                utilities=tuple(r.intake.get("utilities") or ()),
-                nodes=TimeNodes(**nodes),
-                path=path if path in ("commitment", "joint") else None,
-                name=str(r.intake.get("project_name", "")),
-                not_required=frozenset({"registered", "surveyed", "constructed"}),
-            )
-        )
-    return out
-
-
 @router.get(
     "",
     response_model=dict[str, list[LedgerEntryPublic]],
@@ -81,7 +49,9 @@ def ledger(
     state: StateDep,
     p: CurrentUser,
     now: Annotated[IsoDateTime | None, Query(description="计算时刻（默认当前时间）")] = None,
-    all_entries: Annotated[bool, Query(alias="all", description="列出全部项目，而不只是预警")] = False,
+    all_entries: Annotated[
+        bool, Query(alias="all", description="列出全部项目，而不只是预警")
+    ] = False,
     department: Annotated[str | None, Query(description="只看某部门，如 市行政审批局")] = None,
 ) -> dict[str, list[LedgerEntryPublic]]:
     """Return the ledger by department (warnings only by default)."""

@@ -119,6 +119,10 @@ PAGE_ROLES: dict[tuple[str, str], Page] = {
         SIGNED_IN,
         "统一出件: staff read every issued sheet; the applicant downloads its own (三7 掌上办)",
     ),
+    ("GET", "/ledger"): Page(
+        STAFF, "the e-ledger dashboard: departments watch the time limits (seed 六(二)1, 八(三))"
+    ),
+    ("GET", "/ledger.xlsx"): Page(STAFF, "the e-ledger exported to Excel (the same rows)"),
 }
 """(method, path template under /ui) → the roles allowed there, with the reason."""
 

@@ -106,6 +106,7 @@ class WorkCalendar:
             msg = f"{day} is a holiday in the {off.year} entry of {off.source} but a working day in the {on.year} entry of {on.source}"
             raise CalendarError(msg)
         self.package_years = _PACKAGE_YEARS if use_package else range(0)
+        self._package_days: dict[date, bool] = {}
 
     @classmethod
     def from_profile(
@@ -262,7 +263,11 @@ class WorkCalendar:
         if d.year in self.years:
             return d.weekday() < 5
         if d.year in self.package_years:
-            return bool(chinese_calendar.is_workday(d))
+            # chinese_calendar validates every date against its whole table: remember answers
+            known = self._package_days.get(d)
+            if known is None:
+                known = self._package_days[d] = bool(chinese_calendar.is_workday(d))
+            return known
         if not self.provisional:
             raise self._undescribed(d)
         return self._statutory_working_day(d)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.pages import applicant, auth, home, opinions, project, projects, window
+from api.web.pages import applicant, auth, home, ledger, opinions, project, projects, window
 
 __all__ = ["ROUTERS"]
 
@@ -16,5 +16,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     window.router,
     applicant.router,
     opinions.router,
+    ledger.router,
 )
 """Every page router of the workbench (rows of :data:`api.web.access.PAGE_ROLES` each)."""
