@@ -71,6 +71,7 @@ def not_covered(utility: str, req: str, profile: Profile) -> Reason:
     return Reason(
         "R1",
         "needs_prelay",
-        f"沿道路 {limit:g} m 内无满足需求的{vocabulary.UTILITIES.label(utility)}管线（需 {req}）：不在公共管网覆盖范围，"
+        f"自用地红线沿道路 {limit:g} m 内无满足需求的{vocabulary.UTILITIES.label(utility)}管线（需 {req}）："
+        "不在公共管网覆盖范围，"
         "需提前布局周边管网（实施方案 三1、四）",
     )

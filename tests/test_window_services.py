@@ -11,7 +11,6 @@ from api.process.applications import (
     MISSING_ITEMS,
     accept_application,
     applications_of,
-    can_see_project,
     pending,
     register_at_window,
     state_of,
@@ -21,6 +20,7 @@ from api.process.applications import (
 from api.process.assessment import ACCEPTANCE_NODE
 from api.process.parcels import ParcelInput
 from api.security import Principal
+from api.security.ownership import can_see_project
 from data.demo_intakes import demo_intakes
 from gis.crs import transformer
 from gis.errors import NotFoundError, ValidationError
@@ -119,7 +119,7 @@ def test_an_applicant_sees_only_its_own_projects(client):
     state = client.app.state.linkplan
     other = Principal("other-enterprise", "applicant")
     own = visible_project(state, APPLICANT, "JM-2026-001")  # the demo's applicant owns it
-    assert can_see_project(APPLICANT, own) and not can_see_project(other, own)
+    assert can_see_project(APPLICANT, own.owner) and not can_see_project(other, own.owner)
     with pytest.raises(NotFoundError):
         visible_project(state, other, "JM-2026-001")
     with pytest.raises(NotFoundError):

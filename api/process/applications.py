@@ -32,6 +32,7 @@ from api.process.assessment import ACCEPTANCE_NODE, decide_project
 from api.process.parcels import ParcelInput, add_site, check_parcel, read_parcel
 from api.schemas import china_now
 from api.security import Principal
+from api.security.ownership import can_see_project
 from api.state import ServiceState
 from gis import vocabulary
 from gis.errors import NotFoundError, Problem, ValidationError
@@ -45,7 +46,6 @@ __all__ = [
     "Application",
     "accept_application",
     "applications_of",
-    "can_see_project",
     "next_project_id",
     "pending",
     "register_at_window",
@@ -85,11 +85,6 @@ def state_of(r: ProjectRecord) -> str:
     if ACCEPTANCE_NODE not in nodes:
         return "待受理"
     return "已受理（容缺）" if nodes.get(MISSING_ITEMS) else "已受理"
-
-
-def can_see_project(p: Principal, r: ProjectRecord) -> bool:
-    """Whether ``p`` may see project ``r``: staff see all, an applicant only its own."""
-    return p.role != "applicant" or (r.owner is not None and r.owner == p.name)
 
 
 def next_project_id(taken: set[str], *, year: int) -> str:
@@ -336,7 +331,7 @@ def visible_project(state: ServiceState, p: Principal, project_id: str) -> Proje
     """
     with state.store.session() as s:
         r = s.get(ProjectRecord, project_id)
-    if r is None or not can_see_project(p, r):
+    if r is None or not can_see_project(p, r.owner):
         msg = f"没有项目 {project_id} (no project {project_id!r})"
         raise NotFoundError(msg)
     return r

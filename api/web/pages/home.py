@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.process.listing import list_projects
+from api.process.tasks import tasks_for
 from api.web.session import WebUser
 from api.web.templating import render
 
@@ -19,5 +20,6 @@ def home(request: Request, user: WebUser) -> Response:
     """Show the workbench of the user's role; an applicant goes to its own applications."""
     if user.role == "applicant":
         return RedirectResponse("/ui/projects", status_code=303)
-    found = list_projects(request.app.state.linkplan, user, page=1, per_page=10)
-    return render(request, "home.html.j2", {"recent": found})
+    state = request.app.state.linkplan
+    found = list_projects(state, user, page=1, per_page=10)
+    return render(request, "home.html.j2", {"recent": found, "todo": tasks_for(state, user)})
