@@ -11,34 +11,18 @@ from __future__ import annotations
 import re
 import threading
 
-import pypdfium2 as pdfium
 from sqlalchemy import select
 
 from api.process.assessment import run_assessment
 from api.process.opinions import finish_commitment, opinions_of
 from api.security import Principal
 from gis.storage.models import AuditEntry, ProjectRecord
+from tests.pdf import pdf_text, zh_minute
 from tests.service import auth, client_fixture
 
 client = client_fixture()
 
 NUMBER = re.compile(r"荆联审〔(\d{4})〕(\d{4})号")
-
-
-def _pdf_text(data: bytes) -> str:
-    pdf = pdfium.PdfDocument(data)
-    try:
-        text = "".join(page.get_textpage().get_text_range() for page in pdf)
-    finally:
-        pdf.close()
-    return re.sub(r"\s+", "", text)
-
-
-def _zh_minute(iso: str) -> str:
-    """``2026-12-07T21:05`` → ``2026年12月7日21:05`` (as 附件3 prints a time)."""
-    day, minute = iso.split("T")
-    y, m, d = (int(x) for x in day.split("-"))
-    return f"{y}年{m}月{d}日{minute}"
 
 
 def _assess(client, pid: str) -> dict:
@@ -94,9 +78,9 @@ def test_a_joint_project_is_issued_when_its_three_opinions_agree(client):
         f"/projects/{pid}/documents/approval_sheet", params={"format": "pdf"}, headers=auth("survey")
     )
     assert pdf.status_code == 200, pdf.text
-    text = _pdf_text(pdf.content)
+    text = pdf_text(pdf.content, squeeze=True)
     for department in ("planning", "urban", "approval"):
-        signed_at = _zh_minute(done["opinions"][department]["at"])
+        signed_at = zh_minute(done["opinions"][department]["at"])
         assert f"签批时间：{signed_at}" in text, (department, signed_at)
     assert text.count("签批时间：年月日") == 0  # no blank signature line left
     assert sheet["number"] in text and "同意规划路由。" in text and "附加条件：夜间施工，完工恢复" in text
@@ -145,7 +129,7 @@ def test_a_commitment_project_is_finished_when_assessed(client):
     pdf = client.get(
         f"/projects/{pid}/documents/approval_sheet", params={"format": "pdf"}, headers=auth("survey")
     )
-    text = _pdf_text(pdf.content)
+    text = pdf_text(pdf.content, squeeze=True)
     assert sheet["number"] in text and "供电企业年度承诺" in text
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import html
 import re
 
-import pypdfium2 as pdfium
 import pytest
 
 from tests.browser import browser, open_offline
+from tests.pdf import pdf_text, zh_minute
 from tests.service import auth, client_fixture
 from tests.web import csrf_of, live_server, signed_in
 
@@ -20,21 +20,6 @@ client = client_fixture()
 
 NUMBER = re.compile(r"荆联审〔\d{4}〕\d{4}号")
 DEPARTMENTS = ("planning", "urban", "approval")
-
-
-def _pdf_text(data: bytes) -> str:
-    pdf = pdfium.PdfDocument(data)
-    try:
-        text = "".join(page.get_textpage().get_text_range() for page in pdf)
-    finally:
-        pdf.close()
-    return re.sub(r"\s+", "", text)
-
-
-def _zh_minute(iso: str) -> str:
-    day, minute = iso.split("T")
-    y, m, d = (int(x) for x in day.split("-"))
-    return f"{y}年{m}月{d}日{minute}"
 
 
 def _assess(client, pid: str) -> None:
@@ -99,11 +84,11 @@ def test_a_joint_project_receives_three_opinions_through_the_forms(client):
     # the final 附件3: the three opinions with their 签批时间 and the number
     pdf = signed_in(client, "survey").get(f"/ui/projects/{pid}/final.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    text = _pdf_text(pdf.content)
+    text = pdf_text(pdf.content, squeeze=True)
     assert number in text
     for department in DEPARTMENTS:
         opinion = state["opinions"][department]
-        assert f"签批时间：{_zh_minute(opinion['at'])}" in text, department
+        assert f"签批时间：{zh_minute(opinion['at'])}" in text, department
         assert opinion["signer"] != department  # the signer's display name, not the user name
         assert re.sub(r"\s+", "", opinion["signer"]) in text
     assert "附加条件：夜间施工，完工恢复路面" in text
@@ -135,7 +120,7 @@ def test_the_applicant_downloads_only_its_own_final_sheet(client):
     applicant = signed_in(client, "applicant")
     own = applicant.get("/ui/projects/JM-2026-001/final.pdf")
     assert own.status_code == 200, own.text
-    text = _pdf_text(own.content)
+    text = pdf_text(own.content, squeeze=True)
     assert NUMBER.search(text) and "年度承诺" in text
     assert applicant.get("/ui/projects/JM-2026-009/final.pdf").status_code == 404
     # not issued yet: the page says what the approval waits for

@@ -8,7 +8,6 @@ import re
 import zipfile
 
 import pyogrio
-import pypdfium2 as pdfium
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -22,6 +21,7 @@ from api.settings import Settings
 from data.demo_district import build_district
 from data.demo_intakes import demo_intakes
 from gis.workspace import write_workspace
+from tests.pdf import pdf_text
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +41,6 @@ def client(tmp_path_factory):
     with TestClient(app, headers={"Authorization": f"Bearer {DEV_TOKENS['intake']}"}) as c:
         yield c
     app.state.linkplan.store.engine.dispose()
-
-
-def _pdf_text(data: bytes) -> str:
-    pdf = pdfium.PdfDocument(data)
-    return "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
 
 
 def test_cli_map_survey_pack_and_sheet(demo_files, tmp_path):
@@ -122,7 +117,7 @@ def test_cli_map_survey_pack_and_sheet(demo_files, tmp_path):
         "附件3_综合审批意见单.pdf",
     ]
     form = next(f for f in demo_intakes() if f["site_id"] == "JM-2026-001")
-    text = _pdf_text((folder / "附件3_综合审批意见单.pdf").read_bytes())
+    text = pdf_text((folder / "附件3_综合审批意见单.pdf").read_bytes())
     assert form["project_code"] in text and form["applicant"] in text
     assert "掇刀路（荆南快速路至石化大道段）东侧人行道" in text.replace("\r\n", "").replace(
         "\n", ""
@@ -161,7 +156,7 @@ def test_api_documents_and_survey_package(client, tmp_path):
         "/projects/JM-2026-004/documents/approval_sheet", params={"format": "pdf"}
     )
     assert res.status_code == 200 and res.headers["content-type"] == "application/pdf"
-    text = _pdf_text(res.content)
+    text = pdf_text(res.content)
     assert "用户水、气、热、电、网联合服务事项综合审批意见单" in text
     assert form["project_code"] in text and form["legal_representative"] in text
     # JM-2026-004 crosses 白云大道's carriageway: joint approval, 3 working days from Mon 30 Nov

@@ -14,10 +14,8 @@ Outside requests blocked, no console error on any page opened:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-import pypdfium2 as pdfium
 import pytest
 from playwright.sync_api import Browser, Page
 
@@ -25,6 +23,7 @@ from api.seed import DEV_PASSWORDS
 from data.demo_intakes import demo_intakes
 from gis.crs import transformer
 from tests.browser import Visit, browser, open_offline
+from tests.pdf import pdf_text, zh_minute
 from tests.service import client_fixture
 from tests.web import live_server
 
@@ -53,8 +52,7 @@ def _pdf_text(page: Page, url: str) -> str:
     """Download ``url`` with the page's session and return the PDF's text."""
     answer = page.request.get(url)
     assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
-    pdf = pdfium.PdfDocument(answer.body())
-    return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    return pdf_text(answer.body())
 
 
 def _pasted_parcel() -> str:
@@ -152,8 +150,7 @@ def test_three_departments_sign_and_the_sheet_is_issued(client):
         for name in ("市自然资源和规划局", "市城管委", "市行政审批局"):
             assert name in text
         for department, signer in (("planning", "张规划"), ("urban", "刘城管"), ("approval", "陈审批")):
-            when = dt.datetime.strptime(signed_at[department], "%Y-%m-%d %H:%M")
-            printed = f"签批时间：{when.year}年{when.month}月{when.day}日{when:%H:%M}"
+            printed = f"签批时间：{zh_minute(signed_at[department])}"
             assert re.search(f"签批人：[^\\n]*{signer}[^\\n]*{printed}", text), text[text.find("签批"):][:600]
         assert "草拟" not in text  # every box is signed: no draft left
         assert "夜间施工，恢复人行道铺装" in text

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from api.process.assessment import decide_project
 from api.process.dashboard import NOT_REQUIRED, ledger_project
 from api.process.nodes import NODE_ROLES, record_time_node
-from api.process.records import accepted_at
+from api.process.records import accepted_at, latest_assessment
 from api.roles import ASSESSED_NODE_ROLES
 from api.schemas import CHINA, as_utc, china_now
 from api.security import (
@@ -44,7 +44,7 @@ from api.security import (
 from api.security.ownership import see_project
 from gis import vocabulary
 from gis.errors import NotFoundError
-from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
+from gis.storage.models import AuditEntry, ProjectRecord
 from planning.calendar import WorkCalendar
 from planning.ledger import (
     STEPS,
@@ -215,14 +215,6 @@ def _record(state: ServiceState, user: Principal, project_id: str) -> ProjectRec
     return r
 
 
-def _latest(state: ServiceState, project_id: str) -> AssessmentRecord | None:
-    with state.store.session() as s:
-        return s.scalars(
-            select(AssessmentRecord)
-            .where(AssessmentRecord.project_id == project_id)
-            .order_by(AssessmentRecord.id.desc())
-            .limit(1)
-        ).first()
 
 
 # --------------------------------------------------------------------------- the timeline
@@ -443,7 +435,7 @@ def project_view(
     """
     # (1) the record, the user may see it, and its latest assessment
     r = _record(state, user, project_id)
-    latest = _latest(state, project_id)
+    latest = latest_assessment(state, project_id)
     result = latest.result if latest is not None else {}
     form = mask_intake(r.intake or {}, user)
     # (2) the timeline, counted from the recorded 受理时间 as the e-ledger counts it

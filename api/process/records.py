@@ -12,11 +12,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
+
 from api.schemas import CHINA, as_utc
 from api.security import Principal
 from api.state import ServiceState
 from gis.errors import NotFoundError, PreconditionFailedError
-from gis.storage.models import AuditEntry, ProjectRecord
+from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
 
 __all__ = [
     "ACCEPTANCE_NODE",
@@ -112,3 +114,14 @@ def acceptance_time(state: ServiceState, project_id: str) -> dt.datetime | None:
     with state.store.session() as s:
         r = s.get(ProjectRecord, project_id)
     return accepted_at(r) if r is not None else None
+
+
+def latest_assessment(state: ServiceState, project_id: str) -> AssessmentRecord | None:
+    """Return a project's latest stored assessment, or ``None`` before its first."""
+    with state.store.session() as s:
+        return s.scalars(
+            select(AssessmentRecord)
+            .where(AssessmentRecord.project_id == project_id)
+            .order_by(AssessmentRecord.id.desc())
+            .limit(1)
+        ).first()

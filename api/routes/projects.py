@@ -30,6 +30,7 @@ from api.process.records import (
     etag,
     project_record,
 )
+from api.process.records import latest_assessment as stored_assessment
 from api.schemas import AwareUTC, IsoDate, IsoDateTime
 from api.security import CurrentUser, Principal, mask_intake, require_roles
 from api.state import ServiceState
@@ -119,7 +120,7 @@ def _answer(state: ServiceState, project_id: str, p: Principal, response: Respon
     """Return a project as stored now, with its ETag header."""
     r = project_record(state, project_id)
     response.headers["ETag"] = etag(r)
-    return _public(r, p, _latest(state, project_id))
+    return _public(r, p, stored_assessment(state, project_id))
 
 
 def _links(pid: str) -> dict[str, str]:
@@ -133,14 +134,6 @@ def _links(pid: str) -> dict[str, str]:
     }
 
 
-def _latest(state: ServiceState, project_id: str) -> AssessmentRecord | None:
-    with state.store.session() as s:
-        return s.scalars(
-            select(AssessmentRecord)
-            .where(AssessmentRecord.project_id == project_id)
-            .order_by(AssessmentRecord.id.desc())
-            .limit(1)
-        ).first()
 
 
 def _validated(state: ServiceState, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -252,7 +245,7 @@ def list_projects(
         rows = list(s.scalars(select(ProjectRecord).order_by(ProjectRecord.project_id)))
     out = []
     for r in rows:
-        latest = _latest(state, r.project_id)
+        latest = stored_assessment(state, r.project_id)
         if approval_path is not None and (latest is None or latest.approval_path != approval_path):
             continue
         if utility is not None and utility not in (r.intake.get("utilities") or []):
@@ -327,7 +320,7 @@ def reassess(state: StateDep, p: CurrentUser) -> ReassessPublic:
     assessable = state.assessed().assessments
     redone, unchanged, without_site = [], [], []
     for pid in ids:
-        latest = _latest(state, pid)
+        latest = stored_assessment(state, pid)
         if latest is not None and latest.versions == versions:
             unchanged.append(pid)
         elif pid not in assessable:
@@ -348,7 +341,7 @@ def reassess(state: StateDep, p: CurrentUser) -> ReassessPublic:
 def latest_assessment(project_id: str, state: StateDep, p: CurrentUser) -> AssessmentPublic:
     """Return the latest stored assessment of a project."""
     project_record(state, project_id)
-    rec = _latest(state, project_id)
+    rec = stored_assessment(state, project_id)
     if rec is None:
         msg = f"project {project_id!r} has not been assessed yet: POST its assessment"
         raise NotFoundError(msg)
