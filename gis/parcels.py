@@ -75,7 +75,7 @@ def parse_points(text: str, *, field: str = "coordinates") -> list[tuple[float, 
 
     Examples
     --------
-    >>> parse_points("112.2, 31.0\\n112.21，31.0\\n\\n112.21 31.01")
+    >>> parse_points("112.2, 31.0\n112.21，31.0\n\n112.21 31.01")
     [(112.2, 31.0), (112.21, 31.0), (112.21, 31.01)]
     """
     points: list[tuple[float, float]] = []

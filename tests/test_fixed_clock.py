@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import types
+import sys
 
 import pytest
 from fastapi.testclient import TestClient
 
-import api.routes.documents as documents_route
-import api.routes.projects as projects_route
 from api.app import create_app
 from api.seed import DEV_TOKENS
 from api.settings import Settings
@@ -38,15 +36,11 @@ def _auth(who: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {DEV_TOKENS[who]}"}
 
 
-def _clock(now: dt.datetime) -> types.SimpleNamespace:
-    """Return a stand-in for the ``datetime`` module whose ``datetime.now()`` is ``now``."""
-
-    class Frozen(dt.datetime):
-        @classmethod
-        def now(cls, tz: dt.tzinfo | None = None) -> Frozen:  # type: ignore[override]
-            return cls.combine(now.date(), now.time(), tz)
-
-    return types.SimpleNamespace(**{**vars(dt), "datetime": Frozen})
+def _freeze(monkeypatch: pytest.MonkeyPatch, now: dt.datetime) -> None:
+    """Make the service's clock (``china_now`` wherever the service imported it) read ``now``."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("api.") and getattr(module, "china_now", None) is not None:
+            monkeypatch.setattr(module, "china_now", lambda: now)
 
 
 def _limits(page: str) -> list[str]:
@@ -55,8 +49,7 @@ def _limits(page: str) -> list[str]:
 
 
 def _print_at(client, monkeypatch, now: dt.datetime, url: str) -> str:
-    monkeypatch.setattr(documents_route, "dt", _clock(now))
-    monkeypatch.setattr(projects_route, "dt", _clock(now))
+    _freeze(monkeypatch, now)
     res = client.get(url, headers=_auth("survey"))
     assert res.status_code == 200, res.text
     return res.text
@@ -88,7 +81,7 @@ def test_the_planning_opinion_counts_from_the_acceptance(client, monkeypatch):
 def test_assessing_again_gives_the_same_deadlines(client, monkeypatch):
     answers = []
     for now in (dt.datetime(2025, 10, 20, 16, 22), dt.datetime(2025, 10, 21, 9, 40)):
-        monkeypatch.setattr(projects_route, "dt", _clock(now))
+        _freeze(monkeypatch, now)
         res = client.post(f"/projects/{PID}/assessment", headers=_auth("survey"))
         assert res.status_code == 201, res.text
         answers.append(res.json()["result"])

@@ -19,7 +19,7 @@ def sees_personal_data(user: Principal) -> bool:
     Examples
     --------
     >>> [sees_personal_data(Principal("x", r)) for r in ROLES]
-    [True, False, True, False, False, False]
+    [True, False, True, False, False, False, False, False, False]
     """
     return user.role in PERSONAL_DATA_ROLES
 
