@@ -274,6 +274,51 @@ class Ledger(_Section):
     utility_units: dict[str, str] = _f("各专业公用事业单位")
 
 
+class WaterCapacity(_Section):
+    """供水：接入点服务压力与流速 (water capacity check)."""
+
+    min_service_pressure_mpa: float = _n("最小服务压力（MPa）")
+    max_velocity_m_s: float = _n("最大流速（m/s）")
+    peak_hour_factor: float = _n("时变化系数")
+    default_source_head_m: float = _n("水源缺省总水头（m）")
+    roughness_c: float = _n("海曾-威廉系数 C")
+
+
+class GasCapacity(_Section):
+    """燃气：接入点压力与流速 (gas capacity check)."""
+
+    min_tap_pressure_kpa: dict[str, float] = _f("接入点最低压力（kPa，按压力级制）")
+    max_velocity_m_s: float = _n("最大流速（m/s）")
+    peak_factor: float = _n("高峰系数")
+
+
+class HeatCapacity(_Section):
+    """供热：接入点资用压差 (heat capacity check)."""
+
+    min_differential_mpa: float = _n("用户入口最小资用压差（MPa）")
+    max_velocity_m_s: float = _n("最大流速（m/s）")
+    supply_return_dt_k: float = _n("供回水温差（K）")
+
+
+class PowerCapacity(_Section):
+    """供电：电压偏差与负载率 (power capacity check)."""
+
+    voltage_band_pu: tuple[float, float] = _f("允许电压范围（标幺值）")
+    max_line_loading_pct: float = _n("线路最大负载率（%）")
+    max_trafo_loading_pct: float = _n("变压器最大负载率（%）")
+    power_factor: float = _n("功率因数")
+
+
+class Capacity(_Section):
+    """管网承载能力校核（水力计算、潮流计算）."""
+
+    water: WaterCapacity = _f("供水")
+    gas: GasCapacity = _f("燃气")
+    heat: HeatCapacity = _f("供热")
+    power: PowerCapacity = _f("供电")
+    max_taps_tried: StrictInt = _f("校核不通过时依次试接的接入点数")
+
+
 class Policy(_Section):
     """A whole profile after ``extends`` is followed; a section a profile lacks is ``None``."""
 
@@ -302,6 +347,7 @@ class Policy(_Section):
     costs: Costs | None = _s("费用估算")
     prelay: Prelay | None = _s("提前布局管网")
     ledger: Ledger | None = _s("全过程台账")
+    capacity: Capacity | None = _s("管网承载能力校核")
 
 
 META = ("name", "description", "version")
