@@ -375,3 +375,15 @@ def test_demo_double_circuit_backup_with_the_main_feeder_out(demo_power):
     assert run.outage == "DD-F131" and run.converged
     assert judge_power(run, PROFILE) == []
     assert run.after[LINE_LOADING_PCT] > run.before[LINE_LOADING_PCT]
+
+
+def test_a_pandapower_network_file_is_read_once_and_checked(tmp_path):
+    path = tmp_path / "grid.json"
+    pp.to_json(pn.example_simple(), str(path))
+    model = PowerModel.from_file(path, power_factor=PF)
+    direct = _direct(pn.example_simple(), 5, 800.0)
+    run = model.check("Line 3", (0.0, 0.0), 800.0)
+    assert run.after[BUS_VOLTAGE_PU] == pytest.approx(direct.res_bus.vm_pu[5], abs=1e-9)
+    (tmp_path / "bad.json").write_text("not json", encoding="utf-8")
+    with pytest.raises(ModelError, match="无法读取电网模型文件"):
+        PowerModel.from_file(tmp_path / "bad.json", power_factor=PF)

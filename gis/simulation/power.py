@@ -206,7 +206,7 @@ class PowerModel:
         """Read a pandapower network file (``pandapower.to_json``) and wrap it."""
         try:
             net = pp.from_json(str(path))
-        except (OSError, ValueError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, UserWarning) as exc:  # pandapower raises UserWarning
             msg = f"无法读取电网模型文件 {path}（pandapower JSON）(cannot read the network file: {exc})"
             raise ModelError(msg) from exc
         return cls.from_net(net, power_factor=power_factor)
