@@ -53,6 +53,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 from shapely import LineString, Point, STRtree
 
+from gis import vocabulary
 from gis.simulation.result import (
     CUSTOMER_MIN_PRESSURE_MPA,
     MAX_VELOCITY_M_S,
@@ -345,7 +346,7 @@ class PipesModel:
     @property
     def utility_zh(self) -> str:
         """The utility's Chinese name."""
-        return {"gas": "燃气", "heat": "供热"}.get(self.utility, self.utility)
+        return vocabulary.UTILITIES.label(self.utility)
 
     def mass_flow_kg_s(self, demand: float) -> float:
         """Return the sink's mass flow for ``demand`` (in :attr:`demand_unit`)."""
@@ -621,7 +622,7 @@ def _sources(
     sources: gpd.GeoDataFrame | None, utility: str, kinds: tuple[str, ...], *fields: str
 ) -> gpd.GeoDataFrame:
     """Return the sources of ``utility`` and ``kinds``, with numbers in ``fields``."""
-    label = {"gas": "气源", "heat": "热源"}[utility]
+    label = vocabulary.UTILITIES.label(utility, form="source")
     rows = (
         sources[(sources.utility == utility) & sources.kind.isin(list(kinds))]
         if sources is not None and len(sources)
