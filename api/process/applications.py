@@ -34,14 +34,12 @@ from api.schemas import china_now
 from api.security import Principal
 from api.security.ownership import can_see_project
 from api.state import ServiceState
-from gis import vocabulary
 from gis.errors import NotFoundError, Problem, ValidationError
 from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
 from planning.intake import parse_intake
 
 __all__ = [
     "APPLIED_NODE",
-    "DEPARTMENT_NAMES",
     "MISSING_ITEMS",
     "Application",
     "accept_application",
@@ -342,7 +340,3 @@ def visible_project(state: ServiceState, p: Principal, project_id: str) -> Proje
         msg = f"没有项目 {project_id} (no project {project_id!r})"
         raise NotFoundError(msg)
     return r
-
-
-DEPARTMENT_NAMES: tuple[str, ...] = tuple(vocabulary.DEPARTMENTS.labels().values())
-"""The departments whose opinions an application shows (市自然资源和规划局, 市城管委, 市行政审批局)."""
