@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from api.process.assessment import decide_project
 from api.process.dashboard import NOT_REQUIRED, ledger_project
-from api.process.nodes import NODE_ROLES, record_time_node
+from api.process.nodes import NODE_ROLES, issued_by_sheet, record_time_node
 from api.process.records import accepted_at, latest_assessment
 from api.roles import ASSESSED_NODE_ROLES
 from api.schemas import CHINA, as_utc, china_now
@@ -352,7 +352,8 @@ def may_record(user: Principal, step: str, utilities: list[str]) -> bool:
     return user.role != "utility" or user.utility in utilities
 
 
-def _actions(user: Principal, r: ProjectRecord) -> tuple[NodeAction, ...]:
+def _actions(user: Principal, r: ProjectRecord, path: str | None) -> tuple[NodeAction, ...]:
+    """Return the nodes ``user`` may record (not 审批办结 of a joint project: 统一出件 does)."""
     utilities = list((r.intake or {}).get("utilities") or [])
     nodes = r.time_nodes or {}
     return tuple(
@@ -362,7 +363,7 @@ def _actions(user: Principal, r: ProjectRecord) -> tuple[NodeAction, ...]:
             recorded_at=dt.datetime.fromisoformat(nodes[step]) if nodes.get(step) else None,
         )
         for step in STEPS
-        if may_record(user, step, utilities)
+        if may_record(user, step, utilities) and not issued_by_sheet(step, path)
     )
 
 
@@ -467,7 +468,7 @@ def project_view(
         ledger_message=message,
         decisions=decisions(result),
         documents=_documents(project_id),
-        actions=_actions(user, r),
+        actions=_actions(user, r, latest.approval_path if latest else None),
         can_assess=user.role in ASSESSED_NODE_ROLES,
         audit=audit_trail(state, project_id),
     )
