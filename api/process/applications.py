@@ -18,7 +18,6 @@ form takes no key that is not on 附件2).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -141,7 +140,7 @@ def _store(
     ws, _ = state.workspace()
     form, parcel = _checked(data, source, working_crs=ws.crs)
     # (2) its id: the form's site id, or the next free one
-    pid = str(form.get("site_id") or next_project_id(_taken_ids(state), year=dt.date.today().year))
+    pid = str(form.get("site_id") or next_project_id(_taken_ids(state), year=china_now().year))
     form["site_id"] = pid
     warnings = check_parcel(state, parcel)
     nodes: dict[str, Any] = {APPLIED_NODE: _now()}
