@@ -158,8 +158,10 @@ def test_on_the_clock_the_last_minute_answers_while_the_next_is_computed(
     client, state, monkeypatch
 ):
     from api.process import dashboard as board_module
+    from api.process import nodes as nodes_module
 
     t = dt.datetime(2026, 12, 31, 17, 0)
+    monkeypatch.setattr(nodes_module, "china_now", lambda: t)  # a node is never in the future
     monkeypatch.setattr(board_module, "_clock", lambda: t)
     assert dashboard(state, DashboardFilter()).now == t
     monkeypatch.setattr(board_module, "_clock", lambda: t + dt.timedelta(minutes=1))

@@ -113,6 +113,9 @@ def test_amber_and_red_from_an_old_acceptance(client):
 
 
 def test_recording_a_node_in_the_form_changes_the_page_and_is_audited(client):
+    accepted = {"at": "2026-12-07T14:00"}  # a node is not recorded before the 受理时间
+    res = client.post("/projects/JM-2026-005/nodes/form_complete", headers=auth("intake"), json=accepted)
+    assert res.status_code == 200, res.text
     w = signed_in(client, "survey")
     before = w.get("/ui/projects/JM-2026-005").text
     assert "完成：" not in _step_block(before, "surveyed")
@@ -130,7 +133,9 @@ def test_recording_a_node_in_the_form_changes_the_page_and_is_audited(client):
     with _state(client).store.session() as s:
         entry = s.scalars(
             select(AuditEntry).where(
-                AuditEntry.target == "JM-2026-005", AuditEntry.action == "record_node"
+                AuditEntry.target == "JM-2026-005",
+                AuditEntry.action == "record_node",
+                AuditEntry.user == "survey",
             )
         ).one()
         assert entry.user == "survey" and entry.detail == {

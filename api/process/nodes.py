@@ -67,8 +67,11 @@ def _check_moment(r: ProjectRecord, step: str, when: dt.datetime, now: dt.dateti
     accepted = None if step in BEFORE_ACCEPTANCE else accepted_at(r)
     if when <= now and (accepted is None or when >= accepted):
         return
-    since = f"受理时间 {_minute(accepted)} 至" if accepted is not None else "不晚于"
-    allowed = f"{since}当前时间 {_minute(now)}"
+    if accepted is not None:
+        allowed = f"在受理时间 {_minute(accepted)} 至当前时间 {_minute(now)} 之间"
+        why = "（不能早于受理，不能在将来）"
+    else:
+        allowed, why = f"不晚于当前时间 {_minute(now)}", "（不能在将来）"
     problem = Problem(
         "request",
         r.project_id,
@@ -76,9 +79,9 @@ def _check_moment(r: ProjectRecord, step: str, when: dt.datetime, now: dt.dateti
         _minute(when),
         f"{step} between {_minute(accepted) if accepted else 'any time'} and now ({_minute(now)})",
         code="out_of_range",
-        expected_zh=f"「{label}」的发生时间应在{allowed}（不能早于受理、不能在将来）",
+        expected_zh=f"「{label}」的发生时间应{allowed}{why}",
     )
-    summary = f"「{label}」的时间 {_minute(when)} 超出允许范围：{allowed} (time node out of range)"
+    summary = f"「{label}」的时间 {_minute(when)} 超出允许范围：应{allowed} (time node out of range)"
     raise ValidationError(problems=[problem], summary=summary)
 
 
