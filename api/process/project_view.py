@@ -44,7 +44,7 @@ from api.security import (
 from api.security.ownership import see_project
 from gis import vocabulary
 from gis.errors import NotFoundError
-from gis.storage.models import AuditEntry, ProjectRecord
+from gis.storage.models import AuditEntry, ProjectRecord, User
 from planning.calendar import WorkCalendar
 from planning.ledger import (
     STEPS,
@@ -367,17 +367,73 @@ def _actions(user: Principal, r: ProjectRecord, path: str | None) -> tuple[NodeA
     )
 
 
+def _node_summary(detail: dict[str, Any]) -> str:
+    at = dt.datetime.fromisoformat(str(detail["at"])) if detail.get("at") else None
+    when = f" {at:%Y-%m-%d %H:%M}" if at else ""
+    return f"{vocabulary.LEDGER_STEPS.label(detail['step'])}{when}"
+
+
+def _missing_summary(detail: dict[str, Any]) -> str:
+    items = [str(x) for x in detail.get("missing_items") or ()]
+    return f"容缺受理，待补正：{'、'.join(items)}" if items else "材料齐全"
+
+
+def _opinion_summary(detail: dict[str, Any]) -> str:
+    dept = vocabulary.DEPARTMENTS.label(detail.get("department"), default=str(detail.get("department") or ""))
+    decision = vocabulary.OPINION_DECISIONS.label(detail.get("decision"), default=str(detail.get("decision") or ""))
+    again = "（更正此前意见）" if detail.get("replaced") else ""
+    return f"{dept}：{decision}{again}"
+
+
+def _sheet_summary(detail: dict[str, Any]) -> str:
+    path = vocabulary.APPROVAL_PATHS.label(detail.get("path"), default="")
+    return f"编号 {detail.get('number', '')}" + (f"，{path}" if path else "")
+
+
+def _assessment_summary(detail: dict[str, Any]) -> str:
+    path = vocabulary.APPROVAL_PATHS.label(detail.get("path"), default="未定")
+    return f"审批路径：{path}" + (f"（核查日 {detail['as_of']}）" if detail.get("as_of") else "")
+
+
+def _submission_summary(detail: dict[str, Any]) -> str:
+    return "窗口代填并受理，" + _missing_summary(detail) if "missing_items" in detail else "申请人网上提交"
+
+
+_SUMMARIES = {
+    "record_node": _node_summary,
+    "accept_application": _missing_summary,
+    "submit_application": _submission_summary,
+    "sign_opinion": _opinion_summary,
+    "issue_sheet": _sheet_summary,
+    "assess_project": _assessment_summary,
+}
+"""How each action's detail reads in the 操作记录's 内容 column (Chinese)."""
+
+
 def _audit_detail(e: AuditEntry) -> str:
+    """Return the Chinese summary of an audit entry's detail ("" when there is nothing to say)."""
     detail = e.detail or {}
-    if e.action == "record_node" and detail.get("step"):
-        at = dt.datetime.fromisoformat(str(detail["at"])) if detail.get("at") else None
-        when = f" {at:%Y-%m-%d %H:%M}" if at else ""
-        return f"{vocabulary.LEDGER_STEPS.label(detail['step'])}{when}"
-    return ""
+    summary = _SUMMARIES.get(e.action)
+    if summary is None or (e.action == "record_node" and not detail.get("step")):
+        return ""
+    try:
+        return summary(detail)
+    except (KeyError, TypeError, ValueError):  # an entry written by an older version
+        return ""
+
+
+def _display_names(s: Any, logins: set[str]) -> dict[str, str]:
+    """Return the people's names (``users.display_name``) of the login names, where set."""
+    rows = s.execute(select(User.name, User.display_name).where(User.name.in_(logins))).all()
+    return {name: shown for name, shown in rows if shown}
 
 
 def audit_trail(state: ServiceState, project_id: str, *, limit: int = 50) -> tuple[AuditRow, ...]:
-    """Return the audit entries whose target is the project, newest first, in Chinese."""
+    """Return the audit entries whose target is the project, newest first, in Chinese.
+
+    Each row: the time (China), the person's name (the login name where none is set), the
+    action's Chinese label and a summary of its detail (:data:`_SUMMARIES`).
+    """
     with state.store.session() as s:
         rows = s.scalars(
             select(AuditEntry)
@@ -385,10 +441,11 @@ def audit_trail(state: ServiceState, project_id: str, *, limit: int = 50) -> tup
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .limit(limit)
         ).all()
+        names = _display_names(s, {e.user for e in rows if e.user})
     return tuple(
         AuditRow(
             at=as_utc(e.at).astimezone(CHINA).replace(tzinfo=None),
-            user=e.user or "",
+            user=names.get(e.user or "", e.user or ""),
             action=vocabulary.AUDIT_ACTIONS.label(e.action, default="其他操作"),
             detail=_audit_detail(e),
         )
