@@ -59,12 +59,13 @@ def _minute(t: dt.datetime) -> str:
 
 
 def _check_moment(r: ProjectRecord, step: str, when: dt.datetime, now: dt.datetime) -> None:
-    """Refuse a time in the future, or (but for 登记 and 受理) before the 受理时间."""
+    """Refuse a time in the future, or (but for 登记 and 受理) before the recorded 受理时间."""
     label = vocabulary.LEDGER_STEPS.label(step)
     if when.tzinfo is not None:
         when = when.astimezone(CHINA).replace(tzinfo=None)
     when = when.replace(second=0)
-    accepted = None if step in BEFORE_ACCEPTANCE else accepted_at(r)
+    recorded = step not in BEFORE_ACCEPTANCE and (r.time_nodes or {}).get(ACCEPTANCE_NODE)
+    accepted = accepted_at(r) if recorded else None  # none recorded: no lower bound to hold
     if when <= now and (accepted is None or when >= accepted):
         return
     if accepted is not None:
