@@ -199,6 +199,8 @@ class ProjectView:
     actions: tuple[NodeAction, ...]
     can_assess: bool
     audit: tuple[AuditRow, ...]
+    missing_items: tuple[str, ...] = ()
+    """What the applicant still owes under 容缺受理 (chosen at acceptance; empty: complete)."""
 
 
 # --------------------------------------------------------------------------- reading
@@ -528,6 +530,7 @@ def project_view(
         actions=_actions(user, r, latest.approval_path if latest else None),
         can_assess=user.role in ASSESSED_NODE_ROLES,
         audit=audit_trail(state, project_id),
+        missing_items=tuple(str(x) for x in (r.time_nodes or {}).get("missing_items") or ()),
     )
 
 
