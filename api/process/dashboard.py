@@ -44,6 +44,7 @@ from planning.ledger import (
     Status,
     Step,
     TimeNodes,
+    countdown_text,
     ledger_status,
 )
 from planning.ledger.departments import Departments
@@ -128,7 +129,7 @@ class DashboardRow:
     path_label: str
     utilities_label: str
     countdown: str
-    """剩余 x 个工作日 / 已超期 x 个工作日 (empty without a time limit)."""
+    """:func:`planning.ledger.countdown_text`: 剩余 / 已逾期 x 个工作日 y 个工作小时 ("" untimed)."""
     tone: Tone
     """``red`` overdue (or no computable limit), ``amber`` at ≥ the warning share, else empty."""
 
@@ -371,18 +372,8 @@ def _status_kept(status: str, wanted: str | None) -> bool:
 # --------------------------------------------------------------------------- rows
 
 
-def _days(hours: float, per_day: float) -> str:
-    """Return office hours as working days with one decimal, rounded up (0.05 → 0.1)."""
-    days = math.ceil(max(hours, 0.0) / per_day * 10 - 1e-9) / 10
-    return f"{days:.1f}".removesuffix(".0")
-
-
 def _row(e: LedgerEntry, utilities: tuple[str, ...], per_day: float) -> DashboardRow:
-    countdown = ""
-    if e.status == "overdue" and e.used_hours is not None and e.allowed_hours is not None:
-        countdown = f"已超期 {_days(e.used_hours - e.allowed_hours, per_day)} 个工作日"
-    elif e.used_hours is not None and e.allowed_hours is not None:
-        countdown = f"剩余 {_days(e.allowed_hours - e.used_hours, per_day)} 个工作日"
+    countdown = countdown_text(e, hours_per_day=per_day)
     tone: Tone = (
         "red" if e.status in ("overdue", "error") else "amber" if e.status == "approaching" else ""
     )

@@ -45,13 +45,14 @@ from api.security.ownership import see_project
 from gis import vocabulary
 from gis.errors import NotFoundError
 from gis.storage.models import AuditEntry, ProjectRecord, User
-from planning.calendar import WorkCalendar
+from planning.calendar import WorkCalendar, calendar_for
 from planning.ledger import (
     STEPS,
     LedgerEntry,
     LedgerProject,
     Step,
     TimeNodes,
+    countdown_text,
     departments_for,
     ledger_status,
     open_step,
@@ -222,17 +223,10 @@ def _record(state: ServiceState, user: Principal, project_id: str) -> ProjectRec
 # --------------------------------------------------------------------------- the timeline
 
 
-def _hours(h: float) -> str:
-    return f"{h:.1f}".rstrip("0").rstrip(".")
-
-
-def _countdown(entry: LedgerEntry) -> str:
-    """Return the open step's count-down: office hours left, or how far past the deadline."""
-    if entry.status == "overdue" or entry.used_hours is None or entry.allowed_hours is None:
-        return entry.message.split("，", 1)[1] if "，" in entry.message else entry.message
-    left = max(0.0, entry.allowed_hours - entry.used_hours)
-    share = entry.share or 0.0
-    return f"剩余 {_hours(left)} 个工作小时（已用 {share:.0%}）"
+def _countdown(entry: LedgerEntry, prof: Any) -> str:
+    """Return the open step's count-down, as the ledger shows it (:func:`countdown_text`)."""
+    per_day = calendar_for(prof).office_hours_per_day.total_seconds() / 3600
+    return countdown_text(entry, hours_per_day=per_day)
 
 
 def _step_state(
@@ -280,7 +274,7 @@ def timeline(
         deadline, basis = _limit(clock, step)
         if step == current:
             deadline, basis = entry.deadline, entry.basis or basis
-            status, countdown = str(entry.status), _countdown(entry)
+            status, countdown = str(entry.status), _countdown(entry, prof)
         else:
             status = _step_state(step, nodes=nodes, current=current, skipped=skipped)
             status = "late" if step in late else status
