@@ -28,6 +28,7 @@ from api.web.access import check_page_table, page_access
 from api.web.pages import ROUTERS
 from api.web.session import LoginRequired
 from api.web.templating import render
+from gis import vocabulary
 from gis.errors import LinkplanError
 
 if TYPE_CHECKING:
@@ -60,17 +61,25 @@ def _http_error_page(request: Request, exc: Exception) -> Response:
 
 _WHERE = {"query": "参数", "path": "地址中的", "body": "表单字段", "header": "请求头", "cookie": "Cookie"}
 
-_EXPECTED = {
-    "int_parsing": "整数（如 1、2、3）",
-    "int_type": "整数（如 1、2、3）",
-    "float_parsing": "数字",
-    "bool_parsing": "是或否（true / false）",
-    "date_parsing": "日期，如 2026-12-08",
-    "date_from_datetime_parsing": "日期，如 2026-12-08",
-    "datetime_parsing": "日期和时间，如 2026-12-08T09:30",
-    "datetime_from_date_parsing": "日期和时间，如 2026-12-08T09:30",
-    "missing": "必须填写",
+
+
+_BOUND_KEYS = {
+    "greater_than_equal": "ge",
+    "greater_than": "gt",
+    "less_than_equal": "le",
+    "less_than": "lt",
+    "string_too_long": "max_length",
+    "string_too_short": "min_length",
 }
+"""Pydantic bound error → the context key of its bound (its words: PROBLEM_KINDS form ``bound``)."""
+
+
+_SAME_EXPECTATION = {
+    "int_type": "int_parsing",
+    "date_from_datetime_parsing": "date_parsing",
+    "datetime_from_date_parsing": "datetime_parsing",
+}
+"""Pydantic errors that expect what another one does (its PROBLEM_KINDS form ``expected``)."""
 
 
 def _expected(error: dict[str, object]) -> str:
@@ -78,24 +87,20 @@ def _expected(error: dict[str, object]) -> str:
     kind = str(error.get("type", ""))
     ctx = error.get("ctx") if isinstance(error.get("ctx"), dict) else {}
     assert isinstance(ctx, dict)
-    bounds = {
-        "greater_than_equal": ("不小于", "ge"),
-        "greater_than": ("大于", "gt"),
-        "less_than_equal": ("不大于", "le"),
-        "less_than": ("小于", "lt"),
-        "string_too_long": ("长度不超过", "max_length"),
-        "string_too_short": ("长度不少于", "min_length"),
-    }
-    if kind in bounds:
-        word, key = bounds[kind]
-        return f"{word} {ctx.get(key)}"
+    bound = vocabulary.PROBLEM_KINDS.label(kind, form="bound") if kind in _BOUND_KEYS else ""
+    if bound:
+        return f"{bound} {ctx.get(_BOUND_KEYS[kind])}"
     if kind in ("literal_error", "enum"):
         return f"以下之一：{ctx.get('expected', '')}"
     if kind == "value_error":  # our validators: ISO 8601 text (api.schemas), a year's range
         text = str(error.get("msg", "")).removeprefix("Value error, ")
         example = re.search(r"such as (\S+)", text)
         return f"ISO 8601 格式，如 {example.group(1)}" if example else text
-    return _EXPECTED.get(kind, "有效的取值")
+    if kind == "missing":
+        return "必须填写"
+    kind = _SAME_EXPECTATION.get(kind, kind)
+    known = kind in vocabulary.PROBLEM_KINDS.values
+    return (vocabulary.PROBLEM_KINDS.label(kind, form="expected") if known else "") or "有效的取值"
 
 
 def validation_problems(exc: RequestValidationError) -> list[str]:
