@@ -12,6 +12,7 @@ __all__ = [
     "HEAT_MEDIA",
     "NETWORK_STATUSES",
     "OPERATORS",
+    "SOURCE_KINDS",
     "UTILITIES",
 ]
 
@@ -78,3 +79,17 @@ HEAT_MEDIA: Vocabulary[str] = Vocabulary(
 NETWORK_STATUSES: Vocabulary[str] = Vocabulary(
     "asset status", "管线状态", (Term("existing", "现状"), Term("planned", "规划"))
 )
+
+SOURCE_KINDS: Vocabulary[str] = Vocabulary(
+    "network source kind",
+    "供应源类型",
+    (
+        Term("reservoir", "水厂/水库", ("水厂", "水库", "清水池"), notes={"utility": "water"}),
+        Term("tank", "水塔/高位水池", ("水塔", "高位水池"), notes={"utility": "water"}),
+        Term("gas_station", "燃气门站", ("门站",), notes={"utility": "gas"}),
+        Term("regulator", "调压站", ("调压箱",), notes={"utility": "gas"}),
+        Term("heat_source", "热源厂", ("热源", "热电厂", "锅炉房"), notes={"utility": "heat"}),
+        Term("substation", "变电站", ("变电所", "配电变压器"), notes={"utility": "power"}),
+    ),
+)
+"""What feeds a network (the ``sources`` layer's ``kind``); note ``utility``: whose source."""
