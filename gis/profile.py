@@ -29,6 +29,7 @@ from gis.policy import (
     SECTIONS,
     Applicability,
     Attach,
+    Capacity,
     Commitment,
     Coordination,
     Costs,
@@ -127,6 +128,7 @@ class Profile:
     costs: Costs
     prelay: Prelay
     ledger: Ledger
+    capacity: Capacity
 
     def __init__(
         self,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pytest
 from shapely import LineString, Point
 
+from gis.profile import load_profile
 from gis.validate import validate_layers
 from gis.workspace import write_workspace
 from tests.test_storage import store  # noqa: F401 (the fixture, on SQLite and PostGIS)
@@ -76,3 +78,129 @@ def test_sources_layer_round_trips_through_geopackage_and_the_store(tmp_path, st
     assert back["source_id"].tolist() == ["R1"]
     assert back.geometry.iloc[0].equals(Point(X0, Y0))
     assert float(back["head_m"].iloc[0]) == 50.0
+
+
+# --- the WNTR model ----------------------------------------------------------------------------
+
+import math  # noqa: E402
+import os  # noqa: E402
+
+import wntr  # noqa: E402
+
+from gis.simulation.result import (  # noqa: E402
+    CUSTOMER_MIN_PRESSURE_MPA,
+    MAX_VELOCITY_M_S,
+    TAP_PRESSURE_MPA,
+    ModelError,
+)
+from gis.simulation.water import MPA_PER_M, WaterModel  # noqa: E402
+
+NET3 = os.path.join(os.path.dirname(wntr.__file__), "library", "networks", "Net3.inp")
+HEAD_M = 45.0
+
+
+def _hw_headloss(length_m: float, q_m3_s: float, d_m: float, c: float = 120.0) -> float:
+    """Hazen-Williams head loss (m), EPANET's form: 10.667 L Q^1.852 / (C^1.852 d^4.871)."""
+    return 10.667 * length_m * q_m3_s**1.852 / (c**1.852 * d_m**4.871)
+
+
+@pytest.fixture(scope="module")
+def profile():
+    return load_profile("gb-defaults")
+
+
+@pytest.fixture(scope="module")
+def hand_model(profile):
+    """A source, a 500 m DN300 main east of it, and a 2 km DN50 main north from its end."""
+    water = _water(
+        ("A", 300.0, [(X0, Y0), (X0 + 500, Y0)]),
+        ("B", 50.0, [(X0 + 500, Y0), (X0 + 500, Y0 + 2000)]),
+        ("C", 200.0, [(X0 + 9000, Y0), (X0 + 9500, Y0)]),  # not connected to the source
+    )
+    sources = _sources(("R1", "water", "reservoir", HEAD_M, (X0, Y0)))
+    return WaterModel.from_layers(water, sources, profile=profile)
+
+
+def test_a_tap_near_the_source_keeps_its_pressure(hand_model):
+    run = hand_model.check("A", (X0 + 20, Y0 + 5), 1.0)
+    assert run.converged and run.demand_unit == "L/s" and run.engine.startswith("WNTR 1.5")
+    assert run.before[TAP_PRESSURE_MPA] == pytest.approx(HEAD_M * MPA_PER_M, abs=1e-4)
+    loss = _hw_headloss(20.0, 0.001, 0.3)  # the nearest node is the one 20 m from the source
+    assert run.after[TAP_PRESSURE_MPA] == pytest.approx((HEAD_M - loss) * MPA_PER_M, abs=1e-3)
+    assert run.after[TAP_PRESSURE_MPA] > 0.44
+
+
+def test_a_tap_at_the_far_end_of_a_long_small_main_loses_pressure(hand_model):
+    run = hand_model.check("B", (X0 + 505, Y0 + 1990), 1.0)
+    loss = _hw_headloss(500.0, 0.001, 0.3) + _hw_headloss(2000.0, 0.001, 0.05)
+    assert loss == pytest.approx(18.2, abs=0.3)  # by hand: 45 m − 18.2 m ≈ 26.8 m ≈ 0.263 MPa
+    assert run.after[TAP_PRESSURE_MPA] == pytest.approx((HEAD_M - loss) * MPA_PER_M, abs=2e-3)
+    assert run.after[CUSTOMER_MIN_PRESSURE_MPA] == pytest.approx(run.after[TAP_PRESSURE_MPA])
+    velocity = 0.001 / (math.pi * 0.025**2)
+    assert run.after[MAX_VELOCITY_M_S] == pytest.approx(velocity, rel=1e-3)
+    assert run.before[MAX_VELOCITY_M_S] == pytest.approx(0.0, abs=1e-4)
+    # the demand is taken away again: the same check gives the same numbers, no rebuild
+    again = hand_model.check("B", (X0 + 505, Y0 + 1990), 1.0)
+    assert again.after == run.after
+
+
+def test_a_main_not_connected_to_a_source_is_not_in_the_model(hand_model):
+    with pytest.raises(ModelError, match="C 不在水力模型中"):
+        hand_model.check("C", (X0 + 9100, Y0), 1.0)
+
+
+def test_missing_sources_name_the_layer_and_field(profile):
+    water = _water(("A", 300.0, [(X0, Y0), (X0 + 500, Y0)]))
+    with pytest.raises(ModelError, match=r"sources.*utility=water"):
+        WaterModel.from_layers(water, None, profile=profile)
+    gas_only = _sources(("G1", "gas", "gas_station", None, (X0, Y0)))
+    with pytest.raises(ModelError, match="utility=water"):
+        WaterModel.from_layers(water, gas_only, profile=profile)
+    far = _sources(("R9", "water", "reservoir", 40.0, (X0, Y0 + 400)))
+    with pytest.raises(ModelError, match="R9"):
+        WaterModel.from_layers(water, far, profile=profile)
+
+
+def test_a_source_without_head_takes_the_profiles_default(profile):
+    water = _water(("A", 300.0, [(X0, Y0), (X0 + 500, Y0)]))
+    model = WaterModel.from_layers(
+        water, _sources(("R1", "water", "reservoir", None, (X0, Y0))), profile=profile
+    )
+    run = model.check("A", (X0 + 500, Y0), 0.0)
+    head = profile.capacity.water.default_source_head_m
+    assert run.before[TAP_PRESSURE_MPA] == pytest.approx(head * MPA_PER_M, abs=1e-4)
+
+
+@pytest.fixture(scope="module")
+def net3():
+    return WaterModel.from_inp(NET3)
+
+
+def test_net3_check_equals_a_direct_wntr_run(net3):
+    pipe = "105"  # a pipe of Net3; its nearest junction to the point given is its end node
+    wn = wntr.network.WaterNetworkModel(NET3)
+    end = wn.get_link(pipe).end_node_name
+    xy = wn.get_node(end).coordinates
+    run = net3.check(pipe, xy, 20.0)
+    # the same case run directly: 20 L/s more at the junction, first time step
+    demands = {n: [d.base_value for d in j.demand_timeseries_list] for n, j in wn.junctions()}
+    customers = [n for n, bases in demands.items() if any(b > 0 for b in bases)]
+    assert len(customers) == 59
+    wn.options.time.duration = 0
+    wn.get_node(end).add_demand(base=0.020, pattern_name=None)
+    res = wntr.sim.EpanetSimulator(wn).run_sim(file_prefix=str(_tmp() / "direct"))
+    pressure = res.node["pressure"].iloc[0]
+    velocity = res.link["velocity"].iloc[0][wn.pipe_name_list].abs()
+    assert run.after[TAP_PRESSURE_MPA] == pytest.approx(float(pressure[end]) * MPA_PER_M, rel=1e-9)
+    assert run.after[CUSTOMER_MIN_PRESSURE_MPA] == pytest.approx(
+        float(pressure[customers].min()) * MPA_PER_M, rel=1e-9
+    )
+    assert run.after[MAX_VELOCITY_M_S] == pytest.approx(float(velocity.max()), rel=1e-9)
+    assert run.after[TAP_PRESSURE_MPA] < run.before[TAP_PRESSURE_MPA]
+
+
+def _tmp():
+    import tempfile
+    from pathlib import Path
+
+    return Path(tempfile.mkdtemp())
