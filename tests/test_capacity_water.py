@@ -135,7 +135,11 @@ def test_a_tap_at_the_far_end_of_a_long_small_main_loses_pressure(hand_model):
     loss = _hw_headloss(500.0, 0.001, 0.3) + _hw_headloss(2000.0, 0.001, 0.05)
     assert loss == pytest.approx(18.2, abs=0.3)  # by hand: 45 m − 18.2 m ≈ 26.8 m ≈ 0.263 MPa
     assert run.after[TAP_PRESSURE_MPA] == pytest.approx((HEAD_M - loss) * MPA_PER_M, abs=2e-3)
-    assert run.after[CUSTOMER_MIN_PRESSURE_MPA] == pytest.approx(run.after[TAP_PRESSURE_MPA])
+    # the lowest existing customer: the junction 100 m back along B (links of at most 100 m)
+    back = _hw_headloss(500.0, 0.001, 0.3) + _hw_headloss(1900.0, 0.001, 0.05)
+    assert run.after[CUSTOMER_MIN_PRESSURE_MPA] == pytest.approx(
+        (HEAD_M - back) * MPA_PER_M, abs=2e-3
+    )
     velocity = 0.001 / (math.pi * 0.025**2)
     assert run.after[MAX_VELOCITY_M_S] == pytest.approx(velocity, rel=1e-3)
     assert run.before[MAX_VELOCITY_M_S] == pytest.approx(0.0, abs=1e-4)
@@ -193,7 +197,7 @@ def test_net3_check_equals_a_direct_wntr_run(net3):
     velocity = res.link["velocity"].iloc[0][wn.pipe_name_list].abs()
     assert run.after[TAP_PRESSURE_MPA] == pytest.approx(float(pressure[end]) * MPA_PER_M, rel=1e-9)
     assert run.after[CUSTOMER_MIN_PRESSURE_MPA] == pytest.approx(
-        float(pressure[customers].min()) * MPA_PER_M, rel=1e-9
+        float(pressure[[c for c in customers if c != end]].min()) * MPA_PER_M, rel=1e-9
     )
     assert run.after[MAX_VELOCITY_M_S] == pytest.approx(float(velocity.max()), rel=1e-9)
     assert run.after[TAP_PRESSURE_MPA] < run.before[TAP_PRESSURE_MPA]
@@ -204,3 +208,45 @@ def _tmp():
     from pathlib import Path
 
     return Path(tempfile.mkdtemp())
+
+
+# --- the judgement -------------------------------------------------------------------------------
+
+from gis.simulation.result import CapacityRun  # noqa: E402
+from planning.capacity import judge, summary  # noqa: E402
+
+
+def test_the_near_tap_passes_and_the_far_one_fails_with_its_pressure(hand_model, profile):
+    assert judge(hand_model.check("A", (X0 + 20, Y0), 1.0), profile) == []
+    far = hand_model.check("B", (X0 + 500, Y0 + 2000), 1.0)
+    reasons = judge(far, profile)
+    pressure = far.after[TAP_PRESSURE_MPA]
+    assert 0.25 < pressure < 0.27
+    assert [r.code for r in reasons] == ["capacity_tap_pressure", "capacity_customer_pressure"]
+    assert {r.rule for r in reasons} == {"R1"}
+    assert reasons[0].text == (
+        f"供水管线 B 新增 1 L/s 后接入点压力 {pressure:.2f} MPa，"
+        "低于最低服务压力 0.28 MPa（GB 50013-2018）"
+    )
+    assert "接入点压力 0.441→0.26" in summary(far)
+
+
+def _run(before, after, *, converged=True):
+    return CapacityRun("water", "WNTR", "W1", 2.0, "L/s", before, after, converged)
+
+
+def test_customers_pushed_below_the_minimum_fail_an_existing_shortfall_does_not(profile):
+    ok_tap = {TAP_PRESSURE_MPA: 0.35, MAX_VELOCITY_M_S: 1.0}
+    pushed = _run({CUSTOMER_MIN_PRESSURE_MPA: 0.30}, {**ok_tap, CUSTOMER_MIN_PRESSURE_MPA: 0.27})
+    assert [r.code for r in judge(pushed, profile)] == ["capacity_customer_pressure"]
+    assert "由 0.30 MPa 降至 0.27 MPa" in judge(pushed, profile)[0].text
+    already = _run({CUSTOMER_MIN_PRESSURE_MPA: 0.20}, {**ok_tap, CUSTOMER_MIN_PRESSURE_MPA: 0.19})
+    assert judge(already, profile) == []
+
+
+def test_velocity_over_the_limit_and_no_convergence_fail(profile):
+    fast = _run({MAX_VELOCITY_M_S: 1.0}, {TAP_PRESSURE_MPA: 0.4, MAX_VELOCITY_M_S: 3.4})
+    [reason] = judge(fast, profile)
+    assert reason.code == "capacity_velocity" and "3.40 m/s，超过 3.0 m/s" in reason.text
+    [failed] = judge(_run({}, {}, converged=False), profile)
+    assert failed.code == "capacity_not_converged" and "不收敛" in failed.text

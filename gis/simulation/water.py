@@ -55,7 +55,8 @@ class WaterModel:
     tap_nodes
         Main (``asset_id`` or EPANET pipe id) → the junction names along it.
     customers
-        Junctions whose pressure is the existing customers' (the lowest is reported).
+        Junctions whose pressure is the existing customers' (the lowest is reported, the
+        tapped junction left out: its pressure is the tap's).
     """
 
     utility = "water"
@@ -228,7 +229,8 @@ class WaterModel:
 
     def _measures(self, run: tuple[pd.Series, pd.Series], junction: str) -> dict[str, float]:
         pressure, velocity = run
-        customers = pressure[self.customers] if self.customers else pressure[[junction]]
+        others = [n for n in self.customers if n != junction] or [junction]
+        customers = pressure[others]
         return {
             TAP_PRESSURE_MPA: float(pressure[junction]) * MPA_PER_M,
             CUSTOMER_MIN_PRESSURE_MPA: float(customers.min()) * MPA_PER_M,
