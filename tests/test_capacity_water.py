@@ -250,3 +250,81 @@ def test_velocity_over_the_limit_and_no_convergence_fail(profile):
     assert reason.code == "capacity_velocity" and "3.40 m/s，超过 3.0 m/s" in reason.text
     [failed] = judge(_run({}, {}, converged=False), profile)
     assert failed.code == "capacity_not_converged" and "不收敛" in failed.text
+
+
+# --- the next tap when the nearest fails (a hand-built workspace) --------------------------------
+
+from gis.workspace import Workspace  # noqa: E402
+from planning.assess import assess_sites  # noqa: E402
+from planning.suitability import Demand  # noqa: E402
+from tests.demo import AS_OF, JINGMEN  # noqa: E402
+from tests.geometries import at, block_site, scope, straight_block  # noqa: E402
+
+SOURCE_HEAD_M = 30.0
+N_PATH_M = 60.0 + 410.0 + 530.0 + 410.0  # the near main's length back to the source
+
+
+def _fallback_ws(*, with_sources: bool = True) -> Workspace:
+    """Site S fronts x 100..180; DN150 ``N`` runs along the road from x 200 to 260, then reaches
+    the source the long way round (1,410 m); DN300 ``F`` runs from the source at x 790 to x 400
+    along the road."""
+    water = gpd.GeoDataFrame(
+        {"asset_id": ["N", "F"], "status": "existing", "diameter_mm": [150.0, 300.0]},
+        geometry=[
+            at(LineString([(200, 10), (260, 10), (260, -400), (790, -400), (790, 10)])),
+            at(LineString([(790, 10), (400, 10)])),
+        ],
+        crs=CRS,
+    )
+    layers = {"roads": straight_block("secondary"), "sites": block_site(), "water": water}
+    if with_sources:
+        src = _sources(("R1", "water", "reservoir", SOURCE_HEAD_M, (0.0, 0.0)))
+        src.geometry = [at(Point(790, 10))]
+        layers["sources"] = src
+    return Workspace.from_layers({**layers, "scope": scope()})
+
+
+def _assess(ws, profile=JINGMEN, strategy="auto"):
+    demands = {"S": Demand(("water",), 30.0)}  # 30 m³/h at the peak hour: 8.33 L/s
+    (a,) = assess_sites(ws, profile=profile, demands=demands, as_of=AS_OF, strategy=strategy)
+    return a.utilities["water"]
+
+
+@pytest.mark.parametrize("strategy", ["per_site", "batch"])
+def test_a_tap_that_fails_gives_way_to_the_next_nearest(strategy):
+    result = _assess(_fallback_ws(), strategy=strategy)
+    assert result.covered and result.route.tap_asset == "F"
+    check = result.capacity
+    assert check.method == "simulation" and check.engine.startswith("WNTR 1.5")
+    [failed] = check.failed
+    assert failed.run.tap_asset == "N" and failed.run.demand == pytest.approx(30 / 3.6)
+    loss = _hw_headloss(N_PATH_M, 30 / 3600, 0.15)
+    assert loss == pytest.approx(3.07, abs=0.05)  # by hand: 30 m − 3.07 m ≈ 0.264 MPa
+    expected = (SOURCE_HEAD_M - loss) * MPA_PER_M
+    assert failed.run.after[TAP_PRESSURE_MPA] == pytest.approx(expected, abs=1e-3)
+    assert failed.reasons[0].code == "capacity_tap_pressure"
+    assert f"接入点压力 {expected:.2f} MPa，低于最低服务压力 0.28 MPa" in failed.reasons[0].text
+    assert check.run.tap_asset == "F" and check.run.after[TAP_PRESSURE_MPA] > 0.29
+
+
+def test_without_a_model_the_attribute_check_stays_and_says_why():
+    result = _assess(_fallback_ws(with_sources=False))
+    assert result.covered and result.route.tap_asset == "N"
+    assert result.capacity.method == "attributes"
+    assert result.capacity.note.startswith("未建立水力模型（缺少水源：sources 图层不存在或为空")
+    assert result.capacity.note.endswith("），按管径属性判断")
+
+
+def test_no_tap_left_within_the_tries_is_not_covered():
+    profile = JINGMEN.with_value("capacity.max_taps_tried", 1, source="test")
+    result = _assess(_fallback_ws(), profile=profile)
+    assert not result.covered and result.route is None and result.approval_path is None
+    assert [r.code for r in result.reasons] == [
+        "capacity_tap_pressure",
+        "capacity_customer_pressure",  # the junctions along N drop below 0.28 MPa as well
+        "capacity_exhausted",
+    ]
+    assert (
+        result.reasons[-1].text
+        == "依次校核的 1 处供水接入点均不能承担新增负荷：需提前布局或扩建管网"
+    )
