@@ -36,6 +36,7 @@ from gis.simulation.result import (
     ModelError,
 )
 from planning.approval import Reason
+from planning.assessment import CapacityCheck
 from planning.suitability import Demand
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "CapacityModel",
     "build_model",
     "demand_for",
+    "describe",
+    "fallback_note",
     "judge",
     "judge_water",
     "standard",
@@ -82,7 +85,10 @@ MEASURES: dict[str, tuple[str, str, int]] = {
 }
 """Measure → (Chinese name, unit, decimals) for the sentences."""
 
-_KIND = {"water": "水力计算", "gas": "水力计算", "heat": "水力计算", "power": "潮流计算"}
+
+def _kind(utility: str) -> str:
+    """Return the calculation of a utility's check: 水力计算 or 潮流计算."""
+    return vocabulary.UTILITIES.label(utility, form="capacity_check") or "计算"
 
 
 def _water_model(layers: Layers, profile: Profile) -> CapacityModel:
@@ -109,14 +115,22 @@ def build_model(utility: str, layers: Layers, profile: Profile) -> tuple[Capacit
     try:
         return builder(layers, profile), ""
     except ModelError as exc:
-        return None, _fallback(utility, str(exc))
+        return None, fallback_note(utility, str(exc))
 
 
-def _fallback(utility: str, why: str) -> str:
-    """Return the note of a model that could not be built: what is missing, the check used."""
-    by = {"water": "管径", "gas": "压力级制与管径", "heat": "介质参数", "power": "电压与剩余容量"}
-    kind = "水力模型" if utility != "power" else "潮流模型"
-    return f"未建立{kind}（{why}），按{by.get(utility, '管线')}属性判断"
+def fallback_note(utility: str, why: str, *, built: bool = False) -> str:
+    """Return the note of the attribute check used instead of the model, and why (Chinese).
+
+    ``why`` is the model error, ``中文 (English)``: the note keeps the Chinese. ``built``: the
+    model exists but cannot check this tap (the main is not in it).
+
+    >>> fallback_note("water", "供水管线 W9 不在水力模型中 (not in the model)", built=True)
+    '供水管线 W9 不在水力模型中，按管径属性判断'
+    """
+    why = why.split(" (", 1)[0]  # the Chinese part of "中文 (English)"
+    model = vocabulary.UTILITIES.label(utility, form="capacity_model")
+    basis = vocabulary.UTILITIES.label(utility, form="capacity_attributes")
+    return f"{why}，按{basis}属性判断" if built else f"未建立{model}（{why}），按{basis}属性判断"
 
 
 def demand_for(utility: str, demand: Demand, profile: Profile) -> float:
@@ -157,7 +171,7 @@ def judge(run: CapacityRun, profile: Profile) -> list[Reason]:
                 "R1",
                 "capacity_not_converged",
                 f"{name}管线 {run.tap_asset} 新增 {_number(run.demand)} {run.demand_unit} 后"
-                f"{_KIND.get(run.utility, '计算')}不收敛：管网无法承担该负荷",
+                f"{_kind(run.utility)}不收敛：管网无法承担该负荷",
             )
         ]
     judge_utility = JUDGES.get(run.utility)
@@ -178,11 +192,34 @@ def summary(run: CapacityRun) -> str:
             parts.append(f"{name} {before}{run.after[key]:.{places}f} {unit}")
     if not run.converged:
         parts.append("计算不收敛")
-    head = f"{_KIND.get(run.utility, '计算')}（{run.engine}）：接入管线 {run.tap_asset} "
+    head = f"{_kind(run.utility)}（{run.engine}）：接入管线 {run.tap_asset} "
     head += f"新增 {_number(run.demand)} {run.demand_unit}"
     if run.outage:
         head += f"（{run.outage} 停运）"
     return "，".join([head, *parts])
+
+
+def describe(check: CapacityCheck) -> str:
+    """Return the one sentence the outputs show about a tap's capacity check (Chinese).
+
+    The check used; for a simulation, the run of the tap taken with its numbers, and each
+    nearer tap refused with its reasons.
+
+    >>> describe(CapacityCheck("attributes", note="未建立水力模型（缺少水源），按管径属性判断"))
+    '承载能力：未建立水力模型（缺少水源），按管径属性判断'
+    """
+    if check.method != "simulation":
+        return f"承载能力：{check.note or '按管线属性判断'}"
+    parts = []
+    for failed in check.failed:
+        why = "；".join(r.text for r in failed.reasons)
+        parts.append(f"较近的接入管线 {failed.run.tap_asset} 校核未通过（{why}）")
+    if check.run is not None:
+        taken = "改接" if check.failed else "校核通过"
+        parts.append(f"{taken}：{summary(check.run)}")
+    else:
+        parts.append("范围内无校核通过的接入点")
+    return "承载能力：" + "；".join(parts)
 
 
 def _number(x: float) -> str:

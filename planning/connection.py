@@ -31,7 +31,7 @@ from gis.simulation.result import ModelError
 from planning.applicability import no_network, not_covered
 from planning.approval import Reason, decide
 from planning.assessment import CapacityCheck, FailedTap, Route, UtilityResult
-from planning.capacity import demand_for, judge
+from planning.capacity import demand_for, fallback_note, judge
 from planning.commitment_route import seek_commitment_route
 from planning.dig_once import keep_off_protected_roads
 from planning.route_facts import RouteContext
@@ -176,9 +176,8 @@ def _capacity_checked(
         try:
             run = model.check(route.tap_asset, (route.tap_point.x, route.tap_point.y), quantity)
         except ModelError as exc:  # the main is not in the model: its attributes decide
-            result.capacity = CapacityCheck(
-                "attributes", model.engine, str(exc), None, check.failed
-            )
+            note = fallback_note(utility, str(exc), built=True)
+            result.capacity = CapacityCheck("attributes", model.engine, note, None, check.failed)
             return result
         reasons = judge(run, profile)
         if not reasons:

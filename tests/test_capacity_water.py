@@ -155,10 +155,10 @@ def test_a_main_not_connected_to_a_source_is_not_in_the_model(hand_model):
 
 def test_missing_sources_name_the_layer_and_field(profile):
     water = _water(("A", 300.0, [(X0, Y0), (X0 + 500, Y0)]))
-    with pytest.raises(ModelError, match=r"sources.*utility=water"):
+    with pytest.raises(ModelError, match=r"缺少水源：供应源图层不存在.*\(sources layer"):
         WaterModel.from_layers(water, None, profile=profile)
     gas_only = _sources(("G1", "gas", "gas_station", None, (X0, Y0)))
-    with pytest.raises(ModelError, match="utility=water"):
+    with pytest.raises(ModelError, match=r"无供水水源点.*utility=water"):
         WaterModel.from_layers(water, gas_only, profile=profile)
     far = _sources(("R9", "water", "reservoir", 40.0, (X0, Y0 + 400)))
     with pytest.raises(ModelError, match="R9"):
@@ -311,8 +311,10 @@ def test_without_a_model_the_attribute_check_stays_and_says_why():
     result = _assess(_fallback_ws(with_sources=False))
     assert result.covered and result.route.tap_asset == "N"
     assert result.capacity.method == "attributes"
-    assert result.capacity.note.startswith("未建立水力模型（缺少水源：sources 图层不存在或为空")
-    assert result.capacity.note.endswith("），按管径属性判断")
+    assert result.capacity.note == (
+        "未建立水力模型（缺少水源：供应源图层不存在或为空，需供水水源点（水厂/水库或水塔，填总水头）），"
+        "按管径属性判断"
+    )
 
 
 def test_no_tap_left_within_the_tries_is_not_covered():

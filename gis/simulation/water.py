@@ -174,7 +174,7 @@ class WaterModel:
         names = self.tap_nodes.get(str(tap_asset)) or []
         if not names:
             msg = (
-                f"供水管线 {tap_asset} 不在水力模型中（未与水源连通）"
+                f"供水管线 {tap_asset} 不在水力模型中（未与水源连通） "
                 f"(water main {tap_asset} is not in the model: not connected to a source)"
             )
             raise ModelError(msg)
@@ -242,15 +242,15 @@ def _water_sources(sources: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     """Return the water sources of the ``sources`` layer; none: :class:`ModelError`."""
     if sources is None or not len(sources):
         msg = (
-            "缺少水源：sources 图层不存在或为空，需 utility=water 的水厂/水库或水塔点"
-            "(sources layer missing or empty: a point with utility=water, kind reservoir or tank,"
+            "缺少水源：供应源图层不存在或为空，需供水水源点（水厂/水库或水塔，填总水头）"
+            " (sources layer missing or empty: a point with utility=water, kind reservoir or tank,"
             " and head_m, is expected)"
         )
         raise ModelError(msg)
     water = sources[sources["utility"].astype(str) == "water"].reset_index(drop=True)
     if not len(water):
         msg = (
-            "缺少水源：sources 图层中无 utility=water 的要素 "
+            "缺少水源：供应源图层中无供水水源点（水厂/水库或水塔） "
             "(sources layer: no feature with utility=water; a reservoir or tank is expected)"
         )
         raise ModelError(msg)

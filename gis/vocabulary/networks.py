@@ -32,16 +32,42 @@ _UTILITY_ROWS = (
 )
 # fmt: on
 
+# the capacity check (issue 16): the calculation, the model, and the attributes judged without one
+_CAPACITY_NOTES = {
+    "water": ("水力计算", "水力模型", "管径"),
+    "gas": ("水力计算", "水力模型", "压力级制与管径"),
+    "heat": ("水力计算", "水力模型", "介质参数"),
+    "power": ("潮流计算", "潮流模型", "电压等级与剩余容量"),
+    "telecom": ("", "", "运营商"),
+}
+
 UTILITIES: Vocabulary[str] = Vocabulary(
     "utility",
     "专业",
     tuple(
-        Term(value, zh, aliases, {"form": form, "pipeline": pipeline}, notes={"tap_check": check})
+        Term(
+            value,
+            zh,
+            aliases,
+            {"form": form, "pipeline": pipeline},
+            notes={
+                "tap_check": check,
+                **dict(
+                    zip(
+                        ("capacity_check", "capacity_model", "capacity_attributes"),
+                        _CAPACITY_NOTES[value],
+                        strict=True,
+                    )
+                ),
+            },
+        )
         for value, zh, aliases, form, pipeline, check in _UTILITY_ROWS
     ),
 )
 """The five utilities (水气热电网). Forms: ``form`` the 附件2 tick boxes, ``pipeline`` the
-pipeline names of GB 50289-2016's tables; note ``tap_check``: what a survey checks at the tap."""
+pipeline names of GB 50289-2016's tables; notes: ``tap_check``, what a survey checks at the
+tap; ``capacity_check``, ``capacity_model``, ``capacity_attributes``: the capacity check's
+calculation, its model, and the attributes judged without one (issue 16)."""
 
 OPERATORS: Vocabulary[str] = Vocabulary(
     "telecom operator",
