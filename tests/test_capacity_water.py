@@ -82,6 +82,7 @@ def test_sources_layer_round_trips_through_geopackage_and_the_store(tmp_path, st
 
 # --- the WNTR model ----------------------------------------------------------------------------
 
+import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
 
@@ -330,3 +331,42 @@ def test_no_tap_left_within_the_tries_is_not_covered():
         result.reasons[-1].text
         == "依次校核的 1 处供水接入点均不能承担新增负荷：需提前布局或扩建管网"
     )
+
+
+# --- the outputs: JSON, table, map popup, documents ----------------------------------------------
+
+
+def test_the_outputs_show_the_refused_tap_and_the_one_taken():
+    from pyproj import CRS as PROJ_CRS
+
+    from api.documents.drafting import planning_opinion_short
+    from api.maps import render_html
+    from api.maps.project import project_map
+    from api.report import assessment_table, assessment_to_dict
+
+    ws = _fallback_ws()
+    demands = {"S": Demand(("water",), 30.0)}
+    (a,) = assess_sites(ws, profile=JINGMEN, demands=demands, as_of=AS_OF)
+    water = assessment_to_dict(a, crs=PROJ_CRS.from_user_input(CRS))["utilities"]["water"]
+    capacity = water["capacity"]
+    assert capacity["check"] == "simulation" and capacity["engine"].startswith("WNTR 1.5")
+    assert capacity["run"]["tap"] == "F" and capacity["run"]["demand_unit"] == "L/s"
+    [failed] = capacity["failed"]
+    assert failed["tap"] == "N" and failed["after"][TAP_PRESSURE_MPA] < 0.28
+    assert failed["reasons"][0]["code"] == "capacity_tap_pressure"
+    pressure = f"{failed['after'][TAP_PRESSURE_MPA]:.2f}"
+    sentence = capacity["text"]
+    assert sentence.startswith(
+        f"承载能力：较近的接入管线 N 校核未通过（供水管线 N 新增 8.33 L/s 后接入点压力 {pressure} MPa"
+    )
+    assert (
+        "改接：水力计算（WNTR 1.5.0 (EPANET 2.2)）：接入管线 F 新增 8.33 L/s，接入点压力 0.294→"
+        in sentence
+    )
+    table = assessment_table([a], profile=JINGMEN)
+    assert sentence in table and "承载" in table
+    page = render_html(project_map(ws, a, profile=JINGMEN))
+    # the popup's rows are JSON in the page: (label, text)
+    row = json.dumps(["承载能力", sentence.removeprefix("承载能力：")])
+    assert row in page
+    assert f"供水{sentence}。" in planning_opinion_short(a, profile=JINGMEN)

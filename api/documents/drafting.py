@@ -25,6 +25,7 @@ from gis.schema import OPERATOR_NAMES_ZH
 from planning.approval import CLASS_ZH, Reason
 from planning.assess import Assessment, Route
 from planning.calendar import PROVISIONAL_MARK, path_deadlines, provisional_note
+from planning.capacity import describe
 from planning.intake import Intake
 from planning.shared_trench import TrenchSegment, trench_segments
 
@@ -34,6 +35,7 @@ __all__ = [
     "TimeLimits",
     "access_addresses",
     "approval_opinion",
+    "capacity_sentences",
     "check_pair",
     "check_period",
     "cited_reasons",
@@ -294,9 +296,19 @@ def planning_conclusion(assessment: Assessment) -> str:
     return "暂不具备接入条件：需提前布局周边管网（实施方案 三1）。"
 
 
+def capacity_sentences(assessment: Assessment) -> list[str]:
+    """Return one sentence per utility whose tap was checked by simulation, with the numbers."""
+    return [
+        f"{UTILITY_ZH.get(u, u)}{describe(r.capacity)}。"
+        for u, r in assessment.utilities.items()
+        if r.capacity is not None and r.capacity.method == "simulation"
+    ]
+
+
 def planning_opinion_short(assessment: Assessment, *, profile: Profile) -> list[str]:
     """Return the 市自然资源和规划局 opinion of the approval sheet: per line, then conclusion."""
     out = [line_summary(line, profile=profile) for line in lines_of(assessment)]
+    out += capacity_sentences(assessment)
     for u in assessment.needs_prelay:
         result = assessment.utilities[u]
         why = "；".join(reason_text(r) for r in result.reasons) or "无满足需求的管线"
