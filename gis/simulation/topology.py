@@ -6,7 +6,7 @@ another, or a branch ends on the middle of a main without a vertex there. :func:
 where another line's end (or a source point) touches its inside, (3) divides long links into
 pieces of at most ``max_link_m`` so that a tap anywhere on a main has a model node nearby, and
 (4) keeps, for every link, the asset (main) it belongs to. Sources are points: a source within
-``source_reach_m`` of the network becomes a node of it (splitting the line it lies on).
+``source_reach_m`` of the network becomes a node of the line nearest to it (splitting it there).
 """
 
 from __future__ import annotations
@@ -116,8 +116,13 @@ def build_topology(
     reach = list(points)
     cuts: list[list[float]] = [[0.0, g.length] for g in geoms]
     tree = shapely.STRtree(geoms)
-    for p, tol in [(e, tolerance_m) for e in ends] + [(s, source_reach_m) for s in reach]:
-        for i in tree.query(p, predicate="dwithin", distance=tol).tolist():
+    for e in ends:
+        for i in tree.query(e, predicate="dwithin", distance=tolerance_m).tolist():
+            cuts[i].append(float(geoms[i].project(e)))
+    for p in reach:  # a source joins the line nearest to it only
+        nearest = tree.query_nearest(p, max_distance=source_reach_m).tolist()
+        if nearest:
+            i = nearest[0]
             cuts[i].append(float(geoms[i].project(p)))
     # (2) the nodes: cut positions snapped within the tolerance
     nodes = _Nodes(tolerance_m)

@@ -197,11 +197,12 @@ class WaterModel:
         """
         junction = self.tap_junction(tap_asset, tap_xy)
         node = self.wn.get_node(junction)
-        node.add_demand(base=demand / 1000.0, pattern_name=None, category=_NEW)
-        try:
-            after = self._run()
-        finally:
-            node.demand_timeseries_list.remove_category(_NEW)
+        with self._lock:  # one check at a time changes the shared model
+            node.add_demand(base=demand / 1000.0, pattern_name=None, category=_NEW)
+            try:
+                after = self._run()
+            finally:
+                node.demand_timeseries_list.remove_category(_NEW)
         return CapacityRun(
             utility="water",
             engine=self.engine,
@@ -216,13 +217,12 @@ class WaterModel:
 
     def _run(self) -> tuple[pd.Series, pd.Series] | None:
         """Run one steady state: junction pressures (m) and pipe velocities (m/s); None: failed."""
-        with self._lock:
-            prefix = str(Path(self._dir) / "run")
-            try:
-                results = wntr.sim.EpanetSimulator(self.wn).run_sim(file_prefix=prefix)
-            except Exception:  # EPANET errors (e.g. 110: cannot solve) mean no steady state
-                return None
-            self.runs += 1
+        prefix = str(Path(self._dir) / "run")
+        try:
+            results = wntr.sim.EpanetSimulator(self.wn).run_sim(file_prefix=prefix)
+        except Exception:  # EPANET errors (e.g. 110: cannot solve) mean no steady state
+            return None
+        self.runs += 1
         pressure = results.node["pressure"].iloc[0]
         velocity = results.link["velocity"].iloc[0]
         return pressure, velocity[list(self.wn.pipe_name_list)].abs()
