@@ -276,6 +276,7 @@ def parcel_findings(
     scope: gpd.GeoDataFrame | None,
     roads: gpd.GeoDataFrame | None,
     own_id: str | None = None,
+    reveal_names: bool = True,
 ) -> list[Problem]:
     """Return the warnings about a new parcel (working CRS, metres), told before it is stored.
 
@@ -289,8 +290,11 @@ def parcel_findings(
         The stored scope (seed 二 适用范围) and roads.
     own_id
         The parcel's own project id, if it replaces its site.
+    reveal_names
+        Name the overlapped project (id and name) for staff; ``False`` for an applicant, who
+        is told only that a registered project's land overlaps, and by how much.
     """
-    found = _overlaps(parcel, sites, own_id)
+    found = _overlaps(parcel, sites, own_id, reveal_names=reveal_names)
     found += _outside_scope(parcel, scope)
     found += _implausible(parcel, roads)
     return found
@@ -303,7 +307,9 @@ def _warning(code: str, value: str, expected: str, expected_zh: str) -> Problem:
     )
 
 
-def _overlaps(parcel: Polygon, sites: gpd.GeoDataFrame | None, own_id: str | None) -> list[Problem]:
+def _overlaps(
+    parcel: Polygon, sites: gpd.GeoDataFrame | None, own_id: str | None, *, reveal_names: bool
+) -> list[Problem]:
     if sites is None or sites.empty:
         return []
     out = []
@@ -312,14 +318,13 @@ def _overlaps(parcel: Polygon, sites: gpd.GeoDataFrame | None, own_id: str | Non
         area = float(shapely.area(shapely.intersection(parcel, site.geometry)))
         if pid == own_id or area < LIMITS["min_overlap_m2"]:
             continue
-        out.append(
-            _warning(
-                "overlap",
-                f"与项目 {pid}「{site.get('name') or ''}」的用地重叠 {area:,.0f} m²",
-                f"no overlap with another project's site ({pid}: {area:.0f} m²)",
-                "不与其他项目用地重叠（请核对红线）",
-            )
-        )
+        if reveal_names:
+            found = f"与项目 {pid}「{site.get('name') or ''}」的用地重叠 {area:,.0f} m²"
+            english = f"no overlap with another project's site ({pid}: {area:.0f} m²)"
+        else:
+            found = f"与已登记的其他项目用地重叠 约 {area:,.0f} m²"
+            english = f"no overlap with another registered project's site ({area:.0f} m²)"
+        out.append(_warning("overlap", found, english, "不与其他项目用地重叠（请核对红线）"))
     return out
 
 

@@ -109,6 +109,17 @@ def power_voltage_kv(kva: float, profile: Profile) -> float:
     return step_lookup(profile.suitability.power_voltage_kv, kva)
 
 
+def _q(x: float) -> str:
+    """Return a demand quantity as people read it: one decimal, two digits below 1.
+
+    Examples
+    --------
+    >>> _q(3.333333), _q(0.8333333), _q(630.0), _q(0.4)
+    ('3.3', '0.83', '630', '0.4')
+    """
+    return f"{x:.2g}" if abs(x) < 1 else f"{round(x, 1):g}"
+
+
 def requirement(utility: str, demand: Demand, profile: Profile) -> Requirement:
     """Describe what a suitable main of ``utility`` must be for ``demand``."""
     if utility == "water":
@@ -116,7 +127,7 @@ def requirement(utility: str, demand: Demand, profile: Profile) -> Requirement:
         top = profile.suitability.water_max_tap_diameter_mm
         return Requirement(
             ("water", dn, top),
-            f"供水管 DN{dn:g}–DN{top:g} 以下（高峰 {demand.water_peak_m3_h:g} m³/h）",
+            f"供水管 DN{dn:g}–DN{top:g} 以下（高峰 {_q(demand.water_peak_m3_h)} m³/h）",
         )
     if utility == "gas":
         classes = list(profile.suitability.gas_tap_classes)
@@ -124,18 +135,18 @@ def requirement(utility: str, demand: Demand, profile: Profile) -> Requirement:
             classes = [c for c in classes if c != "low"]
         return Requirement(
             ("gas", *classes),
-            f"燃气管压力级制 {'/'.join(vocabulary.GAS_PRESSURE_CLASSES.label(c) for c in classes)}（负荷 {demand.gas_peak_m3_h:g} m³/h；次高压、高压不得直接接户）",
+            f"燃气管压力级制 {'/'.join(vocabulary.GAS_PRESSURE_CLASSES.label(c) for c in classes)}（负荷 {_q(demand.gas_peak_m3_h)} m³/h；次高压、高压不得直接接户）",
         )
     if utility == "heat":
         return Requirement(
             ("heat", demand.steam_pressure_mpa, demand.steam_temperature_c),
-            f"蒸汽管 压力 ≥ {demand.steam_pressure_mpa:g} MPa、温度 ≥ {demand.steam_temperature_c:g} ℃",
+            f"蒸汽管 压力 ≥ {_q(demand.steam_pressure_mpa)} MPa、温度 ≥ {_q(demand.steam_temperature_c)} ℃",
         )
     if utility == "power":
         kv = power_voltage_kv(demand.power_kva, profile)
         return Requirement(
             ("power", kv, demand.power_kva),
-            f"{kv:g} kV 线路、剩余容量 ≥ {demand.power_kva:g} kVA",
+            f"{kv:g} kV 线路、剩余容量 ≥ {_q(demand.power_kva)} kVA",
         )
     if utility == "telecom":
         return Requirement(("telecom",), "通信管道（任一运营商）")

@@ -173,6 +173,11 @@ def test_overlap_warning_names_the_other_project(client):
     assert f"JM-2026-003「{other['name']}」" in overlap.value
     assert "1,600 m²" in overlap.value
     assert preview.area_m2 == pytest.approx(1600, abs=0.5)
+    # an applicant is told the overlap, not whose land it is
+    hidden = preview_parcel(state, ParcelInput(drawn=drawn), reveal_names=False)
+    (told,) = [w for w in hidden.warnings if w.code == "overlap"]
+    assert told.value == "与已登记的其他项目用地重叠 约 1,600 m²"
+    assert "JM-2026-003" not in str(told) and other["name"] not in str(told)
 
 
 def test_adding_a_parcel_keeps_every_other_site(client):

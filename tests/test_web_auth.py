@@ -155,7 +155,7 @@ def test_an_applicant_sees_only_its_own_projects(client):
     # and no JSON API at all
     assert client.get("/projects", headers=auth("applicant")).status_code == 403
     # staff pages only: the home page sends the applicant to its applications
-    assert a.get("/ui/", follow_redirects=False).headers["location"] == "/ui/projects"
+    assert a.get("/ui/", follow_redirects=False).headers["location"] == "/ui/applications"
 
 
 @pytest.mark.browser

@@ -18,7 +18,6 @@ form takes no key that is not on 附件2).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,14 +33,12 @@ from api.schemas import china_now
 from api.security import Principal
 from api.security.ownership import can_see_project
 from api.state import ServiceState
-from gis import vocabulary
 from gis.errors import NotFoundError, Problem, ValidationError
 from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
 from planning.intake import parse_intake
 
 __all__ = [
     "APPLIED_NODE",
-    "DEPARTMENT_NAMES",
     "MISSING_ITEMS",
     "Application",
     "accept_application",
@@ -107,12 +104,18 @@ def _taken_ids(state: ServiceState) -> set[str]:
 
 
 def _checked(
-    data: dict[str, Any], source: ParcelInput, *, working_crs: Any
+    data: dict[str, Any], source: ParcelInput, *, working_crs: Any, taken: set[str]
 ) -> tuple[dict[str, Any], Any]:
-    """Parse the form and read the red line, reporting every problem of both at once."""
+    """Parse the form and read the red line, reporting every problem of both at once.
+
+    A project id (``site_id``) already in ``taken`` is one of these problems.
+    """
     problems: list[Problem] = []
     form: dict[str, Any] = {}
     parcel = None
+    wanted = str(data.get("site_id") or "").strip()
+    if wanted in taken:
+        problems.append(_exists(wanted).problems[0])
     try:
         form = parse_intake(data, require_identity=True).model_dump(mode="json", exclude_none=True)
     except ValidationError as exc:
@@ -137,13 +140,14 @@ def _store(
     accepted: list[str] | None,
 ) -> Application:
     """Store a new project and its site in one transaction (accepted now if ``accepted``)."""
-    # (1) the form and the red line, every problem at once
+    # (1) the form, the red line and a project id in use: every problem at once
     ws, _ = state.workspace()
-    form, parcel = _checked(data, source, working_crs=ws.crs)
+    taken = _taken_ids(state)
+    form, parcel = _checked(data, source, working_crs=ws.crs, taken=taken)
     # (2) its id: the form's site id, or the next free one
-    pid = str(form.get("site_id") or next_project_id(_taken_ids(state), year=dt.date.today().year))
+    pid = str(form.get("site_id") or next_project_id(taken, year=china_now().year))
     form["site_id"] = pid
-    warnings = check_parcel(state, parcel)
+    warnings = check_parcel(state, parcel, reveal_names=owner is None)
     nodes: dict[str, Any] = {APPLIED_NODE: _now()}
     if accepted is not None:
         nodes |= {ACCEPTANCE_NODE: _now(), MISSING_ITEMS: accepted}
@@ -174,7 +178,7 @@ def _store(
 def _exists(pid: str) -> ValidationError:
     problem = Problem(
         "intake", pid, "site_id", pid, "a project id not yet used", code="exists",
-        expected_zh=f"尚未使用的项目编号（{pid} 已存在，留空则自动编号）",
+        expected_zh=f"项目编号 {pid} 已被使用，请换一个编号或留空自动编号",
     )
     return ValidationError(problems=[problem], summary=f"project {pid} exists")
 
@@ -335,7 +339,3 @@ def visible_project(state: ServiceState, p: Principal, project_id: str) -> Proje
         msg = f"没有项目 {project_id} (no project {project_id!r})"
         raise NotFoundError(msg)
     return r
-
-
-DEPARTMENT_NAMES: tuple[str, ...] = tuple(vocabulary.DEPARTMENTS.labels().values())
-"""The departments whose opinions an application shows (市自然资源和规划局, 市城管委, 市行政审批局)."""

@@ -12,6 +12,7 @@ that keeps every stored site.
 from __future__ import annotations
 
 import json
+import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from shapely import MultiPolygon, Polygon
 from shapely.geometry import mapping, shape
@@ -46,6 +48,7 @@ __all__ = [
     "add_site",
     "check_parcel",
     "describe",
+    "map_context",
     "preview_parcel",
     "read_parcel",
 ]
@@ -217,22 +220,38 @@ def read_parcel(source: ParcelInput, *, working_crs: Any = "EPSG:4546") -> Polyg
     return polygon_of(points_to_working(points, system=source.system, working_crs=str(working_crs)))
 
 
-def check_parcel(state: ServiceState, parcel: Polygon, *, own_id: str | None = None) -> list[Problem]:
-    """Return the warnings about ``parcel`` against the stored sites, scope and roads."""
+def check_parcel(
+    state: ServiceState, parcel: Polygon, *, own_id: str | None = None, reveal_names: bool = True
+) -> list[Problem]:
+    """Return the warnings about ``parcel`` against the stored sites, scope and roads.
+
+    ``reveal_names=False`` (an applicant) does not name an overlapped project.
+    """
     ws, _ = state.workspace()
     layers = {name: (ws.layer(name) if name in ws.layers else None) for name in ("sites", "scope", "roads")}
     return parcel_findings(
-        parcel, sites=layers["sites"], scope=layers["scope"], roads=layers["roads"], own_id=own_id
+        parcel,
+        sites=layers["sites"],
+        scope=layers["scope"],
+        roads=layers["roads"],
+        own_id=own_id,
+        reveal_names=reveal_names,
     )
 
 
-def preview_parcel(state: ServiceState, source: ParcelInput) -> ParcelPreview:
-    """Read a red line and return it in WGS84 with its area and warnings (nothing stored)."""
+def preview_parcel(
+    state: ServiceState, source: ParcelInput, *, reveal_names: bool = True
+) -> ParcelPreview:
+    """Read a red line and return it in WGS84 with its area and warnings (nothing stored).
+
+    ``reveal_names=False`` (an applicant) does not name an overlapped project.
+    """
     ws, _ = state.workspace()
     parcel = read_parcel(source, working_crs=ws.crs)
     back = transformer(ws.crs, "EPSG:4326")
     wgs = shapely.transform(parcel, lambda x, y: back.transform(x, y), interleaved=False)
-    return ParcelPreview(mapping(wgs), float(parcel.area), check_parcel(state, parcel))
+    warnings = check_parcel(state, parcel, reveal_names=reveal_names)
+    return ParcelPreview(mapping(wgs), float(parcel.area), warnings)
 
 
 def add_site(
@@ -263,3 +282,123 @@ def add_site(
     return state.store.add_features(
         "sites", new, then=then, user=user, source=f"window: site {project_id}", profile=state.profile
     )
+
+
+MAP_LIMIT = 300
+"""Most roads, and most sites, :func:`map_context` returns for one view (the longest roads and
+the largest sites first): a view of the whole district stays a few hundred kB."""
+
+
+def _bbox_problem(text: str) -> ValidationError:
+    problem = Problem(
+        "request", None, "bbox", text, "min_lon,min_lat,max_lon,max_lat in degrees (WGS84)",
+        code="invalid",
+        expected_zh="地图范围：最小经度,最小纬度,最大经度,最大纬度（WGS84 度，经度 -180～180、纬度 -90～90）",
+    )
+    return ValidationError(problems=[problem], summary="bad map bounding box")
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """Read ``"min_lon,min_lat,max_lon,max_lat"`` (WGS84 degrees) as a bounding box.
+
+    Raises
+    ------
+    ValidationError
+        If it is not four finite numbers within the earth's range, min below max.
+
+    Examples
+    --------
+    >>> parse_bbox("112.1,30.9,112.3,31.1")
+    (112.1, 30.9, 112.3, 31.1)
+    """
+    try:
+        w, s, e, n = (float(x) for x in text.split(","))
+    except ValueError as exc:
+        raise _bbox_problem(text[:80]) from exc
+    finite = all(math.isfinite(v) for v in (w, s, e, n))
+    if not (finite and -180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise _bbox_problem(text[:80])
+    return w, s, e, n
+
+
+def _largest(gdf: gpd.GeoDataFrame, box: Any, size: Any, limit: int) -> tuple[gpd.GeoDataFrame, bool]:
+    """Return the features of ``gdf`` meeting ``box``, the ``limit`` biggest by ``size``."""
+    hits = gdf.iloc[gdf.sindex.query(box, predicate="intersects")]
+    if len(hits) <= limit:
+        return hits, False
+    order = np.asarray(size(np.asarray(hits.geometry.values))).argsort()[::-1][:limit]
+    return hits.iloc[sorted(order)], True
+
+
+def _features(
+    gdf: gpd.GeoDataFrame, kind: str, tolerance: float, back: Any, props: Callable[[Any], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    out = []
+    for _, row in gdf.iterrows():
+        simple = shapely.simplify(row.geometry, tolerance, preserve_topology=True)
+        wgs = shapely.transform(simple, back, interleaved=False)
+        out.append({"type": "Feature", "geometry": mapping(wgs), "properties": {"kind": kind, **props(row)}})
+    return out
+
+
+def map_context(
+    state: ServiceState,
+    bbox: tuple[float, float, float, float],
+    *,
+    reveal_names: bool,
+    limit: int = MAP_LIMIT,
+) -> dict[str, Any]:
+    """Return the roads and the registered sites in a map view, as GeoJSON in WGS84.
+
+    What a user drawing a red line needs to see where he is: road lines with their names, and
+    the outlines of the sites already registered. Geometries are simplified to about a
+    thousandth of the view's width and capped at ``limit`` roads and ``limit`` sites (the
+    longest roads, the largest sites), so a view of the whole district stays small.
+
+    Parameters
+    ----------
+    bbox
+        ``(min_lon, min_lat, max_lon, max_lat)`` in WGS84 degrees (:func:`parse_bbox`).
+    reveal_names
+        Give each site's project id and name (staff); ``False`` for an applicant, who sees
+        only the outlines of other projects' land.
+    limit
+        Most roads and most sites returned.
+
+    Returns
+    -------
+    dict
+        A GeoJSON FeatureCollection (``properties.kind`` ``road`` with ``name``, or ``site``),
+        and ``truncated``: whether features were left out by ``limit``.
+    """
+    # (1) the view in the working CRS; its simplification tolerance
+    ws, _ = state.workspace()
+    w, s, e, n = bbox
+    to_working = transformer("EPSG:4326", ws.crs)
+    box = shapely.transform(shapely.box(w, s, e, n), lambda x, y: to_working.transform(x, y), interleaved=False)
+    minx, _, maxx, _ = box.bounds
+    tolerance = (maxx - minx) / 1000
+    back_t = transformer(ws.crs, "EPSG:4326")
+
+    def back(x: Any, y: Any) -> tuple[Any, Any]:
+        return back_t.transform(x, y)
+
+    # (2) the roads and the sites meeting it, the biggest first within the limit
+    features: list[dict[str, Any]] = []
+    truncated = False
+    if "roads" in ws.layers and not ws.layer("roads").empty:
+        roads, cut = _largest(ws.layer("roads"), box, shapely.length, limit)
+        truncated |= cut
+        features += _features(roads, "road", tolerance, back, lambda r: {"name": str(r.get("name") or "")})
+    if "sites" in ws.layers and not ws.layer("sites").empty:
+        sites, cut = _largest(ws.layer("sites"), box, shapely.area, limit)
+        truncated |= cut
+
+        def site_props(r: Any) -> dict[str, Any]:
+            if not reveal_names:
+                return {}
+            return {"project_id": str(r.get("project_id")), "name": str(r.get("name") or "")}
+
+        features += _features(sites, "site", tolerance, back, site_props)
+    # (3) one collection
+    return {"type": "FeatureCollection", "features": features, "truncated": truncated}

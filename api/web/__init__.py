@@ -11,12 +11,14 @@ installed ``xstatic-leaflet`` package, at ``/ui/static/leaflet/`` (no CDN).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import xstatic.pkg.leaflet as xleaflet
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -56,6 +58,74 @@ def _http_error_page(request: Request, exc: Exception) -> Response:
     )
 
 
+_WHERE = {"query": "参数", "path": "地址中的", "body": "表单字段", "header": "请求头", "cookie": "Cookie"}
+
+_EXPECTED = {
+    "int_parsing": "整数（如 1、2、3）",
+    "int_type": "整数（如 1、2、3）",
+    "float_parsing": "数字",
+    "bool_parsing": "是或否（true / false）",
+    "date_parsing": "日期，如 2026-12-08",
+    "date_from_datetime_parsing": "日期，如 2026-12-08",
+    "datetime_parsing": "日期和时间，如 2026-12-08T09:30",
+    "datetime_from_date_parsing": "日期和时间，如 2026-12-08T09:30",
+    "missing": "必须填写",
+}
+
+
+def _expected(error: dict[str, object]) -> str:
+    """Return what a parameter should be, in Chinese, from one pydantic error."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") if isinstance(error.get("ctx"), dict) else {}
+    assert isinstance(ctx, dict)
+    bounds = {
+        "greater_than_equal": ("不小于", "ge"),
+        "greater_than": ("大于", "gt"),
+        "less_than_equal": ("不大于", "le"),
+        "less_than": ("小于", "lt"),
+        "string_too_long": ("长度不超过", "max_length"),
+        "string_too_short": ("长度不少于", "min_length"),
+    }
+    if kind in bounds:
+        word, key = bounds[kind]
+        return f"{word} {ctx.get(key)}"
+    if kind in ("literal_error", "enum"):
+        return f"以下之一：{ctx.get('expected', '')}"
+    if kind == "value_error":  # our validators: ISO 8601 text (api.schemas), a year's range
+        text = str(error.get("msg", "")).removeprefix("Value error, ")
+        example = re.search(r"such as (\S+)", text)
+        return f"ISO 8601 格式，如 {example.group(1)}" if example else text
+    return _EXPECTED.get(kind, "有效的取值")
+
+
+def validation_problems(exc: RequestValidationError) -> list[str]:
+    """Return each invalid request parameter in Chinese: where, the value given, what is expected.
+
+    Examples
+    --------
+    >>> err = RequestValidationError(
+    ...     [{"type": "int_parsing", "loc": ("query", "page"), "input": "abc", "msg": "x"}]
+    ... )
+    >>> validation_problems(err)
+    ['参数「page」收到「abc」，应为整数（如 1、2、3）']
+    """
+    out = []
+    for error in exc.errors():
+        loc = [str(x) for x in error.get("loc", ())]
+        where = _WHERE.get(loc[0], "参数") if loc else "参数"
+        name = ".".join(loc[1:]) or "?"
+        given = error.get("input")
+        got = "" if given is None or error.get("type") == "missing" else f"收到「{given}」，"
+        out.append(f"{where}「{name}」{got}应为{_expected(error)}")
+    return out
+
+
+def _invalid_request_page(request: Request, exc: Exception) -> Response:
+    """Answer invalid query, path or form parameters with the error page in Chinese (422)."""
+    assert isinstance(exc, RequestValidationError)
+    return _page(request, 422, "；".join(validation_problems(exc)))
+
+
 def _page(request: Request, status: int, message: str) -> HTMLResponse:
     title = _TITLES.get(status, "出错了")
     return render(
@@ -80,5 +150,6 @@ def create_web_app(state: ServiceState) -> FastAPI:
     web.add_exception_handler(LoginRequired, _login_redirect)
     web.add_exception_handler(LinkplanError, _error_page)
     web.add_exception_handler(StarletteHTTPException, _http_error_page)
+    web.add_exception_handler(RequestValidationError, _invalid_request_page)
     check_page_table(web)
     return web

@@ -100,6 +100,13 @@ PAGE_ROLES: dict[tuple[str, str], Page] = {
     ("GET", "/window/new"): Page(WINDOW, "the window's 附件2 form (一表采集)"),
     ("POST", "/window/new"): Page(WINDOW, "registering and accepting at the window (受理)"),
     ("POST", "/window/{project_id}/accept"): Page(WINDOW, "accepting an application (容缺受理)"),
+    ("GET", "/window/result/{project_id}"): Page(
+        WINDOW, "an accepted application's result (where the window's POSTs redirect)"
+    ),
+    ("GET", "/map/context"): Page(
+        (*WINDOW, "applicant"),
+        "roads and site outlines around the drawing map (an applicant: no project names)",
+    ),
     ("POST", "/parcels/preview"): Page(
         (*WINDOW, "applicant"), "checking a red line before it is submitted (nothing stored)"
     ),

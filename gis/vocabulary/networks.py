@@ -18,16 +18,17 @@ __all__ = [
 
 # fmt: off
 _UTILITY_ROWS = (
-    # value, label, aliases; 附件2 tick box (form), GB 50289 name (pipeline); note tap_check
-    ("water", "供水", ("水", "给水", "用水", "自来水"), "用水", "给水",
+    # value, label, aliases; 附件2 tick box (form), GB 50289 name (pipeline), what feeds the
+    # network (source); note tap_check
+    ("water", "供水", ("水", "给水", "用水", "自来水"), "用水", "给水", "水源",
      "位置、埋深、管径与水压余量"),
-    ("gas", "燃气", ("气", "供气", "用气", "天然气"), "用气", "燃气",
+    ("gas", "燃气", ("气", "供气", "用气", "天然气"), "用气", "燃气", "气源",
      "位置、埋深、压力级制、管径与调压条件"),
-    ("heat", "供热", ("热", "汽", "热力", "用热", "蒸汽", "供汽", "用汽", "steam"), "供热", "热力",
+    ("heat", "供热", ("热", "汽", "热力", "用热", "蒸汽", "供汽", "用汽", "steam"), "供热", "热力", "热源",
      "位置、埋深、介质参数（压力、温度）与供热余量"),
-    ("power", "供电", ("电", "电力", "用电", "electricity"), "用电", "电力",
+    ("power", "供电", ("电", "电力", "用电", "electricity"), "用电", "电力", "电源",
      "位置、电压等级、馈线与可用容量"),
-    ("telecom", "通信", ("网", "通讯", "网络", "宽带", "光纤", "电信"), "网络", "通信",
+    ("telecom", "通信", ("网", "通讯", "网络", "宽带", "光纤", "电信"), "网络", "通信", "局端",
      "位置、管孔与光缆余量"),
 )
 # fmt: on
@@ -49,7 +50,7 @@ UTILITIES: Vocabulary[str] = Vocabulary(
             value,
             zh,
             aliases,
-            {"form": form, "pipeline": pipeline},
+            {"form": form, "pipeline": pipeline, "source": source},
             notes={
                 "tap_check": check,
                 **dict(
@@ -61,13 +62,14 @@ UTILITIES: Vocabulary[str] = Vocabulary(
                 ),
             },
         )
-        for value, zh, aliases, form, pipeline, check in _UTILITY_ROWS
+        for value, zh, aliases, form, pipeline, source, check in _UTILITY_ROWS
     ),
 )
 """The five utilities (水气热电网). Forms: ``form`` the 附件2 tick boxes, ``pipeline`` the
-pipeline names of GB 50289-2016's tables; notes: ``tap_check``, what a survey checks at the
-tap; ``capacity_check``, ``capacity_model``, ``capacity_attributes``: the capacity check's
-calculation, its model, and the attributes judged without one (issue 16)."""
+pipeline names of GB 50289-2016's tables, ``source`` what feeds the network (气源, 热源 …);
+notes: ``tap_check``, what a survey checks at the tap; ``capacity_check``, ``capacity_model``,
+``capacity_attributes``: the capacity check's calculation, its model, and the attributes judged
+without one (issue 16)."""
 
 OPERATORS: Vocabulary[str] = Vocabulary(
     "telecom operator",

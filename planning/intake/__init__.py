@@ -44,7 +44,13 @@ Examples
 48.0
 """
 
-from planning.intake.checks import IntakeCheck, check_intake, parse_intake
+from planning.intake.checks import (
+    IntakeCheck,
+    check_intake,
+    field_label_zh,
+    message_zh,
+    parse_intake,
+)
 from planning.intake.fields import UTILITY_LABELS_ZH
 from planning.intake.form import (
     FORM_LABELS_ZH,
@@ -108,10 +114,12 @@ __all__ = [
     "credit_code_check_char",
     "credit_code_issue",
     "default_intake",
+    "field_label_zh",
     "id_number_check_char",
     "id_number_issue",
     "load_intake",
     "load_intakes",
+    "message_zh",
     "parse_intake",
     "phone_issue",
     "project_code_issue",

@@ -17,6 +17,18 @@ NO_CODE = "(no code)"
 """The ``feature`` of problems on a form without a usable ``project_code``."""
 
 
+MISSING = "(missing)"
+"""The ``value`` of a problem about a field left out."""
+
+PLACEHOLDERS_ZH: dict[str, str] = {
+    MISSING: "未填写",
+    "(empty)": "未填写",
+    "(blank)": "未填写（仅有空格）",
+    "(filled)": "已填写",
+}
+"""The ``value`` placeholders of intake problems, in Chinese."""
+
+
 def _feature_of(data: Mapping[str, Any]) -> str:
     code = data.get("project_code")
     if isinstance(code, str) and code.strip():
@@ -70,3 +82,13 @@ def _label(info: FieldInfo | None) -> str:
         return ""
     zh, unit = extra.get("zh"), extra.get("unit")
     return f" ({zh}, {unit})" if unit else f" ({zh})"
+
+
+_UNITS_ZH = {"units": "台"}
+
+
+def _unit_zh(info: FieldInfo | None) -> str:
+    """Return the form's unit of a field in Chinese as ``"（单位：m³/d）"``, or ``""``."""
+    extra = info.json_schema_extra if info is not None else None
+    unit = extra.get("unit") if isinstance(extra, dict) else None
+    return f"（单位：{_UNITS_ZH.get(str(unit), unit)}）" if unit else ""

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,16 +23,19 @@ from pydantic.fields import FieldInfo
 from gis.errors import Problem, ValidationError
 from planning.intake._common import (
     LAYER,
+    MISSING,
     NO_CODE,
+    PLACEHOLDERS_ZH,
     _feature_of,
     _fmt,
     _label,
     _models_in,
     _path,
     _text,
+    _unit_zh,
 )
 from planning.intake.consistency import cross_field_problems
-from planning.intake.form import _SKIP_CONSISTENCY, IDENTITY_FIELDS, Intake
+from planning.intake.form import _SKIP_CONSISTENCY, FORM_LABELS_ZH, IDENTITY_FIELDS, Intake
 
 
 @dataclass(frozen=True)
@@ -98,54 +102,66 @@ _CUSTOM_CODES = frozenset(
 """Codes raised by the form's own field validators (their ``ctx["expected"]`` says what)."""
 
 _TYPE_EXPECTED = {
-    "float": "a finite number",
-    "finite": "a finite number",
-    "int": "a whole number",
-    "bool": "yes or no (true/false, 是/否)",
-    "string": "text",
-    "model": "a mapping of the section's fields",
-    "dict": "a mapping of the section's fields",
-    "list": "a list",
+    "float": ("a finite number", "数字"),
+    "finite": ("a finite number", "有限的数字"),
+    "int": ("a whole number", "整数"),
+    "bool": ("yes or no (true/false, 是/否)", "“是”或“否”"),
+    "string": ("text", "文字"),
+    "model": ("a mapping of the section's fields", "该部分的各项内容"),
+    "dict": ("a mapping of the section's fields", "该部分的各项内容"),
+    "list": ("a list", "列表"),
 }
+"""What a value of each pydantic type was expected to be: (English, Chinese)."""
+
+_SIGNS = {
+    "greater_than_equal": ("≥", "不小于"),
+    "greater_than": (">", "大于"),
+    "less_than_equal": ("≤", "不大于"),
+    "less_than": ("<", "小于"),
+}
+
+
+def _expected(kind: str, err: Mapping[str, Any], parent: type[BaseModel] | None) -> tuple[str, str, str]:
+    """Return the Problem ``code``, ``expected`` and ``expected_zh`` of a pydantic error."""
+    ctx = err.get("ctx") or {}
+    if kind in {"missing", "string_too_short"}:
+        return "missing", "a value", "此项为必填项"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return "empty", f"at least {n} item(s)", f"至少 {n} 项"
+    if kind == "string_too_long":
+        n = ctx.get("max_length")
+        return "too_long", f"at most {n} characters", f"不超过 {n} 个字"
+    if kind == "extra_forbidden":
+        allowed = ", ".join(parent.model_fields) if parent is not None else ""
+        return "unknown_field", f"one of the form's fields: {allowed}", "采集单上已有的栏目"
+    if kind == "literal_error":
+        return "invalid_choice", f"one of {ctx.get('expected', '')}", "列出的选项之一"
+    if kind in _SIGNS:
+        bound = ctx.get("ge", ctx.get("gt", ctx.get("le", ctx.get("lt"))))
+        sign, sign_zh = _SIGNS[kind]
+        code = "negative" if bound == 0 and sign in {"≥", ">"} else "out_of_range"
+        return code, f"a number {sign} {_fmt(bound)}", f"{sign_zh} {_fmt(bound)} 的数"
+    if kind in _CUSTOM_CODES:
+        expected = str(ctx.get("expected", err.get("msg", "")))
+        return kind, expected, str(ctx.get("expected_zh") or expected)
+    english, zh = _TYPE_EXPECTED.get(kind.split("_")[0], (str(err.get("msg", "another type")), "其他类型的值"))
+    return "wrong_type", english, zh
 
 
 def _from_pydantic(err: Mapping[str, Any], feature: str) -> Problem:
     kind = str(err["type"])
     loc = tuple(err["loc"])
-    ctx = err.get("ctx") or {}
     info, parent = _field_at(loc)
     value = _text(err.get("input"))
-    if kind in {"missing", "string_too_short"}:
-        code, expected, value = "missing", "a value", "(missing)" if kind == "missing" else value
-    elif kind == "too_short":
-        code, expected = "empty", f"at least {ctx.get('min_length', 1)} item(s)"
+    code, expected, expected_zh = _expected(kind, err, parent)
+    if kind == "missing":
+        value = MISSING
     elif kind == "string_too_long":
-        code, expected = "too_long", f"at most {ctx.get('max_length')} characters"
         text = str(err.get("input"))
         value = f"{text[:40]}…（共 {len(text)} 字 / {len(text)} characters）"
     elif kind == "extra_forbidden":
-        allowed = ", ".join(parent.model_fields) if parent is not None else ""
-        code, expected = "unknown_field", f"one of the form's fields: {allowed}"
         info = None
-    elif kind == "literal_error":
-        code, expected = "invalid_choice", f"one of {ctx.get('expected', '')}"
-    elif kind in {"greater_than_equal", "greater_than"}:
-        bound = ctx.get("ge", ctx.get("gt"))
-        sign = "≥" if kind == "greater_than_equal" else ">"
-        code = "negative" if bound == 0 else "out_of_range"
-        expected = f"a number {sign} {_fmt(bound)}"
-    elif kind in {"less_than_equal", "less_than"}:
-        bound = ctx.get("le", ctx.get("lt"))
-        code, expected = (
-            "out_of_range",
-            f"a number {'≤' if kind == 'less_than_equal' else '<'} {_fmt(bound)}",
-        )
-    elif kind in _CUSTOM_CODES:
-        code, expected = kind, str(ctx.get("expected", err.get("msg", "")))
-    else:
-        code = "wrong_type"
-        prefix = kind.split("_")[0]
-        expected = _TYPE_EXPECTED.get(prefix, str(err.get("msg", "another type")))
     return Problem(
         layer=LAYER,
         feature=feature,
@@ -154,6 +170,7 @@ def _from_pydantic(err: Mapping[str, Any], feature: str) -> Problem:
         expected=expected + _label(info),
         severity="error",
         code=code,
+        expected_zh=expected_zh + _unit_zh(info),
     )
 
 
@@ -171,10 +188,11 @@ def _missing_identity(data: Mapping[str, Any], *, flagged: set[str | None]) -> l
                     layer=LAYER,
                     feature=feature,
                     field=name,
-                    value="(missing)",
+                    value=MISSING,
                     expected=f"a value{label}: required on a submitted form",
                     severity="error",
                     code="missing",
+                    expected_zh="此项为必填项",
                 )
             )
     return found
@@ -204,6 +222,7 @@ def check_intake(data: Any, *, require_identity: bool = True) -> IntakeCheck:
             value=type(data).__name__,
             expected="a mapping of the form's fields",
             code="wrong_type",
+            expected_zh="按采集单各栏填写的表单",
         )
         return IntakeCheck(intake=None, problems=(problem,))
     feature = _feature_of(data)
@@ -252,3 +271,43 @@ def parse_intake(data: Any, *, require_identity: bool = True) -> Intake:
         summary = f"intake form {where}: {len(check.errors)} problem(s) to correct"
         raise ValidationError(problems=list(check.problems), summary=summary)
     return check.intake
+
+
+def field_label_zh(path: str | None) -> str:
+    """Return the Chinese label of a Problem's field path (``gas.equipment[1].count`` → 用气设备第 2 行「数量」).
+
+    Examples
+    --------
+    >>> field_label_zh("credit_code"), field_label_zh("gas.equipment[1].count")
+    ('信用代码', '用气设备第 2 行「数量」')
+    """
+    if not path:
+        return "采集单"
+    plain = re.sub(r"\[\d+\]", "", path)
+    label = FORM_LABELS_ZH.get(plain) or FORM_LABELS_ZH.get(plain.split(".", 1)[0], path)
+    row = re.match(r"^gas\.equipment\[(\d+)\]\.", path)
+    return f"用气设备第 {int(row[1]) + 1} 行「{label}」" if row else label
+
+
+def message_zh(problem: Problem, *, label: str | None = None) -> str:
+    """Return an intake problem in Chinese: the field's label, what was received, what is expected.
+
+    Parameters
+    ----------
+    problem
+        A problem of :func:`check_intake` (or any Problem with ``expected_zh``).
+    label
+        The field's label as the page names it (default :func:`field_label_zh`).
+
+    Examples
+    --------
+    >>> p = check_intake({"project_name": "x", "utilities": ["water"], "water": {"water_m3_day": 5},
+    ...                   "credit_code": "123456"}, require_identity=False).errors[0]
+    >>> message_zh(p)
+    '信用代码：收到「123456」，应为 18 位统一社会信用代码（GB 32100-2015），实为 6 位'
+    """
+    name = label if label is not None else field_label_zh(problem.field)
+    expected = problem.expected_zh or problem.expected
+    if problem.value in PLACEHOLDERS_ZH:
+        return f"{name}：{PLACEHOLDERS_ZH[problem.value]}，{expected}"
+    return f"{name}：收到「{problem.value}」，应为 {expected}"

@@ -73,28 +73,32 @@ class _Findings:
         return path not in self.flagged
 
     def add(
-        self, path: str, value: Any, expected: str, code: str, *, warning: bool = False
+        self, path: str, value: Any, expected: tuple[str, str], code: str, *, warning: bool = False
     ) -> None:
-        """Record a problem at ``path``; ``value`` is shown as submitted."""
+        """Record a problem at ``path``: ``value`` as submitted, ``expected`` (English, Chinese)."""
         self.found.append(
             Problem(
                 layer=LAYER,
                 feature=self.feature,
                 field=path,
                 value=value if isinstance(value, str) else _text(value),
-                expected=expected,
+                expected=expected[0],
                 severity="warning" if warning else "error",
                 code=code,
+                expected_zh=expected[1],
             )
         )
 
-    def zero(self, path: str, quantity: float | None, what: str, utility: str) -> None:
+    def zero(self, path: str, quantity: float | None, what: tuple[str, str], utility: str) -> None:
         """Report a zero demand of a requested utility."""
         if utility in self.wanted and quantity == 0 and self.ok(path):
             self.add(
                 path,
                 "0",
-                f"{what} > 0, since {utility} ({UTILITY_LABELS_ZH[utility]}) is requested",
+                (
+                    f"{what[0]} > 0, since {utility} ({UTILITY_LABELS_ZH[utility]}) is requested",
+                    f"{what[1]}大于 0（已申请{UTILITY_LABELS_ZH[utility]}）",
+                ),
                 "zero_demand",
             )
 
@@ -106,7 +110,10 @@ class _Findings:
             self.add(
                 path,
                 _fmt(full),
-                f"a full load ≥ the normal load {normal:g} ({other})",
+                (
+                    f"a full load ≥ the normal load {normal:g} ({other})",
+                    f"不小于正常工作负荷 {normal:g} 的满负荷",
+                ),
                 "full_load_below_normal",
             )
 
@@ -133,7 +140,7 @@ def cross_field_problems(data: Mapping[str, Any], *, flagged: set[str | None]) -
         findings.add(
             f"utilities[{index}]",
             items[index],
-            "each utility once",
+            ("each utility once", "每项只勾选一次"),
             "duplicate_utility",
             warning=True,
         )
@@ -156,32 +163,41 @@ def _check_sections(data: Mapping[str, Any], findings: _Findings) -> None:
             findings.add(
                 utility,
                 "(missing)",
-                f"the {utility} section ({zh}报装接入) filled, since {utility} ({zh}) is requested",
+                (
+                    f"the {utility} section ({zh}报装接入) filled, since {utility} ({zh}) is requested",
+                    f"已勾选{zh}，请填写「{zh}报装接入」一栏",
+                ),
                 "missing_section",
             )
         elif not wanted and _filled(section) and findings.ok("utilities"):
             findings.add(
                 utility,
                 "(filled)",
-                f"{utility} ({zh}) ticked in 申请联合报装接入内容, or this section left empty",
+                (
+                    f"{utility} ({zh}) ticked in 申请联合报装接入内容, or this section left empty",
+                    f"在申请联合报装接入内容中勾选{zh}，或不填此栏",
+                ),
                 "section_not_requested",
                 warning=True,
             )
 
 
 def _check_water(water: Any, findings: _Findings) -> None:
-    findings.zero("water.water_m3_day", _num(water, "water_m3_day"), "a daily water use", "water")
+    findings.zero("water.water_m3_day", _num(water, "water_m3_day"), ("a daily water use", "用水规模"), "water")
 
 
 def _check_power(power: Any, findings: _Findings) -> None:
     main, backup = _num(power, "main_capacity_kva"), _num(power, "backup_capacity_kva")
-    findings.zero("power.main_capacity_kva", main, "a main capacity", "power")
+    findings.zero("power.main_capacity_kva", main, ("a main capacity", "主供容量"), "power")
     path = "power.backup_capacity_kva"
     if main is not None and backup is not None and backup > main and findings.ok(path):
         findings.add(
             path,
             _fmt(backup),
-            f"a backup capacity ≤ the main capacity {main:g} kVA",
+            (
+                f"a backup capacity ≤ the main capacity {main:g} kVA",
+                f"不大于主供容量 {main:g} kVA 的备供容量",
+            ),
             "backup_exceeds_main",
             warning=True,
         )
@@ -205,13 +221,13 @@ def _check_gas(gas: Any, findings: _Findings) -> None:
         else:
             total = None
     if rows:
-        findings.zero("gas.equipment", total, "a total full load", "gas")
+        findings.zero("gas.equipment", total, ("a total full load", "满负荷合计"), "gas")
 
 
 def _check_heat(heat: Any, findings: _Findings) -> None:
     full = _num(heat, "full_load_t_h")
     findings.below("heat.full_load_t_h", full, _num(heat, "normal_t_h"), "heat.normal_t_h")
-    findings.zero("heat.full_load_t_h", full, "a full-load steam use", "heat")
+    findings.zero("heat.full_load_t_h", full, ("a full-load steam use", "满负荷小时用量"), "heat")
 
 
 def _check_telecom(telecom: Any, findings: _Findings) -> None:
@@ -225,6 +241,6 @@ def _check_telecom(telecom: Any, findings: _Findings) -> None:
         findings.zero(
             "telecom",
             sum(n or 0.0 for n in needs),
-            "a bandwidth, base-station or cable TV need",
+            ("a bandwidth, base-station or cable TV need", "带宽、无线基站或有线电视需求"),
             "telecom",
         )

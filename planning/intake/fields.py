@@ -34,8 +34,10 @@ from planning.intake.identifiers import (
 
 def _raise_issue(issue: Issue | None) -> None:
     if issue is not None:
-        code, expected = issue
-        raise PydanticCustomError(code, "expected {expected}", {"expected": expected})
+        code, expected, expected_zh = issue
+        raise PydanticCustomError(
+            code, "expected {expected}", {"expected": expected, "expected_zh": expected_zh}
+        )
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -47,7 +49,7 @@ def _blank_to_none(value: Any) -> Any:
 def _no_bool(value: Any) -> Any:
     # pydantic's lax mode reads True as 1; on a form a yes/no in a number field is a mistake
     if isinstance(value, bool):
-        _raise_issue(("wrong_type", "a number, not yes/no"))
+        _raise_issue(("wrong_type", "a number, not yes/no", "数字，而不是“是/否”"))
     return value
 
 
@@ -95,7 +97,8 @@ _utility_alias = _alias(vocabulary.UTILITIES)
 def _check_utility(value: str) -> str:
     if value not in UTILITIES:
         expected = ", ".join(f"{u} ({UTILITY_LABELS_ZH[u]})" for u in UTILITIES)
-        _raise_issue(("invalid_choice", f"one of {expected}"))
+        zh = "、".join(UTILITY_LABELS_ZH.values())
+        _raise_issue(("invalid_choice", f"one of {expected}", f"{zh} 之一"))
     return value
 
 
@@ -120,7 +123,8 @@ def _empty_to_none(value: Any) -> Any:
 def _check_operator(value: str) -> str:
     if value not in TELECOM_OPERATORS:
         expected = ", ".join(TELECOM_OPERATORS)
-        _raise_issue(("invalid_choice", f"one of {expected}"))
+        zh = "、".join(vocabulary.OPERATORS.label(o) for o in TELECOM_OPERATORS)
+        _raise_issue(("invalid_choice", f"one of {expected}", f"{zh} 之一"))
     return value
 
 

@@ -26,8 +26,9 @@ __all__ = [
     "project_code_issue",
 ]
 
-Issue = tuple[str, str]
-"""``(code, expected)``: what is wrong with an identifier, as a Problem's ``code`` and ``expected``."""
+Issue = tuple[str, str, str]
+"""``(code, expected, expected_zh)``: what is wrong with an identifier, as a Problem's ``code``,
+``expected`` (English) and ``expected_zh`` (Chinese)."""
 
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 """GB 32100-2015 §4 code characters (no I, O, S, V, Z); a character's value is its index."""
@@ -61,6 +62,10 @@ _LANDLINE_RE = re.compile(
 _PHONE_EXPECTED = (
     "a mainland mobile number 1[3-9] + 9 digits (e.g. 13912345678) or a landline with its area "
     "code (e.g. 0724-2345678 or 0724-23456789 for 荆门, optional extension -123)"
+)
+_PHONE_EXPECTED_ZH = (
+    "11 位手机号（1 开头、第二位 3-9，如 13912345678）或带区号的固定电话"
+    "（如 0724-2345678，可加分机号 -123）"
 )
 
 
@@ -112,23 +117,30 @@ def credit_code_issue(code: str) -> Issue | None:
     """
     text = code.strip().upper()
     if len(text) != 18:
-        return ("credit_code_format", f"18 characters (GB 32100-2015), got {len(text)}")
+        return (
+            "credit_code_format",
+            f"18 characters (GB 32100-2015), got {len(text)}",
+            f"18 位统一社会信用代码（GB 32100-2015），实为 {len(text)} 位",
+        )
     bad = sorted({c for c in text if c not in CREDIT_CODE_CHARS})
     if bad:
         return (
             "credit_code_format",
             f"only 0-9 and A-Y without I, O, S, V, Z (GB 32100-2015); not {''.join(bad)!r}",
+            f"仅含数字 0-9 和除 I、O、S、V、Z 以外的大写字母（GB 32100-2015），不应含「{''.join(bad)}」",
         )
     if not text[2:8].isdigit():
         return (
             "credit_code_format",
             "characters 3–8 are the 6-digit 登记管理机关行政区划码 (GB 32100-2015)",
+            "第 3–8 位为 6 位数字的登记管理机关行政区划码（GB 32100-2015）",
         )
     check = credit_code_check_char(text[:17])
     if text[17] != check:
         return (
             "credit_code_check_digit",
             f"check character {check!r} for {text[:17]} (GB 32100-2015 附录A)",
+            f"末位校验码为「{check}」（按 GB 32100-2015 附录A 计算），请核对代码",
         )
     return None
 
@@ -180,10 +192,15 @@ def id_number_issue(number: str, *, today: dt.date | None = None) -> Issue | Non
     'id_number_birth_date'
     """
     text = number.strip().upper()
+    shape = (
+        "id_number_format",
+        "18 characters: 17 digits and a check character 0-9 or X",
+        f"18 位身份证号：17 位数字加 1 位校验码（0-9 或 X），实为 {len(text)} 位",
+    )
     if len(text) != 18 or not text[:17].isdigit() or not text.isascii():
-        return ("id_number_format", "18 characters: 17 digits and a check character 0-9 or X")
+        return shape
     if not (text[17].isdigit() or text[17] == "X"):
-        return ("id_number_format", "18 characters: 17 digits and a check character 0-9 or X")
+        return shape
     limit = today or dt.date.today()
     try:
         born = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
@@ -193,12 +210,14 @@ def id_number_issue(number: str, *, today: dt.date | None = None) -> Issue | Non
         return (
             "id_number_birth_date",
             f"a real birth date YYYYMMDD between 1900 and {limit:%Y-%m-%d} in characters 7–14",
+            f"第 7–14 位为 1900 年至 {limit:%Y-%m-%d} 之间的真实出生日期（年月日）",
         )
     check = id_number_check_char(text[:17])
     if text[17] != check:
         return (
             "id_number_check_digit",
             f"check character {check!r} for {text[:17]} (GB 11643-1999)",
+            f"末位校验码为「{check}」（按 GB 11643-1999 计算），请核对号码",
         )
     return None
 
@@ -224,7 +243,7 @@ def phone_issue(phone: str) -> Issue | None:
     )
     if _MOBILE_RE.match(text) or _LANDLINE_RE.match(text):
         return None
-    return ("phone_format", _PHONE_EXPECTED)
+    return ("phone_format", _PHONE_EXPECTED, _PHONE_EXPECTED_ZH)
 
 
 def project_code_issue(code: str) -> Issue | None:
@@ -245,11 +264,15 @@ def project_code_issue(code: str) -> Issue | None:
         "a 投资项目代码 like 2301-420804-04-01-123456: YYMM (or a year 2015–2020) - 6-digit "
         "行政区划代码 - 2 digits - 2 digits - 6 digits (GB/T 40058-2021)"
     )
+    expected_zh = (
+        "投资项目代码，如 2301-420804-04-01-123456：年月（或 2015–2020 年份）-6 位行政区划代码"
+        "-2 位数字-2 位数字-6 位数字（GB/T 40058-2021）"
+    )
     match = PROJECT_CODE_RE.match(code.strip())
     if match is None:
-        return ("project_code_format", expected)
+        return ("project_code_format", expected, expected_zh)
     century_or_year, month = match.group(1), match.group(2)
     as_year = int(century_or_year + month)
     if not (1 <= int(month) <= 12 or 2015 <= as_year <= 2020):
-        return ("project_code_format", expected)
+        return ("project_code_format", expected, expected_zh)
     return None

@@ -77,6 +77,7 @@ def load_intakes(path: str | Path, *, require_identity: bool = True) -> dict[str
                             "empty",
                             "the project_id of the site in the workspace",
                             code="missing",
+                            expected_zh="工作空间中该项目地块的项目编号（site_id）",
                         )
                     )
                     continue
@@ -95,6 +96,7 @@ def load_intakes(path: str | Path, *, require_identity: bool = True) -> dict[str
             "empty",
             "the project_id of the site in the workspace",
             code="missing",
+            expected_zh="工作空间中该项目地块的项目编号（site_id）",
         )
         raise ValidationError(problems=[problem], summary=f"{file}: intake form has errors")
     return {intake.site_id: intake}

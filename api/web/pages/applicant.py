@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.process import applications
+from api.process.opinions import opinions_of
 from api.web.pages.window import form_page, read_form
 from api.web.session import WebUser
 from api.web.templating import render
@@ -57,7 +58,8 @@ def my_applications(request: Request, user: WebUser, submitted: str = "") -> HTM
             "r": r,
             "state": applications.state_of(r),
             "opinions": [
-                (name, (r.opinions or {}).get(name)) for name in applications.DEPARTMENT_NAMES
+                (name, opinions_of(r.opinions).get(department))
+                for department, name in vocabulary.DEPARTMENTS.labels().items()
             ],
         }
         for r in rows

@@ -19,7 +19,7 @@ router = APIRouter()
 def home(request: Request, user: WebUser) -> Response:
     """Show the workbench of the user's role; an applicant goes to its own applications."""
     if user.role == "applicant":
-        return RedirectResponse("/ui/projects", status_code=303)
+        return RedirectResponse("/ui/applications", status_code=303)
     state = request.app.state.linkplan
     found = list_projects(state, user, page=1, per_page=10)
     return render(request, "home.html.j2", {"recent": found, "todo": tasks_for(state, user)})

@@ -4,7 +4,10 @@
   (:func:`api.process.applications.register_at_window`); every problem beside its field;
 - ``GET /ui/window`` — applications submitted online, waiting for acceptance;
 - ``POST /ui/window/{project_id}/accept`` — accept one, with the 容缺 items missing;
-- ``POST /ui/parcels/preview`` — a red line read and checked, as JSON, before submitting.
+- ``GET /ui/window/result/{project_id}`` — the accepted application and its assessment (both
+  POSTs redirect here: a reload never submits again);
+- ``POST /ui/parcels/preview`` — a red line read and checked, as JSON, before submitting;
+- ``GET /ui/map/context?bbox=…`` — roads and registered sites around the drawing map (GeoJSON).
 
 The form is shared with the applicant's page (:mod:`api.web.pages.applicant`): :func:`read_form`
 turns the posted fields into the intake mapping and the red line, :func:`form_page` renders it.
@@ -17,7 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from api.process import applications
@@ -25,15 +28,22 @@ from api.process.parcels import (
     COORDINATE_SYSTEMS,
     FILE_TYPES,
     ParcelInput,
+    check_parcel,
     describe,
+    map_context,
+    parse_bbox,
     preview_parcel,
 )
+from api.process.project_view import decisions
+from api.process.records import latest_assessment
 from api.security.uploads import max_upload_bytes, read_upload
 from api.web.session import WebUser
 from api.web.templating import render
 from gis import vocabulary
 from gis.crs import transformer
 from gis.errors import Problem, ValidationError
+from gis.storage.models import ProjectRecord
+from planning.intake import message_zh
 from planning.intake.form import FORM_LABELS_ZH
 
 if TYPE_CHECKING:
@@ -97,6 +107,8 @@ def field_names() -> list[str]:
 
 def label_of(name: str) -> str:
     """Return the Chinese label of a dotted field name (``gas.equipment[1].count`` → 数量)."""
+    if name == "site_id":
+        return "项目编号"  # the window numbers the project by its site
     return FORM_LABELS_ZH.get(re.sub(r"\[\d+\]", "", name), name)
 
 
@@ -172,13 +184,15 @@ def errors_by_field(problems: list[Problem]) -> tuple[dict[str, list[str]], list
     summary = []
     for p in problems:
         if p.layer == "parcel" or p.field in _PARCEL_FIELDS:
-            name, text = "parcel", describe(p)
+            name, text = "parcel", f"用地红线：{describe(p)}"
+        elif p.code == "exists":
+            name, text = p.field or "site_id", str(p.expected_zh)
         else:
             name = p.field or "form"
-            kind = vocabulary.PROBLEM_KINDS.label(p.code, default="取值无效")
-            text = f"{kind}：收到「{p.value}」，应为 {p.expected_zh or p.expected}"
+            label = None if "[" in name else label_of(name)
+            text = message_zh(p, label=label)
         by_field.setdefault(name, []).append(text)
-        summary.append(f"{label_of(name) if name != 'parcel' else '用地红线'}：{text}")
+        summary.append(text)
     return by_field, summary
 
 
@@ -259,7 +273,7 @@ async def window_register(request: Request, user: WebUser) -> Response:
             request, action="/ui/window/new", title="窗口受理（一表采集）", clerk=True,
             values=values, problems=list(exc.problems),
         )
-    return _result(request, done)
+    return RedirectResponse(f"/ui/window/result/{done.project_id}", status_code=303)
 
 
 def _other(values: Mapping[str, Any]) -> list[str]:
@@ -267,19 +281,36 @@ def _other(values: Mapping[str, Any]) -> list[str]:
     return [t.strip() for t in re.split(r"[\n；;]", text) if t.strip()]
 
 
-def _result(request: Request, done: applications.Application) -> HTMLResponse:
-    result = done.assessment.result if done.assessment is not None else {}
+@router.get("/window/result/{project_id}", response_class=HTMLResponse)
+def window_result(request: Request, project_id: str, user: WebUser) -> HTMLResponse:
+    """Show an accepted application: its red-line warnings and each utility's path and reasons."""
+    state = request.app.state.linkplan
+    record = applications.visible_project(state, user, project_id)
+    stored = latest_assessment(state, project_id)
+    result = stored.result if stored is not None else {}
     return render(
         request,
         "window_result.html.j2",
         {
-            "pid": done.project_id,
+            "pid": project_id,
+            "accepted_at": (record.time_nodes or {}).get("form_complete", ""),
             "result": result,
-            "warnings": [describe(p) for p in done.warnings],
+            "decisions": decisions(result),
+            "warnings": [describe(p) for p in _site_warnings(request, record)],
             "paths": vocabulary.APPROVAL_PATHS,
-            "utility_names": FormView.utilities,
         },
     )
+
+
+def _site_warnings(request: Request, record: ProjectRecord) -> list[Problem]:
+    """Return the warnings about a project's stored site (other sites, scope, roads)."""
+    state = request.app.state.linkplan
+    ws, _ = state.workspace()
+    sites = ws.layer("sites")
+    own = sites[sites["project_id"].astype(str) == record.project_id]
+    if own.empty:
+        return []
+    return check_parcel(state, own.geometry.iloc[0], own_id=record.project_id)
 
 
 @router.get("/window", response_class=HTMLResponse)
@@ -292,15 +323,15 @@ def window_list(request: Request, user: WebUser) -> HTMLResponse:
 
 
 @router.post("/window/{project_id}/accept", response_class=HTMLResponse)
-async def window_accept(request: Request, project_id: str, user: WebUser) -> HTMLResponse:
-    """Accept an application (受理), with the items missing under 容缺受理; show the result."""
+async def window_accept(request: Request, project_id: str, user: WebUser) -> Response:
+    """Accept an application (受理), with the items missing under 容缺受理; then its result."""
     form = await request.form()
     missing = [m for m in form.getlist("missing") if isinstance(m, str)]
     missing += _other({"missing_other": form.get("missing_other")})
     done = applications.accept_application(
         request.app.state.linkplan, user, project_id, missing_items=missing
     )
-    return _result(request, done)
+    return RedirectResponse(f"/ui/window/result/{done.project_id}", status_code=303)
 
 
 @router.post("/parcels/preview")
@@ -309,7 +340,23 @@ async def parcel_preview(request: Request, user: WebUser) -> JSONResponse:
     async with request.form() as form:
         source = await _parcel_of(request, form)
     try:
-        preview = preview_parcel(request.app.state.linkplan, source)
+        preview = preview_parcel(
+            request.app.state.linkplan, source, reveal_names=user.role != "applicant"
+        )
     except ValidationError as exc:
         return JSONResponse({"errors": [describe(p) for p in exc.problems]}, status_code=422)
     return JSONResponse(preview.as_json())
+
+
+@router.get("/map/context")
+def drawing_context(request: Request, user: WebUser, bbox: str = "") -> JSONResponse:
+    """Return the roads (with names) and registered sites in the drawing map's view, GeoJSON WGS84.
+
+    An applicant gets the other sites' outlines without their project ids or names.
+    """
+    try:
+        box = parse_bbox(bbox)
+    except ValidationError as exc:
+        return JSONResponse({"errors": [p.message_zh for p in exc.problems]}, status_code=422)
+    body = map_context(request.app.state.linkplan, box, reveal_names=user.role != "applicant")
+    return JSONResponse(body)

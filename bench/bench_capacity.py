@@ -1,0 +1,126 @@
+"""Benchmark: capacity checks by simulation on the city-size district, model reused vs rebuilt.
+
+For each simulated utility the model is built once from the city-size district's layers (and
+the ``sources`` rows its demo helpers place), then N site-utility checks run on it: a new
+demand at a tap on a random existing main, the steady state run, the measures read, the demand
+removed (no rebuild). The naive baseline builds the model again for each check; it runs on a
+sample (every check would take hours) and its time per check is printed beside the reused
+model's, with their ratio, in the same run.
+
+Run: ``.venv/bin/python -m bench.bench_capacity [--checks 1000] [--baseline 10]`` (not in
+``make test``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from bench.city import build_city
+from gis.profile import load_profile
+from gis.simulation.pipes import GasModel, demo_sources
+from gis.simulation.power import PowerModel, demo_substations
+
+Builder = Callable[[], Any]
+
+
+def _taps(mains: gpd.GeoDataFrame, n: int, seed: int) -> list[tuple[str, tuple[float, float]]]:
+    """Return ``n`` taps: (asset id, the main's midpoint) of random existing mains."""
+    rng = np.random.default_rng(seed)
+    pick = mains.iloc[rng.choice(len(mains), size=n, replace=len(mains) < n)]
+    mid = shapely.line_interpolate_point(np.asarray(pick.geometry.values), 0.5, normalized=True)
+    xy = shapely.get_coordinates(mid)
+    return [(str(a), (float(x), float(y))) for a, (x, y) in zip(pick["asset_id"], xy)]
+
+
+def _builders(
+    layers: dict[str, gpd.GeoDataFrame],
+) -> dict[str, tuple[Builder, gpd.GeoDataFrame, float]]:
+    """Return, per utility: how to build its model, the mains it can tap, a typical demand."""
+    profile = load_profile("jingmen-2023")
+    classes = tuple(profile.suitability.gas_tap_classes)
+    power = layers["power"]
+    substations = demo_substations(power)
+    gas_sources = demo_sources(layers, tap_classes=classes)
+    sources = gpd.GeoDataFrame(
+        pd.concat([substations, gas_sources], ignore_index=True), crs=power.crs
+    )
+    pf = profile.capacity.power.power_factor
+    gas = layers["gas"]
+    return {
+        "power": (
+            lambda: PowerModel.from_layers(power, sources, power_factor=pf),
+            power[
+                (power.status == "existing") & power.feeder_id.notna() & (power.voltage_kv == 10.0)
+            ],
+            800.0,  # kVA
+        ),
+        "gas": (
+            lambda: GasModel.from_layers(gas, sources, tap_classes=classes),
+            gas[(gas.status == "existing") & gas.pressure_class.isin(classes)],
+            40.0,  # m³/h
+        ),
+    }
+
+
+def _time_checks(
+    model: Any, taps: list[tuple[str, tuple[float, float]]], demand: float
+) -> tuple[list[float], int]:
+    """Run a check per tap on one model; return the times (s) and how many ran (others: no model)."""
+    times, ran = [], 0
+    for asset, xy in taps:
+        t = time.perf_counter()
+        try:
+            model.check(asset, xy, demand)
+            ran += 1
+        except ValueError:  # ModelError: a main the model does not reach
+            continue
+        finally:
+            times.append(time.perf_counter() - t)
+    return times, ran
+
+
+def _ms(values: list[float]) -> str:
+    return f"median {statistics.median(values) * 1e3:,.1f} ms, p95 {np.percentile(values, 95) * 1e3:,.1f} ms"
+
+
+def main() -> None:
+    """Build the city, then time reused and rebuilt models for each simulated utility."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--checks", type=int, default=1000, help="site-utility checks per utility")
+    ap.add_argument("--baseline", type=int, default=10, help="checks of the rebuild baseline")
+    args = ap.parse_args()
+    layers = build_city()
+    for utility, (build, mains, demand) in _builders(layers).items():
+        taps = _taps(mains, args.checks, seed=11)
+        t = time.perf_counter()
+        model = build()
+        built = time.perf_counter() - t
+        times, ran = _time_checks(model, taps, demand)
+        reused = sum(times) / len(times)
+        naive = []
+        for asset, xy in taps[: args.baseline]:
+            t = time.perf_counter()
+            _time_checks(build(), [(asset, xy)], demand)
+            naive.append(time.perf_counter() - t)
+        rebuilt = sum(naive) / len(naive)
+        print(
+            f"{utility:<6} {len(mains):,} mains; model built in {built:,.2f} s; "
+            f"{len(taps):,} checks ({ran:,} on modelled mains) in {sum(times):,.1f} s: {_ms(times)}"
+        )
+        print(
+            f"       rebuilt per check (baseline, {len(naive)} checks): {rebuilt * 1e3:,.0f} ms per check; "
+            f"reused model {reused * 1e3:,.1f} ms per check: {rebuilt / reused:,.0f}× faster"
+        )
+
+
+if __name__ == "__main__":
+    main()
