@@ -66,6 +66,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.ops import substring
@@ -207,10 +208,13 @@ DEMO_CASES: dict[str, dict[str, Any]] = {
     },
     "JM-2026-008": {
         "case": "real_estate",
-        "zh": "房地产开发企业（适用范围内）：按方案第二条不适用。",
+        "zh": "房地产开发企业（适用范围内）：按方案第二条不适用。供电 4,000 kVA 恰为门前 P-0025 的剩余容量，"
+        "潮流计算线路负载率 101.2%，不能接入（且无其他可接线路）。",
         "utilities": ["water", "gas", "power"],
         "road": "延年路",
         "expected_route_m": {},
+        "no_suitable_main": ["power"],
+        "capacity": {"power": {"refused": ["P-0025"], "tap": None}},
         "expected_crossing": None,
         "expected_approval": "not_applicable",
         "demand": {"water_m3_day": 300.0, "gas_m3_h": 80.0, "power_kva": 4000.0},
@@ -1264,10 +1268,30 @@ def _build_demo(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     networks = _demo_networks(blocks, rng)
     sites = _with_windows(_demo_sites(blocks), rng)
     rest = _demo_rest(blocks, roads, profile)
-    sources = _demo_sources(blocks)
+    sources = _all_sources(blocks, networks, profile)
     layers = {"roads": roads, **networks, "sources": sources, **rest, "sites": sites}
     ax, ay = district_anchor()
     return {name: _place(gdf, ax, ay) for name, gdf in layers.items()}
+
+
+def _all_sources(
+    blocks: list[_Block], networks: dict[str, gpd.GeoDataFrame], profile: Profile
+) -> gpd.GeoDataFrame:
+    """Return every source: the water sources, a substation per feeder run, the gas regulators.
+
+    The power and gas rows come from the models' own helpers, so they fit the layers: a 40 MVA
+    substation at the head of each run of each 10 kV feeder, one regulator per connected gas
+    network of the tappable classes (the heat network is steam: its rows are not modelled).
+    """
+    from gis.simulation.pipes import demo_sources
+    from gis.simulation.power import demo_substations
+
+    water = _demo_sources(blocks)
+    power = demo_substations(networks["power"])
+    gas = demo_sources(networks, tap_classes=tuple(profile.suitability.gas_tap_classes))
+    gas = gas[gas["utility"] == "gas"]
+    rows = pd.concat([water, power, gas], ignore_index=True)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=water.crs)
 
 
 def _with_windows(sites: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:

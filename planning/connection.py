@@ -171,6 +171,8 @@ def _capacity_checked(
         # (2) the nearest suitable tap, and the run with the demand there
         result = connect()
         if not result.covered or result.route is None:
+            if not check.failed:  # no suitable tap at all: the coverage reason says it
+                return result
             break
         route = result.route
         try:
@@ -192,7 +194,11 @@ def _capacity_checked(
 
 
 def _no_capacity(utility: str, result: UtilityResult, check: CapacityCheck) -> UtilityResult:
-    """Return the result of a site no tap within reach can serve (its refused taps' reasons)."""
+    """Return the result of a site no tap within reach can serve (its refused taps' reasons).
+
+    At least one tap was checked and refused (a site without any suitable tap keeps the
+    coverage reason instead).
+    """
     tried = len(check.failed)
     name = vocabulary.UTILITIES.label(utility)
     reasons = [r for f in check.failed for r in f.reasons]

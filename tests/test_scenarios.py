@@ -107,8 +107,11 @@ ORACLE: dict[str, Case] = {
         {
             "water": U("commitment", 0.0),
             "gas": U("commitment", 54.0),
-            "power": U("joint", 75.0, carriageways=(("arterial", "白云大道"),)),
+            # 4,000 kVA on P-0025's 4,000 kVA spare: the load flow finds it at 101.2 % and no
+            # other line within reach carries it (issue 16)
+            "power": U(None, None, check="simulation", refused=("P-0025",)),
         },
+        needs_prelay=("power",),
     ),
     "JM-2026-009": Case("commitment", {"power": U("commitment", 0.0)}),  # dual_power
     "JM-2026-010": Case("commitment", {"heat": U("commitment", 60.0)}),  # steam
@@ -171,6 +174,9 @@ def test_demo_case(pid: str, results: dict[str, Any]) -> None:
         assert got.approval_path == want.path, utility
         if want.length_m is None:
             assert got.route is None and not got.covered, utility
+            if want.check is not None:  # refused by the capacity check, not by coverage
+                assert got.capacity is not None and got.capacity.method == want.check, utility
+                assert tuple(f.run.tap_asset for f in got.capacity.failed) == want.refused
             continue
         route = got.route
         assert route is not None, utility
