@@ -159,6 +159,8 @@ def _utility(u: UtilityResult, to: _ToWgs84, deadlines: Mapping[str, Any]) -> di
     out["deadlines"] = dict(deadlines.get(u.approval_path or "", {}))
     if u.capacity is not None:
         out["capacity"] = _capacity(u.capacity)
+    if u.backup_capacity is not None:  # the backup with the main feeder out (N-1)
+        out["backup_capacity"] = _capacity(u.backup_capacity)
     return out
 
 
@@ -407,6 +409,8 @@ def assessment_table(assessments: Sequence[Assessment], *, profile: Profile) -> 
             if r.backup is not None:  # the backup supply, from another feeder
                 lines.append(row("", "备供", "", _lengths(r.backup), ""))
                 lines += _shortest_rows(row, r.backup)
+            if r.backup_capacity is not None:  # the backup with the main feeder out (N-1)
+                lines.append(row("", "备供承载", "", _BLANK, describe(r.backup_capacity)))
         lines.append(row("", "合计", "", _BLANK, path_zh.get(a.approval_path, "-")))
         lines.append(" " * 12 + a.demand_note())
         t = a.shared_trench

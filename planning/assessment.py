@@ -141,6 +141,8 @@ class UtilityResult:
     search_key: tuple[Any, ...] = ()
     capacity: CapacityCheck | None = None
     """The capacity check of the tap (water, gas, heat, power; ``None``: not checked)."""
+    backup_capacity: CapacityCheck | None = None
+    """Power: the backup's check, its load with the main feeder out (N-1)."""
 
     @property
     def shortest(self) -> Route | None:

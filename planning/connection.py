@@ -259,6 +259,45 @@ def _commitment_route(
     return taken, why
 
 
+def _backup_holds(ctx: RouteContext, demand: Demand, result: UtilityResult, feeder: str) -> bool:
+    """Run the backup's load with the main feeder out (N-1); record it; ``False``: it fails.
+
+    Without a power model the attribute check (the backup line's spare capacity) stands.
+    """
+    backup = result.backup
+    assert backup is not None
+    model, note = ctx.capacity_model("power")
+    if model is None:
+        result.backup_capacity = CapacityCheck("attributes", note=note)
+        return True
+    point = (backup.tap_point.x, backup.tap_point.y)
+    try:
+        run = model.check(backup.tap_asset, point, demand.backup_kva, outage=feeder)
+    except ModelError as exc:
+        note = fallback_note("power", str(exc), built=True)
+        result.backup_capacity = CapacityCheck("attributes", model.engine, note)
+        return True
+    reasons = judge(run, ctx.profile)
+    check = CapacityCheck("simulation", model.engine, run=None if reasons else run)
+    if reasons:
+        check.failed.append(FailedTap(run, reasons))
+    result.backup_capacity = check
+    if not reasons:
+        return True
+    result.covered = False
+    result.approval_path = None
+    result.reasons = [
+        *reasons,
+        Reason(
+            "R1",
+            "backup_capacity",
+            f"备供容量 {demand.backup_kva:g} kVA：馈线 {feeder} 停运时备供线路 {backup.tap_asset} "
+            "不能承担该负荷，需提前布局第二电源",
+        ),
+    ]
+    return False
+
+
 def _power_supply(
     ctx: RouteContext,
     searcher: TapSearch,
@@ -317,6 +356,9 @@ def _power_supply(
             (backup, breasons), bpath_decision = found, "commitment"
     result.backup = backup
     _set_feeders(ctx, backup)
+    # the backup must carry the load with the main feeder out (N-1)
+    if not _backup_holds(ctx, demand, result, feeder):
+        return
     if bpath_decision == "joint":
         result.approval_path = "joint"
         result.reasons = [r for r in result.reasons if r.rule != "R3"] + breasons

@@ -49,7 +49,7 @@ import pytest
 
 from data.demo_district import DEMO_CASES, REFERENCE_DATE
 
-from .demo import AS_OF
+from .demo import AS_OF, JINGMEN
 
 
 @dataclass(frozen=True)
@@ -222,3 +222,17 @@ def test_the_demo_site_refused_by_capacity_shows_it_everywhere(demo_ws, results)
     page = render_html(project_map(demo_ws, a, profile=JINGMEN))
     assert json.dumps(["承载能力", sentence.removeprefix("承载能力：")]) in page
     assert f"供水{sentence}。" in planning_opinion_short(a, profile=JINGMEN)
+
+
+def test_the_backup_supply_is_checked_with_the_main_feeder_out(results) -> None:
+    """JM-2026-009: the backup on DD-F132 carries 1,000 kVA with DD-F131 out (N-1, pandapower)."""
+    power = results["JM-2026-009"].utilities["power"]
+    assert power.route is not None and power.backup is not None
+    assert power.route.feeder_id == "DD-F131" and power.backup.feeder_id == "DD-F132"
+    check = power.backup_capacity
+    assert check is not None and check.method == "simulation" and not check.failed
+    assert check.run is not None and check.run.outage == "DD-F131"
+    assert check.run.tap_asset == power.backup.tap_asset and check.run.demand == 1000.0
+    low, high = JINGMEN.capacity.power.voltage_band_pu
+    assert low <= check.run.after["bus_voltage_pu"] <= high
+    assert check.run.after["line_loading_pct"] <= JINGMEN.capacity.power.max_line_loading_pct
