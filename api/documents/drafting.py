@@ -31,6 +31,7 @@ from planning.calendar import (
     path_deadlines,
     provisional_note,
 )
+from planning.capacity import describe
 from planning.intake import Intake
 from planning.shared_trench import TrenchSegment, trench_segments
 
@@ -40,6 +41,7 @@ __all__ = [
     "TimeLimits",
     "access_addresses",
     "approval_opinion",
+    "capacity_sentences",
     "check_pair",
     "check_period",
     "cited_reasons",
@@ -300,9 +302,19 @@ def planning_conclusion(assessment: Assessment) -> str:
     return "暂不具备接入条件：需提前布局周边管网（实施方案 三1）。"
 
 
+def capacity_sentences(assessment: Assessment) -> list[str]:
+    """Return one sentence per utility whose tap was checked by simulation, with the numbers."""
+    return [
+        f"{UTILITY_ZH.get(u, u)}{describe(r.capacity)}。"
+        for u, r in assessment.utilities.items()
+        if r.capacity is not None and r.capacity.method == "simulation"
+    ]
+
+
 def planning_opinion_short(assessment: Assessment, *, profile: Profile) -> list[str]:
     """Return the 市自然资源和规划局 opinion of the approval sheet: per line, then conclusion."""
     out = [line_summary(line, profile=profile) for line in lines_of(assessment)]
+    out += capacity_sentences(assessment)
     for u in assessment.needs_prelay:
         result = assessment.utilities[u]
         why = "；".join(reason_text(r) for r in result.reasons) or "无满足需求的管线"
