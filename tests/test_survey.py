@@ -330,12 +330,13 @@ def test_checklist_counts_match_the_facts_of_every_demo_site(ws, every_utility, 
     # 006: gas not covered + 4 taps + 福耀大道 crossed at 2 places + 2 stretches too narrow
     # (all four lines run along 福耀大道's east sidewalk over two blocks, 20 m and 300 m)
     # 011: heat not covered + 4 taps + 天鹅路 carriageway + 天鹅路 dig-once
-    # 012: heat not covered + 4 taps + 长宁大道 carriageway + one green lead-in for all four
+    # 012: heat not covered + 4 taps + 长宁大道 carriageway (gas, telecom) + two green lead-ins
+    # (water and power to mains on the site's own side, gas and telecom across 长宁大道)
     counts = {
         pid: len(survey_layers(ws, every_utility[pid], profile=JINGMEN)["checklist"])
         for pid in ("JM-2026-006", "JM-2026-011", "JM-2026-012")
     }
-    assert counts == {"JM-2026-006": 9, "JM-2026-011": 7, "JM-2026-012": 7}
+    assert counts == {"JM-2026-006": 9, "JM-2026-011": 7, "JM-2026-012": 8}
 
 
 def test_a_stretch_that_does_not_fit_is_checked_on_site(ws, every_utility, tmp_path):

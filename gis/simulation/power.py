@@ -501,7 +501,7 @@ def _modelled_lines(power: gpd.GeoDataFrame, statuses: Sequence[str]) -> gpd.Geo
 
 def _substations(sources: gpd.GeoDataFrame | None, lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if sources is None or not len(sources):
-        msg = f"工作空间没有 {_SOURCES}（供电潮流计算需要变电站） (no sources layer: the load flow needs substations)"
+        msg = f"工作空间没有 {_SOURCES} 图层，没有变电站（供电潮流计算需要变电站） (no sources layer: the load flow needs substations)"
         raise ModelError(msg)
     need = ("source_id", "utility", "kind", "voltage_kv", "capacity_kva", "feeders")
     missing = [c for c in need if c not in sources.columns]

@@ -274,10 +274,10 @@ def _network(
         else:
             wn.add_junction(f"J{n}", base_demand=0.0, elevation=elevation[n], coordinates=xy)
     diameter = mains["diameter_mm"].to_numpy(dtype=float)
-    for k in topo.links:
+    for i, k in enumerate(topo.links):
         if k.a in keep:
             wn.add_pipe(
-                k.name,
+                f"L{i}",  # EPANET names: at most 31 characters, no spaces (asset ids are free text)
                 _node_name(k.a, head_of),
                 _node_name(k.b, head_of),
                 length=max(k.length_m, 0.01),
