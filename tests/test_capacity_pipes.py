@@ -304,7 +304,9 @@ def test_checking_network_b_does_not_touch_network_a(monkeypatch):
     runs_a = part_a.runs
     calls = []
     real = pandapipes.pipeflow
-    monkeypatch.setattr(pandapipes, "pipeflow", lambda net, **kw: (calls.append(net), real(net, **kw)))
+    monkeypatch.setattr(
+        pandapipes, "pipeflow", lambda net, **kw: (calls.append(net), real(net, **kw))
+    )
     model.check("G9", (6000.0, 0.0), 20.0)
     model.check("G9", (5200.0, 0.0), 30.0)
     part_b = next(p for p in model.parts.values() if p is not part_a)

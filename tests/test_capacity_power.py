@@ -10,8 +10,8 @@ import math
 
 import geopandas as gpd
 import pandapower as pp
-import pandas as pd
 import pandapower.networks as pn
+import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 

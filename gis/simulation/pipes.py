@@ -197,9 +197,12 @@ def _cluster(points: FloatArray, tol: float) -> tuple[npt.NDArray[np.int64], Flo
         parent[root(a)] = root(b)
     roots = np.array([root(a) for a in range(len(points))], dtype=np.int64)
     _, group = np.unique(roots, return_inverse=True)
-    centres = np.array(
-        [points[group == g].mean(axis=0) for g in range(int(group.max(initial=-1)) + 1)]
+    n = int(group.max(initial=-1)) + 1
+    count = np.bincount(group, minlength=n).reshape(-1, 1)
+    sums = np.column_stack(
+        [np.bincount(group, weights=points[:, k], minlength=n) for k in (0, 1)]
     ).reshape(-1, 2)
+    centres = sums / np.maximum(count, 1)
     return group.astype(np.int64), centres
 
 

@@ -442,7 +442,7 @@ class PowerModel:
             raise ModelError(msg)
 
     def _outage_lines(self, outage: str | None) -> list[int]:
-        """The in-service lines of feeder ``outage`` in this network (another island's: none)."""
+        """Return feeder ``outage``'s in-service lines in this network (another island's: none)."""
         if outage is None:
             return []
         lines = self._by_feeder.get(outage, [])
@@ -540,9 +540,10 @@ _BUS_ELEMENTS = ("ext_grid", "load", "sgen", "gen", "shunt", "storage", "ward", 
 
 
 def _subnet(net: pp.pandapowerNet, buses: set[int], empty: pp.pandapowerNet) -> pp.pandapowerNet:
-    """Return the buses' part of a layer model (``empty``, filled): what they hold, their lines,
-    transformers and bus switches, indices kept (``pandapower.select_subnet``, without its
-    0.1 s of building an empty network each time).
+    """Return the buses' part of a layer model: ``empty`` filled, indices kept.
+
+    What the buses hold, their lines, transformers and bus switches (``pandapower.select_subnet``
+    without its 0.1 s of building an empty network each time).
     """
     empty["std_types"] = copy.deepcopy(net["std_types"])
     empty.bus = net.bus.loc[sorted(buses)]
