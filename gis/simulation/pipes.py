@@ -9,6 +9,12 @@ of service between checks —, runs the steady state, reads the measures and tak
 off again: the network is never rebuilt between checks, and the base case (``before``) is run
 once when the model is built.
 
+A model built from layers is partitioned: a check solves only the connected network holding
+its tap (a city's gas layer is tens of thousands of separate networks, each with its own
+regulator). That network's model is cut from the whole on the first check that needs it, its
+base case run then, and kept; the results are those of the whole network (a source holds its
+junction's pressure: separate networks do not affect each other).
+
 Choices, documented here and in the outputs:
 
 - **Topology.** Lines' ends within :data:`SNAP_M` (1 m) are one junction; a line is split where

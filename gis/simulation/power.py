@@ -8,6 +8,11 @@ tap bus voltage, the feeder's highest line loading and its transformer's loading
 is never rebuilt between checks: one spare load, one spare bus and two spare line pieces are
 created with the model and only switched in and out (and re-parametrised) per check.
 
+A model built from layers is partitioned into islands (a substation's transformer and the
+feeders it serves; the external grid holds its bus at 1.0 pu, so islands do not affect each
+other): a check solves only its tap's island, whose network is cut from the whole on the first
+check that needs it, its base case run then, and kept. An imported network is solved whole.
+
 Modelling choices (from the layers)
 -----------------------------------
 - Buses: the line ends, snapped within :data:`SNAP_TOLERANCE_M` (1 m); a line whose interior
