@@ -21,8 +21,11 @@ from gis.convert import path_geometry
 from gis.crs import transformer
 from gis.errors import CalendarError
 from gis.profile import Profile
+from gis.simulation.result import CapacityRun
 from planning.assess import Assessment, Route, UtilityResult
+from planning.assessment import CapacityCheck
 from planning.calendar import WorkCalendar, calendar_for, path_deadlines, provisional_note
+from planning.capacity import describe, summary
 from planning.crossings import Crossing
 
 __all__ = [
@@ -154,7 +157,40 @@ def _utility(u: UtilityResult, to: _ToWgs84, deadlines: Mapping[str, Any]) -> di
         "reasons": [{"rule": r.rule, "code": r.code, "text": r.text} for r in u.reasons],
     }
     out["deadlines"] = dict(deadlines.get(u.approval_path or "", {}))
+    if u.capacity is not None:
+        out["capacity"] = _capacity(u.capacity)
+    if u.backup_capacity is not None:  # the backup with the main feeder out (N-1)
+        out["backup_capacity"] = _capacity(u.backup_capacity)
     return out
+
+
+def _run(run: CapacityRun) -> dict[str, Any]:
+    return {
+        "tap": run.tap_asset,
+        "demand": round(run.demand, 4),
+        "demand_unit": run.demand_unit,
+        "before": {k: round(v, 4) for k, v in run.before.items()},
+        "after": {k: round(v, 4) for k, v in run.after.items()},
+        "converged": run.converged,
+        "outage": run.outage,
+        "summary": summary(run),
+    }
+
+
+def _capacity(c: CapacityCheck) -> dict[str, Any]:
+    """Return the capacity check of a tap: the check used, the run taken, the taps refused."""
+    return {
+        "check": c.method,
+        "engine": c.engine or None,
+        "note": c.note or None,
+        "run": _run(c.run) if c.run is not None else None,
+        "failed": [
+            _run(f.run)
+            | {"reasons": [{"rule": r.rule, "code": r.code, "text": r.text} for r in f.reasons]}
+            for f in c.failed
+        ],
+        "text": describe(c),
+    }
 
 
 def path_deadlines_json(
@@ -368,9 +404,13 @@ def assessment_table(assessments: Sequence[Assessment], *, profile: Profile) -> 
             covered = "是" if r.covered else "否"
             lines.append(row(a.project_id, UTILITY_ZH[u], covered, _lengths(r.route), path, why))
             lines += _shortest_rows(row, r.route)
+            if r.capacity is not None:  # which capacity check was used, with its numbers
+                lines.append(row("", "承载", "", _BLANK, describe(r.capacity)))
             if r.backup is not None:  # the backup supply, from another feeder
                 lines.append(row("", "备供", "", _lengths(r.backup), ""))
                 lines += _shortest_rows(row, r.backup)
+            if r.backup_capacity is not None:  # the backup with the main feeder out (N-1)
+                lines.append(row("", "备供承载", "", _BLANK, describe(r.backup_capacity)))
         lines.append(row("", "合计", "", _BLANK, path_zh.get(a.approval_path, "-")))
         lines.append(" " * 12 + a.demand_note())
         t = a.shared_trench

@@ -71,6 +71,7 @@ _LAYERS = (
     "heat",
     "power",
     "telecom",
+    "sources",
 )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from shapely.geometry.base import BaseGeometry
 
 from api.maps import district_map, prelay_map, project_map, render_html, save_html
+from api.schemas import china_now
 from api.settings import get_settings
 from gis import vocabulary
 from gis.errors import NotFoundError
@@ -94,7 +95,7 @@ def assess(
         for sid, form in table.items()
     }
     # (2) the assessment
-    when = as_of or dt.date.today()
+    when = as_of or china_now().date()  # China's date, whatever the server's zone
     results = assess_sites(ws, profile=prof, site_ids=site_ids, demands=demands, as_of=when)
     return Assessed(ws, prof, when, {a.project_id: a for a in results}, table)
 

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Engine, func, select
 
+from api.schemas import china_now
 from api.service import Assessed, assess
 from api.settings import Settings, default_database_url
 from gis.profile import Profile, load_profile
@@ -105,7 +106,7 @@ class ServiceState:
         :attr:`ASSESSED_KEEP` keys used; searches patch the shared routing index in place, so
         assessments run one at a time.
         """
-        when = as_of or dt.date.today()
+        when = as_of or china_now().date()  # China's date, whatever the server's zone
         self.sync_calendar()
         with self._lock:
             ws, versions = self.workspace()

@@ -591,4 +591,19 @@ def _build_city(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     roads = _city_roads(grid, rng)
     networks = _city_networks(grid, xs, ys, rng)
     rest = _city_rest(grid, xs, ys, roads, rng, profile)
-    return {"roads": roads, **networks, **rest}
+    return {"roads": roads, **networks, "sources": _city_sources(networks["water"]), **rest}
+
+
+def _city_sources(water: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the ``sources`` layer: a 水厂 at the start of the first existing water main.
+
+    A placeholder so that the city carries every contract layer (issue 16); the benchmark of
+    the capacity checks gives each network the sources it needs.
+    """
+    first = water[water["status"] == "existing"].geometry.iloc[0]
+    row = {"source_id": "SRC-W0001", "utility": "water", "kind": "reservoir", "head_m": 45.0}
+    row |= dict.fromkeys(("pressure_mpa", "temperature_c", "voltage_kv", "capacity_kva"), np.nan)
+    row |= {"feeders": None}
+    return gpd.GeoDataFrame(
+        [row | {"geometry": shapely.Point(first.coords[0])}], geometry="geometry", crs=DEFAULT_CRS
+    )

@@ -36,6 +36,12 @@ Conventions:
 * **Site frontage**: a site red line stands 2 m behind the back of the sidewalk (profile
   sidewalk width), so within 30 m of the centreline; its frontage on a block is its red line
   projected onto the centreline (what :func:`gis.corridor.attach_sites` computes).
+* **Sources** (the ``sources`` layer, issue 16): a 水厂 (reservoir, 45 m total head) at the
+  north end of JM-2026-001's DN200 water main and a 高位水池 (tank, 27 m) at the south end of
+  a DN100 main in front of that site (:data:`_EXTRA_MAINS`, numbered after every other main);
+  the DN100 main cannot give the 0.28 MPa minimum service pressure, so the site is served by
+  the DN200 one. The other water mains are not connected to a source (each block's main stops
+  short of the junctions): their taps are judged by their attributes.
 * Dates are ISO strings ``YYYY-MM-DD``; dig-once periods are designed around
   :data:`REFERENCE_DATE` (some blocks opened < 5 years or repaired < 3 years before it).
 
@@ -60,6 +66,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.ops import substring
@@ -123,10 +130,13 @@ DEMO_CASES: dict[str, dict[str, Any]] = {
     "JM-2026-001": {
         "case": "short_route",
         "zh": "适用范围内同侧短距离接入：掇刀路东侧，供水管在红线投影以北120 m"
-        "（<300 m，仅挖人行道），10 kV线路从门前经过。",
+        "（<300 m，仅挖人行道），10 kV线路从门前经过。门前另有一段DN100供水管，仅由高位水池"
+        "（总水头27 m）供水，水力计算接入点压力约0.26 MPa，低于最低服务压力0.28 MPa，"
+        "校核不通过，改接以北120 m由水厂供水的DN200供水管。",
         "utilities": ["water", "power"],
         "road": "掇刀路",
         "expected_route_m": {"water": 120.0, "power": 0.0},
+        "capacity": {"water": {"refused": ["W-0088"], "tap": "W-0068"}},
         "expected_crossing": None,
         "expected_approval": "notify_commit",
         "demand": {"water_m3_day": 60.0, "power_kva": 630.0},
@@ -198,10 +208,13 @@ DEMO_CASES: dict[str, dict[str, Any]] = {
     },
     "JM-2026-008": {
         "case": "real_estate",
-        "zh": "房地产开发企业（适用范围内）：按方案第二条不适用。",
+        "zh": "房地产开发企业（适用范围内）：按方案第二条不适用。供电 4,000 kVA 恰为门前 P-0025 的剩余容量，"
+        "潮流计算线路负载率 101.2%，不能接入（且无其他可接线路）。",
         "utilities": ["water", "gas", "power"],
         "road": "延年路",
         "expected_route_m": {},
+        "no_suitable_main": ["power"],
+        "capacity": {"power": {"refused": ["P-0025"], "tap": None}},
         "expected_crossing": None,
         "expected_approval": "not_applicable",
         "demand": {"water_m3_day": 300.0, "gas_m3_h": 80.0, "power_kva": 4000.0},
@@ -303,8 +316,10 @@ the site fronts), ``expected_route_m`` (utility → metres, by hand from the coo
 ``expected_crossing`` (road class, ``"railway"`` or ``None``), ``expected_approval`` (the R1–R4
 outcome with open-cut crossings, ``None`` where another rule decides: dig-once, trenchless
 allowance, planned mains, missing network) and, where they apply, ``planned_route_m`` (including
-planned mains), ``no_suitable_main``, ``feeders``, ``shared_trench_m`` and ``demand`` (intake
-figures in the intents' units).
+planned mains), ``no_suitable_main``, ``feeders``, ``shared_trench_m``, ``capacity`` (utility →
+the mains the capacity check by simulation refuses, nearest first, and the tap taken: issue 16;
+``expected_route_m`` is the route to the tap taken) and ``demand`` (intake figures in the
+intents' units).
 """
 
 
@@ -381,7 +396,7 @@ def build_district(
     -------
     dict
         Layer name → GeoDataFrame: ``roads``, ``water``, ``gas``, ``heat``, ``power``,
-        ``telecom``, ``major_lines``, ``scope``, ``service_areas``, ``green_space``, ``sites``,
+        ``telecom``, ``sources``, ``major_lines``, ``scope``, ``service_areas``, ``green_space``, ``sites``,
         ``intents``.
 
     Raises
@@ -728,6 +743,23 @@ _CASE_MAINS: dict[tuple[str, XY], dict[str, list[_Main]]] = {
 }
 """Designed mains that replace the defaults of a block, by (road, local start) and utility."""
 
+_EXTRA_MAINS: tuple[tuple[str, XY, str, _Main], ...] = (
+    # JM-2026-001 (issue 16, capacity): a DN100 main passing in front of the site, fed only by
+    # the 高位水池 at its south end (SRC-W02, 27 m: 0.26 MPa, below the 0.28 MPa minimum); the
+    # capacity check refuses it and the site is served by the DN200 main 120 m north (水厂)
+    ("掇刀路", (1600.0, 0.0), "water", _water(100.0, t0=200.0, t1=420.0)),
+)
+"""Designed mains added after every block's own (their ids follow all others: ids stay put)."""
+
+_SOURCES: tuple[tuple[str, str, str, float, str, XY, str, float], ...] = (
+    # (source_id, utility, kind, head_m, road, block start, side, position along the block)
+    # the 水厂 outlet at the north end of the DN200 main of JM-2026-001's block (t = 780)
+    ("SRC-W01", "water", "reservoir", 45.0, "掇刀路", (1600.0, 0.0), "ne", 780.0),
+    # a 高位水池 at the south end of the extra DN100 main (t = 200): 27 m of head
+    ("SRC-W02", "water", "tank", 27.0, "掇刀路", (1600.0, 0.0), "ne", 200.0),
+)
+"""The ``sources`` layer: what feeds the networks (issue 16), on the mains they feed."""
+
 
 def _in_box(p: XY, b: tuple[float, float, float, float]) -> bool:
     return b[0] < p[0] < b[2] and b[1] < p[1] < b[3]
@@ -806,23 +838,53 @@ def _demo_networks(blocks: list[_Block], rng: np.random.Generator) -> dict[str, 
             mains[utility] = [*mains[utility], *extra]
         for utility in UTILITIES:
             for m in mains[utility]:
-                kerb = _KERB_OFFSET_M[utility] if m.kerb is None else m.kerb
-                if utility == "telecom":
-                    kerb += _OPERATOR_STEP_M * _OPERATORS.index(m.attrs["operator"])
-                t0 = _SETBACK_M if m.t0 is None else m.t0
-                t1 = b.length - _SETBACK_M if m.t1 is None else m.t1
-                n = len(rows[utility]) + 1
-                rows[utility].append(
-                    {
-                        "asset_id": f"{_ID_PREFIX[utility]}-{n:04d}",
-                        "status": m.status,
-                        **m.attrs,
-                        "along_road": b.road_id,
-                        "side": b.compass(m.side),
-                        "geometry": b.along(m.side, b.width / 2.0 + kerb, t0, t1),
-                    }
-                )
+                rows[utility].append(_main_row(b, utility, m, len(rows[utility]) + 1))
+    by_key = {b.key: b for b in blocks}
+    for road, start, utility, m in _EXTRA_MAINS:
+        b = by_key[(road, start)]
+        rows[utility].append(_main_row(b, utility, m, len(rows[utility]) + 1))
     return {k: gpd.GeoDataFrame(v, geometry="geometry") for k, v in rows.items()}
+
+
+def _main_row(b: _Block, utility: str, m: _Main, n: int) -> dict[str, Any]:
+    """Return the feature of main ``m`` along block ``b`` (the ``n``-th of its utility)."""
+    kerb = _KERB_OFFSET_M[utility] if m.kerb is None else m.kerb
+    if utility == "telecom":
+        kerb += _OPERATOR_STEP_M * _OPERATORS.index(m.attrs["operator"])
+    t0 = _SETBACK_M if m.t0 is None else m.t0
+    t1 = b.length - _SETBACK_M if m.t1 is None else m.t1
+    return {
+        "asset_id": f"{_ID_PREFIX[utility]}-{n:04d}",
+        "status": m.status,
+        **m.attrs,
+        "along_road": b.road_id,
+        "side": b.compass(m.side),
+        "geometry": b.along(m.side, b.width / 2.0 + kerb, t0, t1),
+    }
+
+
+def _demo_sources(blocks: list[_Block]) -> gpd.GeoDataFrame:
+    """Return the ``sources`` layer: each source on the main it feeds (:data:`_SOURCES`)."""
+    by_key = {b.key: b for b in blocks}
+    rows = []
+    for sid, utility, kind, head, road, start, side, t in _SOURCES:
+        b = by_key[(road, start)]
+        line = b.along(side, b.width / 2.0 + _KERB_OFFSET_M[utility], t, t + 1.0)
+        rows.append(
+            {
+                "source_id": sid,
+                "utility": utility,
+                "kind": kind,
+                "head_m": head,
+                "pressure_mpa": np.nan,
+                "temperature_c": np.nan,
+                "voltage_kv": np.nan,
+                "capacity_kva": np.nan,
+                "feeders": None,
+                "geometry": Point(line.coords[0]),
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry")
 
 
 # ------------------------------------------------------------- demo: sites and the rest
@@ -1206,9 +1268,30 @@ def _build_demo(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     networks = _demo_networks(blocks, rng)
     sites = _with_windows(_demo_sites(blocks), rng)
     rest = _demo_rest(blocks, roads, profile)
-    layers = {"roads": roads, **networks, **rest, "sites": sites}
+    sources = _all_sources(blocks, networks, profile)
+    layers = {"roads": roads, **networks, "sources": sources, **rest, "sites": sites}
     ax, ay = district_anchor()
     return {name: _place(gdf, ax, ay) for name, gdf in layers.items()}
+
+
+def _all_sources(
+    blocks: list[_Block], networks: dict[str, gpd.GeoDataFrame], profile: Profile
+) -> gpd.GeoDataFrame:
+    """Return every source: the water sources, a substation per feeder run, the gas regulators.
+
+    The power and gas rows come from the models' own helpers, so they fit the layers: a 40 MVA
+    substation at the head of each run of each 10 kV feeder, one regulator per connected gas
+    network of the tappable classes (the heat network is steam: its rows are not modelled).
+    """
+    from gis.simulation.pipes import demo_sources
+    from gis.simulation.power import demo_substations
+
+    water = _demo_sources(blocks)
+    power = demo_substations(networks["power"])
+    gas = demo_sources(networks, tap_classes=tuple(profile.suitability.gas_tap_classes))
+    gas = gas[gas["utility"] == "gas"]
+    rows = pd.concat([water, power, gas], ignore_index=True)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=water.crs)
 
 
 def _with_windows(sites: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.GeoDataFrame:

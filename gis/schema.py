@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 FieldKind = Literal["str", "int", "float", "date", "enum", "csv_enum"]
-GeometryKind = Literal["line", "polygon"]
+GeometryKind = Literal["point", "line", "polygon"]
 
 UTILITIES: tuple[str, ...] = vocabulary.UTILITIES.values
 """The five utilities of the reform (水气热电网), also the names of their network layers."""
@@ -109,6 +109,8 @@ class LayerSpec:
         """Accepted shapely geometry types (multi-part ones are exploded on load)."""
         if self.geometry == "line":
             return ("LineString", "MultiLineString")
+        if self.geometry == "point":
+            return ("Point",)
         return ("Polygon", "MultiPolygon")
 
     def field(self, name: str) -> FieldSpec | None:
@@ -171,6 +173,23 @@ LAYERS: dict[str, LayerSpec] = {
             "line",
             (FieldSpec("kind", "enum", choices=MAJOR_LINE_KINDS), FieldSpec("name")),
             title_zh="重大管线及道路",
+        ),
+        LayerSpec(
+            "sources",
+            "point",
+            (
+                FieldSpec("source_id"),
+                FieldSpec("utility", "enum", choices=UTILITIES),
+                FieldSpec("kind", "enum", choices=vocabulary.SOURCE_KINDS.values),
+                FieldSpec("head_m", "float", required=False, minimum=0.0, exclusive=True),
+                FieldSpec("pressure_mpa", "float", required=False, minimum=0.0, exclusive=True),
+                FieldSpec("temperature_c", "float", required=False),
+                FieldSpec("voltage_kv", "float", required=False, minimum=0.0, exclusive=True),
+                FieldSpec("capacity_kva", "float", required=False, minimum=0.0, exclusive=True),
+                FieldSpec("feeders", required=False),
+            ),
+            id_field="source_id",
+            title_zh="供应源（水厂、门站、热源、变电站）",
         ),
         LayerSpec("scope", "polygon", (), required=True, title_zh="适用范围"),
         LayerSpec(

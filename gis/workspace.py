@@ -197,7 +197,7 @@ def _write(layers: Mapping[str, gpd.GeoDataFrame], target: Path) -> None:
             polys = gdf.geometry.geom_type == "Polygon"
             gdf.loc[polys, "geometry"] = [MultiPolygon([g]) for g in gdf.geometry[polys]]
         elif spec is not None:
-            geom_type = "LineString"
+            geom_type = "Point" if spec.geometry == "point" else "LineString"
         pyogrio.write_dataframe(gdf, target, layer=name, driver="GPKG", geometry_type=geom_type)
 
 

@@ -13,6 +13,7 @@ Every reason names the rule and the numbers.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -86,16 +87,21 @@ class RouteFacts:
         return self.lead_in_m + self.length_m
 
 
-def _metres(x: float) -> str:
-    """Format a length to 0.1 m, or to the millimetre when 0.1 m would hide the difference.
+def _metres(x: float, *, limit: float | None = None) -> str:
+    """Format a length to 0.1 m, as every output shows lengths.
+
+    Below ``limit`` it is cut (not rounded) to 0.1 m, so a length under the limit never reads
+    as the limit: 299.96 m is 「299.9 m，小于 300 m」, not 「300.0 m，小于 300 m」.
 
     Examples
     --------
-    >>> _metres(120.0), _metres(299.5), _metres(299.999)
-    ('120.0', '299.5', '299.999')
+    >>> _metres(120.0), _metres(299.5), _metres(304.507), _metres(299.96, limit=300)
+    ('120.0', '299.5', '304.5', '299.9')
     """
     short = f"{x:.1f}"
-    return short if float(short) == x else f"{x:.3f}".rstrip("0")
+    if limit is not None and x < limit <= float(short):
+        return f"{math.floor(x * 10) / 10:.1f}"
+    return short
 
 
 def _parts(facts: RouteFacts) -> str:
@@ -245,7 +251,7 @@ def decide(
         Reason(
             "R3",
             "commitment",
-            f"{label}长度 {_metres(length)} m{_parts(facts)}，小于 {limit:g} m；{surfaces}；不穿(跨)越重大管(线、路)，"
+            f"{label}长度 {_metres(length, limit=limit)} m{_parts(facts)}，小于 {limit:g} m；{surfaces}；不穿(跨)越重大管(线、路)，"
             "不改变规划性质：实行告知承诺制，即时办结（实施方案 四(二)1）",
         )
     ]

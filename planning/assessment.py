@@ -19,12 +19,13 @@ from shapely import LineString, Point
 
 from gis import vocabulary
 from gis.convert import path_geometry
+from gis.simulation.result import CapacityRun
 from planning.approval import CarriagewayCrossing, DigOnce, Reason, RouteFacts
 from planning.cost import Cost
 from planning.crossings import Crossing
 from planning.shared_trench import SharedTrench
 
-__all__ = ["Assessment", "Route", "UtilityResult"]
+__all__ = ["Assessment", "CapacityCheck", "FailedTap", "Route", "UtilityResult"]
 
 
 @dataclass
@@ -101,6 +102,30 @@ class Route:
         return self.lead_in_m + self.length_m
 
 
+@dataclass(frozen=True)
+class FailedTap:
+    """A tap the capacity check refused: its run and why (the next suitable tap was tried)."""
+
+    run: CapacityRun
+    reasons: list[Reason]
+
+
+@dataclass
+class CapacityCheck:
+    """Which capacity check decided the tap: ``simulation`` (a model) or ``attributes``.
+
+    ``note`` says why the attribute check applies (no model: what is missing); ``run`` is the
+    simulation of the tap taken (``None`` when no tap passed), ``failed`` the taps refused
+    before it, nearest first.
+    """
+
+    method: str
+    engine: str = ""
+    note: str = ""
+    run: CapacityRun | None = None
+    failed: list[FailedTap] = field(default_factory=list)
+
+
 @dataclass
 class UtilityResult:
     """The assessment of one utility for one site."""
@@ -114,6 +139,10 @@ class UtilityResult:
     backup: Route | None = None
     operators: dict[str, float] = field(default_factory=dict)
     search_key: tuple[Any, ...] = ()
+    capacity: CapacityCheck | None = None
+    """The capacity check of the tap (water, gas, heat, power; ``None``: not checked)."""
+    backup_capacity: CapacityCheck | None = None
+    """Power: the backup's check, its load with the main feeder out (N-1)."""
 
     @property
     def shortest(self) -> Route | None:

@@ -10,7 +10,11 @@ one (:mod:`planning.commitment_route`; the shortest is kept beside it, :attr:`Ro
 (6) power: the feeder tapped and, for a backup supply, a second route to another feeder (its
 commitment route preferred likewise); telecom: every operator's nearest duct (or, joint for the
 route, the operator's commitment route), of which the site needs ``operators_needed``
-(可自由选择运营商), those notify-and-commit allows first.
+(可自由选择运营商), those notify-and-commit allows first; (7) water, gas, heat and power: the
+capacity check of the tap where the utility has a model (:mod:`planning.capacity`): a tap the
+network cannot serve with the site's demand is excluded and steps (2)–(6) are done again to
+the next nearest suitable tap, up to ``capacity.max_taps_tried`` taps; without a model the
+attribute check of step (1) stands, and the result says which check was used.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from typing import Any
 
 import numpy as np
 
+from gis import vocabulary
 from gis.schema import OPERATOR_NAMES_ZH
+from gis.simulation.result import ModelError
 from planning.applicability import no_network, not_covered
 from planning.approval import Reason, decide
-from planning.assessment import Route, UtilityResult
+from planning.assessment import CapacityCheck, FailedTap, Route, UtilityResult
+from planning.capacity import demand_for, fallback_note, judge
 from planning.commitment_route import seek_commitment_route
 from planning.dig_once import keep_off_protected_roads
 from planning.route_facts import RouteContext
@@ -50,10 +57,13 @@ def assess_utility(
     # (1) what a suitable main must be
     req = searcher.requirement(utility, demand)
     mains = ctx.ws.layers.get(utility)
+    excluded: list[str] = []  # taps refused by the capacity check, nearest first
 
     def mask(
         capacity: float | None = None, operator: str | None = None, not_feeder: str | None = None
     ) -> Callable[[], np.ndarray]:
+        gone = tuple(excluded)
+
         def inner() -> np.ndarray:
             assert mains is not None
             m = suitable_mains(
@@ -68,6 +78,8 @@ def assess_utility(
                 m &= (mains["operator"] == operator).to_numpy()
             if not_feeder is not None and "feeder_id" in mains:
                 m &= (mains["feeder_id"].astype(str) != not_feeder).to_numpy()
+            if gone:
+                m &= ~mains["asset_id"].astype(str).isin(gone).to_numpy()
             return m
 
         return inner
@@ -78,11 +90,38 @@ def assess_utility(
         return result
     if utility == "telecom":
         return _telecom(ctx, searcher, pid, demand, result, mask, include_planned)
+
+    def connect() -> UtilityResult:
+        # the suitable taps without those refused so far (a key of their own)
+        req_key = (*req.key, *(("excluding", *excluded) if excluded else ()))
+        fresh = UtilityResult(utility, covered=False, requirement=req.text)
+        return _connect(ctx, searcher, pid, fresh, demand, req_key, mask, include_planned)
+
+    # (2)–(6) the nearest suitable tap; (7) its capacity: a tap that fails gives the next one
+    return _capacity_checked(ctx, utility, demand, excluded, connect)
+
+
+def _connect(
+    ctx: RouteContext,
+    searcher: TapSearch,
+    pid: str,
+    result: UtilityResult,
+    demand: Demand,
+    req_key: tuple[Any, ...],
+    mask: Mask,
+    include_planned: bool,
+) -> UtilityResult:
+    """Route the site to its nearest tap among ``mask``'s mains (steps 2–6 of the module).
+
+    ``result`` is the utility's fresh result, filled in and returned.
+    """
+    profile = ctx.profile
+    utility = result.utility
     # (2) the nearest suitable tap
-    key = (*req.key, include_planned)
+    key = (*req_key, include_planned)
     path, assets = searcher.nearest(pid, utility, key, mask())
     if path is None:
-        result.reasons.append(not_covered(utility, req.text, profile))
+        result.reasons.append(not_covered(utility, result.requirement, profile))
         return result
     # (3) the route, off protected roads where the detour allows
     result.search_key = key
@@ -99,8 +138,82 @@ def assess_utility(
         _prefer_commitment(ctx, searcher, pid, utility, key, result)
     # (6) power: the feeder, and a backup supply from another one
     if utility == "power":
-        _power_supply(ctx, searcher, pid, demand, result, mask, req.key, include_planned)
+        _power_supply(ctx, searcher, pid, demand, result, mask, req_key, include_planned)
     return result
+
+
+def _capacity_checked(
+    ctx: RouteContext,
+    utility: str,
+    demand: Demand,
+    excluded: list[str],
+    connect: Callable[[], UtilityResult],
+) -> UtilityResult:
+    """Connect to the nearest tap the network can serve (:mod:`planning.capacity`).
+
+    Steps: (1) the utility's model (none: the attribute check, and why); (2) connect to the
+    nearest suitable tap and run the model with the site's demand there; (3) a tap that fails
+    is excluded (``excluded``) and the next nearest tried, up to ``capacity.max_taps_tried``;
+    (4) none passes: not covered, with every refused tap's reasons.
+    """
+    profile = ctx.profile
+    # (1) the model
+    model, note = ctx.capacity_model(utility)
+    quantity = demand_for(utility, demand, profile)
+    if model is None or quantity <= 0:
+        result = connect()
+        if result.covered:
+            why = note or f"无{vocabulary.UTILITIES.label(utility)}需求量，按管线属性判断"
+            result.capacity = CapacityCheck("attributes", note=why)
+        return result
+    check = CapacityCheck("simulation", engine=model.engine)
+    for _ in range(max(profile.capacity.max_taps_tried, 1)):
+        # (2) the nearest suitable tap, and the run with the demand there
+        result = connect()
+        if not result.covered or result.route is None:
+            if not check.failed:  # no suitable tap at all: the coverage reason says it
+                return result
+            break
+        route = result.route
+        try:
+            run = model.check(route.tap_asset, (route.tap_point.x, route.tap_point.y), quantity)
+        except ModelError as exc:  # the main is not in the model: its attributes decide
+            note = fallback_note(utility, str(exc), built=True)
+            result.capacity = CapacityCheck("attributes", model.engine, note, None, check.failed)
+            return result
+        reasons = judge(run, profile)
+        if not reasons:
+            check.run = run
+            result.capacity = check
+            return result
+        # (3) refused: the next nearest suitable tap
+        check.failed.append(FailedTap(run, reasons))
+        excluded.append(route.tap_asset)
+    # (4) no tap passes
+    return _no_capacity(utility, result, check)
+
+
+def _no_capacity(utility: str, result: UtilityResult, check: CapacityCheck) -> UtilityResult:
+    """Return the result of a site no tap within reach can serve (its refused taps' reasons).
+
+    At least one tap was checked and refused (a site without any suitable tap keeps the
+    coverage reason instead).
+    """
+    tried = len(check.failed)
+    name = vocabulary.UTILITIES.label(utility)
+    reasons = [r for f in check.failed for r in f.reasons]
+    reasons.append(
+        Reason(
+            "R1",
+            "capacity_exhausted",
+            f"依次校核的 {tried} 处{name}接入点均不能承担新增负荷"
+            f"{'（范围内再无满足条件的管线）' if not result.covered else ''}："
+            "需提前布局或扩建管网",
+        )
+    )
+    out = UtilityResult(utility, covered=False, requirement=result.requirement, reasons=reasons)
+    out.capacity = check
+    return out
 
 
 def _prefer_commitment(
@@ -144,6 +257,45 @@ def _commitment_route(
     taken.shortest, taken.shortest_reasons = route, reasons
     taken.operator = route.operator
     return taken, why
+
+
+def _backup_holds(ctx: RouteContext, demand: Demand, result: UtilityResult, feeder: str) -> bool:
+    """Run the backup's load with the main feeder out (N-1); record it; ``False``: it fails.
+
+    Without a power model the attribute check (the backup line's spare capacity) stands.
+    """
+    backup = result.backup
+    assert backup is not None
+    model, note = ctx.capacity_model("power")
+    if model is None:
+        result.backup_capacity = CapacityCheck("attributes", note=note)
+        return True
+    point = (backup.tap_point.x, backup.tap_point.y)
+    try:
+        run = model.check(backup.tap_asset, point, demand.backup_kva, outage=feeder)
+    except ModelError as exc:
+        note = fallback_note("power", str(exc), built=True)
+        result.backup_capacity = CapacityCheck("attributes", model.engine, note)
+        return True
+    reasons = judge(run, ctx.profile)
+    check = CapacityCheck("simulation", model.engine, run=None if reasons else run)
+    if reasons:
+        check.failed.append(FailedTap(run, reasons))
+    result.backup_capacity = check
+    if not reasons:
+        return True
+    result.covered = False
+    result.approval_path = None
+    result.reasons = [
+        *reasons,
+        Reason(
+            "R1",
+            "backup_capacity",
+            f"备供容量 {demand.backup_kva:g} kVA：馈线 {feeder} 停运时备供线路 {backup.tap_asset} "
+            "不能承担该负荷，需提前布局第二电源",
+        ),
+    ]
+    return False
 
 
 def _power_supply(
@@ -204,6 +356,9 @@ def _power_supply(
             (backup, breasons), bpath_decision = found, "commitment"
     result.backup = backup
     _set_feeders(ctx, backup)
+    # the backup must carry the load with the main feeder out (N-1)
+    if not _backup_holds(ctx, demand, result, feeder):
+        return
     if bpath_decision == "joint":
         result.approval_path = "joint"
         result.reasons = [r for r in result.reasons if r.rule != "R3"] + breasons

@@ -134,7 +134,7 @@ class PrelayPlan:
                 if u in self.unreachable and pid in self.unreachable[u]:
                     why = f"无满足电压/参数等级的现状管网可作为延伸起点；{why}"
                 elif u == "power" and not r.covered:
-                    why = f"沿线线路剩余容量不足，需由变电站新出馈线（工作空间无变电站数据）；{why}"
+                    why = f"沿线线路剩余容量不足，需由变电站新出馈线（提前布局只延伸现状线路，不规划变电站出线）；{why}"
                 out.append((pid, u, why))
         return out
 

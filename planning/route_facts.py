@@ -26,6 +26,7 @@ from gis.profile import Profile
 from gis.workspace import Workspace
 from planning.approval import CarriagewayCrossing, DigOnce
 from planning.assessment import Route
+from planning.capacity import build_model
 from planning.crossings import Crossing, MajorLines, major_lines
 from planning.dig_once import protected_roads
 from planning.routing import TreePath, routing_index
@@ -65,6 +66,8 @@ class RouteContext:
         self.source_cache: dict[tuple[Any, ...], tuple[np.ndarray, set[str]]] = {}
         self._unprotected: Any = None
         self._commitment: Any = None
+        # capacity models per utility, built on first use: (model or None, why not)
+        self.capacity_models: dict[str, tuple[Any, str]] = {}
 
         self.lead_cache: dict[tuple[str, Any], tuple[float, float, Any]] = {}
         self.tap_cache: dict[tuple[int, Any], tuple[set[str], str]] = {}
@@ -104,6 +107,15 @@ class RouteContext:
             for c, values in self.main_columns[utility].items()
             for v in (values[row],)
         }
+
+    def capacity_model(self, utility: str) -> tuple[Any, str]:
+        """Return the utility's capacity model, built once, or ``None`` and why not (Chinese).
+
+        See :func:`planning.capacity.build_model`.
+        """
+        if utility not in self.capacity_models:
+            self.capacity_models[utility] = build_model(utility, self.ws.layers, self.profile)
+        return self.capacity_models[utility]
 
     def unprotected_matrix(self) -> Any:
         """Return the search matrix without the edges of roads under dig-once protection."""

@@ -146,8 +146,8 @@ def test_unknown_time_node_is_refused_by_the_schema(client):
 
 
 @pytest.mark.parametrize(
-    ("word", "step"), [("踏勘", "surveyed"), ("受理", "form_complete"), ("审批办结", "approved")]
-)
+    ("word", "step"), [("受理", "form_complete"), ("踏勘", "surveyed"), ("审批办结", "approved")]
+)  # 受理 first: a later node is not recorded before the 受理时间
 def test_time_nodes_accept_their_chinese_names(client, word, step):
     r = client.post(f"/projects/{PID}/nodes/{word}", headers=ADMIN, json={"at": "2026-11-30T09:00:00"})
     assert r.status_code == 200, r.text

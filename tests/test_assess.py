@@ -482,7 +482,18 @@ def test_exactly_300_m_summed_from_awkward_pieces_is_still_joint():
     path, reasons = decide(RouteFacts(length), profile=JINGMEN)
     assert path == "joint" and "外线长度 300.0 m，不小于 300 m" in reasons[0].text
     path, reasons = decide(RouteFacts(299.9994), profile=JINGMEN)
-    assert path == "commitment" and reasons[0].text.startswith("外线长度 299.999 m，小于 300 m")
+    # to 0.1 m as everywhere else; cut, not rounded, below the limit (never 「300.0 m，小于 300 m」)
+    assert path == "commitment" and reasons[0].text.startswith("外线长度 299.9 m，小于 300 m")
+
+
+def test_a_reason_states_lengths_to_a_tenth_of_a_metre():
+    from planning.approval import RouteFacts, decide
+
+    path, reasons = decide(RouteFacts(300.007, lead_in_m=4.5), profile=JINGMEN)
+    assert path == "joint"
+    assert reasons[0].text.startswith(
+        "外线长度 304.5 m（自建筑区划红线起算：红线引入段 4.5 m + 沿道路 300.0 m），不小于 300 m"
+    )
 
 
 def test_a_changed_profile_under_the_same_name_is_not_served_from_the_cache(demo_ws):

@@ -17,6 +17,7 @@ import chinese_calendar
 import pytest
 
 from api.documents import approval_sheet_html
+from api.process import nodes
 from gis.errors import CalendarError
 from planning.calendar import (
     STATUTORY_FILE,
@@ -200,8 +201,10 @@ def client(tmp_path_factory):
         yield c
 
 
-def test_admin_loads_a_notice_and_documents_are_recomputed(client):
+def test_admin_loads_a_notice_and_documents_are_recomputed(client, monkeypatch):
     # the project was accepted (受理) on 2027-02-17 10:00: its deadlines count from then
+    # (recorded then: a time node is never in the future)
+    monkeypatch.setattr(nodes, "china_now", lambda: dt.datetime(2027, 2, 17, 10, 0))
     node = "/projects/JM-2026-011/nodes/form_complete"
     res = client.post(node, headers=auth("intake"), json={"at": "2027-02-17T10:00"})
     assert res.status_code == 200, res.text

@@ -41,6 +41,9 @@ def together(n: int, call):
 def test_eight_time_nodes_sent_at_once_are_all_kept(client):
     """Five bursts of the eight steps at once: after each, every node has its new time."""
     pid = "JM-2026-004"
+    accepted = {"at": "2026-01-01T09:00:00"}  # no node before the 受理时间: accepted first
+    res = client.post(f"/projects/{pid}/nodes/form_complete", headers=auth("admin"), json=accepted)
+    assert res.status_code == 200, res.text
     before = client.get(f"/projects/{pid}", headers=auth("admin")).json()
     assert len(STEPS) == N
     for burst in range(1, ROUNDS + 1):

@@ -97,9 +97,9 @@ def test_warnings_first_with_count_down(state):
     rows = dashboard_rows(state, DashboardFilter(), now=APPROACHING)
     mine = [r for r in rows if r.entry.project_id == "JM-2026-004"]
     assert mine and {r.entry.status for r in mine} == {"approaching"}
-    # 1.5 office hours left of a 7-hour working day: 0.3 working day (rounded up)
+    # 1.5 office hours left of a 7-hour working day, in the words of the project page
     assert {(r.tone, r.countdown, r.status_label) for r in mine} == {
-        ("amber", "剩余 0.3 个工作日", "临近时限")
+        ("amber", "剩余 1.5 个工作小时", "临近时限")
     }
     rank = ["error", "overdue", "approaching", "on_time", "untimed", "done"]
     assert [rank.index(r.entry.status) for r in rows] == sorted(
@@ -107,8 +107,19 @@ def test_warnings_first_with_count_down(state):
     )
     late = dashboard_rows(state, DashboardFilter(status="overdue"), now=OVERDUE)
     mine = [r for r in late if r.entry.project_id == "JM-2026-004"]
-    assert {(r.tone, r.countdown) for r in mine} == {("red", "已超期 0.1 个工作日")}
+    assert {(r.tone, r.countdown) for r in mine} == {("red", "已逾期 0.5 个工作小时")}
     assert {r.entry.status for r in late} == {"overdue"}
+
+
+def test_the_project_page_counts_down_in_the_ledgers_words(state):
+    from api.process.project_view import project_view
+    from api.security import Principal
+
+    for now, words in ((APPROACHING, "剩余 1.5 个工作小时"), (OVERDUE, "已逾期 0.5 个工作小时")):
+        rows = [r for r in dashboard_rows(state, DashboardFilter(), now=now) if r.entry.project_id == "JM-2026-004"]
+        view = project_view(state, Principal("admin", "admin"), "JM-2026-004", now=now)
+        (open_step,) = [s for s in view.timeline if s.is_open]
+        assert {r.countdown for r in rows} == {open_step.countdown} == {words}
 
 
 def test_pages_cut_the_same_rows(state):
@@ -158,8 +169,10 @@ def test_on_the_clock_the_last_minute_answers_while_the_next_is_computed(
     client, state, monkeypatch
 ):
     from api.process import dashboard as board_module
+    from api.process import nodes as nodes_module
 
     t = dt.datetime(2026, 12, 31, 17, 0)
+    monkeypatch.setattr(nodes_module, "china_now", lambda: t)  # a node is never in the future
     monkeypatch.setattr(board_module, "_clock", lambda: t)
     assert dashboard(state, DashboardFilter()).now == t
     monkeypatch.setattr(board_module, "_clock", lambda: t + dt.timedelta(minutes=1))

@@ -114,7 +114,7 @@ def test_an_overdue_project_shows_in_red_on_a_phone(client):
         assert "overdue" in (row.get_attribute("class") or "")
         cell = row.locator("td").first
         assert cell.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(253, 232, 232)"
-        assert re.fullmatch(r"已超期 \d+(\.\d)? 个工作日", row.locator("td").nth(7).inner_text())
+        assert re.fullmatch(r"已逾期 (\d+ 个工作日)? ?(\d+(\.\d)? 个工作小时)?", row.locator("td").nth(7).inner_text())
         # the overdue entries come first
         first = page.locator("#entries tbody tr").first
         assert first.get_attribute("data-status") in ("error", "overdue")

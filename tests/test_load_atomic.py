@@ -83,9 +83,9 @@ def test_a_good_load_stores_every_layer_and_the_projects(store, tmp_path):
     assert res.exit_code == 0, res.output
     latest, rows, projects = _stored(store)
     assert latest == dict.fromkeys(build_district("demo"), 2)
-    assert rows == 24 and projects == 3
-    assert len(store.layer("water")) == 86
-    assert "water: version 2, 86 features (+0 −1 ~0)" in res.output
+    assert rows == 26 and projects == 3
+    assert len(store.layer("water")) == 87
+    assert "water: version 2, 87 features (+0 −1 ~0)" in res.output
     assert "3 projects stored" in res.output
 
 
@@ -100,7 +100,7 @@ def test_one_invalid_site_stores_no_layer_and_every_problem_is_reported(store, t
         ("sites", "invalid_geometry", "JM-2026-004"),
         ("intake", "unknown_site", "JM-2099-999"),
     }
-    assert _stored(store) == before == (dict.fromkeys(build_district("demo"), 1), 12, 0)
+    assert _stored(store) == before == (dict.fromkeys(build_district("demo"), 1), 13, 0)
 
 
 def test_a_bad_demand_file_stores_no_layer(store, tmp_path):
@@ -111,7 +111,7 @@ def test_a_bad_demand_file_stores_no_layer(store, tmp_path):
     errors = [p for p in res.exception.problems if p.severity == "error"]
     assert [p.field for p in errors] == ["phone"]
     assert _stored(store) == before
-    assert len(store.layer("water")) == 87
+    assert len(store.layer("water")) == 88
 
 
 _KILLED_LOAD = """
@@ -154,7 +154,7 @@ def test_a_load_killed_midway_leaves_the_old_state(store, tmp_path):
     proc.stdout.close()
     store.engine.dispose()  # new connections, as after a restart
     assert _stored(store) == before
-    assert len(store.layer("water")) == 87
+    assert len(store.layer("water")) == 88
     res = _load(str(gpkg), "--demand", str(forms))  # and the next load goes through
     assert res.exit_code == 0, res.output
     assert _stored(store)[0] == dict.fromkeys(build_district("demo"), 2)

@@ -96,13 +96,13 @@ def test_amber_and_red_from_an_old_acceptance(client):
     # Tuesday 12:00: 6.5 + 3.5 = 10 of 20.5 office hours (49 %): on time
     early = submitted(dt.datetime(2026, 12, 1, 12, 0))
     assert (early.state, early.badge) == ("on_time", "ok")
-    assert early.countdown == "剩余 10.5 个工作小时（已用 49%）"
+    assert early.countdown == "剩余 1 个工作日 3.5 个工作小时"  # the ledger's words (7 h a day)
     # Wednesday 10:00: 6.5 + 7 + 1.5 = 15 of 20.5 (73 %, below 75 %): still on time
     assert submitted(dt.datetime(2026, 12, 2, 10, 0)).state == "on_time"
     # Wednesday 11:00: 16 of 20.5 (78 % ≥ 75 %): amber
     amber = submitted(dt.datetime(2026, 12, 2, 11, 0))
     assert (amber.state, amber.state_label, amber.badge) == ("approaching", "临近时限", "warn")
-    assert amber.countdown == "剩余 4.5 个工作小时（已用 78%）"
+    assert amber.countdown == "剩余 4.5 个工作小时"
     # Thursday 10:00: 1.5 office hours (8:30-10:00) past the deadline: red
     red = submitted(dt.datetime(2026, 12, 3, 10, 0))
     assert (red.state, red.state_label, red.badge) == ("overdue", "已逾期", "overdue")
@@ -113,6 +113,9 @@ def test_amber_and_red_from_an_old_acceptance(client):
 
 
 def test_recording_a_node_in_the_form_changes_the_page_and_is_audited(client):
+    accepted = {"at": "2026-12-07T14:00"}  # a node is not recorded before the 受理时间
+    res = client.post("/projects/JM-2026-005/nodes/form_complete", headers=auth("intake"), json=accepted)
+    assert res.status_code == 200, res.text
     w = signed_in(client, "survey")
     before = w.get("/ui/projects/JM-2026-005").text
     assert "完成：" not in _step_block(before, "surveyed")
@@ -130,7 +133,9 @@ def test_recording_a_node_in_the_form_changes_the_page_and_is_audited(client):
     with _state(client).store.session() as s:
         entry = s.scalars(
             select(AuditEntry).where(
-                AuditEntry.target == "JM-2026-005", AuditEntry.action == "record_node"
+                AuditEntry.target == "JM-2026-005",
+                AuditEntry.action == "record_node",
+                AuditEntry.user == "survey",
             )
         ).one()
         assert entry.user == "survey" and entry.detail == {

@@ -32,11 +32,16 @@ what the demo data says by hand:
   pulled back from a junction by the widest half-corridor meeting there, and round the corner
   between the two sidewalks (JM-2026-015: 220 m of centreline less 10.5 m at each end of the
   石化大道 (arterial, 16 + 5 m) / 杨湾路 junction, plus the 2.5 m corner from 杨湾路's sidewalk
-  (offset 8 m) to 石化大道's (offset 10.5 m) = 201.5 m).
+  (offset 8 m) to 石化大道's (offset 10.5 m) = 201.5 m);
+* the capacity check (issue 16): JM-2026-001's nearest water main is the DN100 W-0088 in front
+  of it, fed only by a 高位水池 of 27 m total head: 27 × 0.00980665 = 0.265 MPa, below the
+  0.28 MPa minimum, so it is refused and the DN200 W-0068 120 m north (水厂, 45 m: 0.441 MPa)
+  serves the site; JM-2026-002's main is connected to no source: the attribute check stands.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +49,7 @@ import pytest
 
 from data.demo_district import DEMO_CASES, REFERENCE_DATE
 
-from .demo import AS_OF
+from .demo import AS_OF, JINGMEN
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,11 @@ class U:
     crossings: tuple[tuple[str, str], ...] = ()
     carriageways: tuple[tuple[str, str], ...] = ()
     dig_once: tuple[str, ...] = ()
+    check: str | None = None
+    """The capacity check used (``simulation``/``attributes``; ``None``: not asserted)."""
+    tap: str | None = None
+    refused: tuple[str, ...] = ()
+    """Mains the capacity check refused before the tap taken, nearest first."""
 
 
 @dataclass(frozen=True)
@@ -68,10 +78,15 @@ class Case:
 
 
 ORACLE: dict[str, Case] = {
-    "JM-2026-001": Case(  # short_route
-        "commitment", {"water": U("commitment", 120.0), "power": U("commitment", 0.0)}
+    "JM-2026-001": Case(  # short_route; the DN100 main in front fails the capacity check
+        "commitment",
+        {
+            "water": U("commitment", 120.0, check="simulation", tap="W-0068", refused=("W-0088",)),
+            "power": U("commitment", 0.0),
+        },
     ),
-    "JM-2026-002": Case("joint", {"water": U("joint", 300.0)}),  # exact_300
+    # exact_300: its main is not connected to a source: its attributes decide
+    "JM-2026-002": Case("joint", {"water": U("joint", 300.0, check="attributes")}),
     "JM-2026-003": Case("joint", {"water": U("joint", 450.0)}),  # over_300
     "JM-2026-004": Case(  # cross_arterial
         "joint", {"water": U("joint", 21.0, carriageways=(("arterial", "白云大道"),))}
@@ -92,8 +107,11 @@ ORACLE: dict[str, Case] = {
         {
             "water": U("commitment", 0.0),
             "gas": U("commitment", 54.0),
-            "power": U("joint", 75.0, carriageways=(("arterial", "白云大道"),)),
+            # 4,000 kVA on P-0025's 4,000 kVA spare: the load flow finds it at 101.2 % and no
+            # other line within reach carries it (issue 16)
+            "power": U(None, None, check="simulation", refused=("P-0025",)),
         },
+        needs_prelay=("power",),
     ),
     "JM-2026-009": Case("commitment", {"power": U("commitment", 0.0)}),  # dual_power
     "JM-2026-010": Case("commitment", {"heat": U("commitment", 60.0)}),  # steam
@@ -130,12 +148,17 @@ def test_oracle_agrees_with_what_the_demo_data_writes_down(pid: str) -> None:
         assert oracle.path == _CODE_PATH.get(case["expected_approval"], case["expected_approval"])
     if case["expected_crossing"] is not None:
         kinds = {
-            kind
-            for u in oracle.utilities.values()
-            for kind, _ in (*u.crossings, *u.carriageways)
+            kind for u in oracle.utilities.values() for kind, _ in (*u.crossings, *u.carriageways)
         }
         assert case["expected_crossing"] in kinds
     assert set(oracle.needs_prelay) == set(case.get("no_suitable_main", []))
+    for utility, capacity in case.get("capacity", {}).items():
+        want = oracle.utilities[utility]
+        assert (want.check, want.tap, list(want.refused)) == (
+            "simulation",
+            capacity["tap"],
+            capacity["refused"],
+        )
 
 
 @pytest.mark.parametrize("pid", sorted(DEMO_CASES), ids=lambda p: f"{p}-{DEMO_CASES[p]['case']}")
@@ -151,12 +174,65 @@ def test_demo_case(pid: str, results: dict[str, Any]) -> None:
         assert got.approval_path == want.path, utility
         if want.length_m is None:
             assert got.route is None and not got.covered, utility
+            if want.check is not None:  # refused by the capacity check, not by coverage
+                assert got.capacity is not None and got.capacity.method == want.check, utility
+                assert tuple(f.run.tap_asset for f in got.capacity.failed) == want.refused
             continue
         route = got.route
         assert route is not None, utility
         assert round(route.length_m, 1) == want.length_m, (utility, route.length_m)
         assert tuple((c.kind, c.name) for c in route.crossings) == want.crossings, utility
-        assert (
-            tuple((c.road_class, c.name) for c in route.carriageways) == want.carriageways
-        ), utility
+        assert tuple((c.road_class, c.name) for c in route.carriageways) == want.carriageways, (
+            utility
+        )
         assert tuple(d.name for d in route.dig_once) == want.dig_once, utility
+        if want.check is not None:
+            assert got.capacity is not None and got.capacity.method == want.check, utility
+            refused = tuple(f.run.tap_asset for f in got.capacity.failed)
+            assert refused == want.refused, utility
+        if want.tap is not None:
+            assert route.tap_asset == want.tap == got.capacity.run.tap_asset, utility
+
+
+def test_the_demo_site_refused_by_capacity_shows_it_everywhere(demo_ws, results) -> None:
+    """JM-2026-001: the DN100 main in front fails (0.26 MPa), the DN200 120 m north serves it."""
+    from api.documents.drafting import planning_opinion_short
+    from api.maps import render_html
+    from api.maps.project import project_map
+    from api.report import assessment_table, assessment_to_dict
+    from tests.demo import JINGMEN
+
+    a = results["JM-2026-001"]
+    check = a.utilities["water"].capacity
+    [failed] = check.failed
+    pressure = failed.run.after["tap_pressure_mpa"]
+    assert pressure == pytest.approx(27.0 * 0.00980665, abs=1e-3)  # the 高位水池's 27 m
+    assert failed.reasons[0].text == (
+        f"供水管线 W-0088 新增 1.39 L/s 后接入点压力 {pressure:.2f} MPa，"
+        "低于最低服务压力 0.28 MPa（GB 50013-2018）"
+    )
+    assert check.run.after["tap_pressure_mpa"] == pytest.approx(45.0 * 0.00980665, abs=1e-3)
+    data = assessment_to_dict(a, crs=demo_ws.crs)["utilities"]["water"]["capacity"]
+    assert data["check"] == "simulation" and data["run"]["tap"] == "W-0068"
+    assert [f["tap"] for f in data["failed"]] == ["W-0088"]
+    sentence = data["text"]
+    assert sentence.startswith("承载能力：较近的接入管线 W-0088 校核未通过（供水管线 W-0088")
+    assert "改接：水力计算（WNTR 1.5.0 (EPANET 2.2)）：接入管线 W-0068 新增 1.39 L/s" in sentence
+    assert sentence in assessment_table([a], profile=JINGMEN)
+    page = render_html(project_map(demo_ws, a, profile=JINGMEN))
+    assert json.dumps(["承载能力", sentence.removeprefix("承载能力：")]) in page
+    assert f"供水{sentence}。" in planning_opinion_short(a, profile=JINGMEN)
+
+
+def test_the_backup_supply_is_checked_with_the_main_feeder_out(results) -> None:
+    """JM-2026-009: the backup on DD-F132 carries 1,000 kVA with DD-F131 out (N-1, pandapower)."""
+    power = results["JM-2026-009"].utilities["power"]
+    assert power.route is not None and power.backup is not None
+    assert power.route.feeder_id == "DD-F131" and power.backup.feeder_id == "DD-F132"
+    check = power.backup_capacity
+    assert check is not None and check.method == "simulation" and not check.failed
+    assert check.run is not None and check.run.outage == "DD-F131"
+    assert check.run.tap_asset == power.backup.tap_asset and check.run.demand == 1000.0
+    low, high = JINGMEN.capacity.power.voltage_band_pu
+    assert low <= check.run.after["bus_voltage_pu"] <= high
+    assert check.run.after["line_loading_pct"] <= JINGMEN.capacity.power.max_line_loading_pct

@@ -209,16 +209,19 @@ def test_failure_mid_import_leaves_no_half_version(store, monkeypatch):
 
 def test_assessment_on_stored_workspace_matches_memory(store):
     layers = build_district("demo")
-    for name in ("scope", "roads", "sites", "water", "power", "major_lines", "green_space"):
+    names = ("scope", "roads", "sites", "water", "sources", "power", "major_lines", "green_space")
+    for name in names:
         store.import_layer(name, layers[name])
     ws, versions = store.workspace()
-    assert versions == {n: 1 for n in ("scope", "roads", "sites", "water", "power", "major_lines", "green_space")}
+    assert versions == dict.fromkeys(names, 1)
     profile = load_profile("jingmen-2023")
     pid = next(p for p, c in DEMO_CASES.items() if c["case"] == "short_route")
     demand = demo_demand(DEMO_CASES[pid])
     a = assess_sites(ws, profile=profile, site_ids=[pid], demands={pid: demand}, as_of=dt.date(2026, 11, 29))[0]
-    # the hand-designed case: water main 120 m north along 掇刀路 (issue 3 tests)
+    # the hand-designed case: water main 120 m north along 掇刀路 (issue 3 tests), the DN100
+    # main in front refused by the capacity check on the stored sources (issue 16)
     assert a.utilities["water"].route is not None
+    assert a.utilities["water"].route.tap_asset == "W-0068"
     assert a.utilities["water"].route.length_m == pytest.approx(120.0, abs=0.5)
     assert a.approval_path == "commitment"
     # geometry came back exactly

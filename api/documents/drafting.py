@@ -24,7 +24,14 @@ from gis.profile import Profile
 from gis.schema import OPERATOR_NAMES_ZH
 from planning.approval import CLASS_ZH, Reason
 from planning.assess import Assessment, Route
-from planning.calendar import PROVISIONAL_MARK, path_deadlines, provisional_note
+from planning.calendar import (
+    PROVISIONAL_MARK,
+    calendar_for,
+    deadline,
+    path_deadlines,
+    provisional_note,
+)
+from planning.capacity import describe
 from planning.intake import Intake
 from planning.shared_trench import TrenchSegment, trench_segments
 
@@ -34,6 +41,7 @@ __all__ = [
     "TimeLimits",
     "access_addresses",
     "approval_opinion",
+    "capacity_sentences",
     "check_pair",
     "check_period",
     "cited_reasons",
@@ -294,9 +302,19 @@ def planning_conclusion(assessment: Assessment) -> str:
     return "暂不具备接入条件：需提前布局周边管网（实施方案 三1）。"
 
 
+def capacity_sentences(assessment: Assessment) -> list[str]:
+    """Return one sentence per utility whose tap was checked by simulation, with the numbers."""
+    return [
+        f"{UTILITY_ZH.get(u, u)}{describe(r.capacity)}。"
+        for u, r in assessment.utilities.items()
+        if r.capacity is not None and r.capacity.method == "simulation"
+    ]
+
+
 def planning_opinion_short(assessment: Assessment, *, profile: Profile) -> list[str]:
     """Return the 市自然资源和规划局 opinion of the approval sheet: per line, then conclusion."""
     out = [line_summary(line, profile=profile) for line in lines_of(assessment)]
+    out += capacity_sentences(assessment)
     for u in assessment.needs_prelay:
         result = assessment.utilities[u]
         why = "；".join(reason_text(r) for r in result.reasons) or "无满足需求的管线"
@@ -406,6 +424,29 @@ class TimeLimits:
     error: str | None = None
     provisional: tuple[int, ...] = ()
     """Years without a loaded State Council notice the nodes depend on (then 暂定)."""
+
+    def after_approval(self, approved: dt.datetime, *, profile: Profile) -> TimeLimits:
+        """Return the limits once approved: 接入 within 0.5 working day of 审批办结.
+
+        The connection limit of the path plan (受理 + 2 + 3 + 0.5 working days on the joint path,
+        seed 四(二)2 and 四(一)2) is the latest the promise allows; once the sheet is issued the
+        conditions are met and the e-ledger counts 「具备接入条件后 0.5 个工作日内完成接入」
+        (四(一)2) from the approval (:class:`planning.ledger.limits.Clock`), so the issued
+        sheet states that deadline too: the sheet, the project page and the ledger agree.
+        """
+        if self.error is not None or "connection" not in self.nodes:
+            return self
+        cal = calendar_for(profile)
+        try:
+            due = deadline(
+                approved, working_days=profile.deadlines.connection_working_days, calendar=cal
+            )
+        except CalendarError as exc:
+            return TimeLimits(self.start, self.path, {}, error=str(exc))
+        years = tuple(sorted({*self.provisional, *cal.provisional_years(approved, due)}))
+        return TimeLimits(
+            self.start, self.path, {**self.nodes, "connection": due}, provisional=years
+        )
 
     def due(self, node: str) -> str:
         """Return a node as 「…前」, with （暂定） when a year's notice is not loaded."""

@@ -272,6 +272,7 @@ def planning_opinion_document(
         _lines_table(a, profile=profile),
     ]
     blocks += [Para(drafting.line_summary(line, profile=profile)) for line in drafting.lines_of(a)]
+    blocks += [Para(text) for text in drafting.capacity_sentences(a)]
     blocks += [
         Heading(OPINION_HEADINGS["dig_once"]),
         *_dig_once(a),

@@ -381,6 +381,9 @@ def approval_sheet_document(
     drafting.check_pair(assessment, intake)
     drafting.check_period(period)
     limits = drafting.time_limits(assessment, start=start, profile=profile)
+    if signed is not None and signed.final is not None:  # issued: 接入 counts from 审批办结
+        issued = dt.datetime.fromisoformat(signed.final.issued_at)
+        limits = limits.after_approval(issued, profile=profile)
     addresses = [
         f"{address}（{'、'.join(labels)}）"
         for address, labels in drafting.access_addresses(assessment, G)

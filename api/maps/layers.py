@@ -100,7 +100,18 @@ def base_map(
         )
     )
     figure_of(m).header.add_child(folium.Element(_PRINT_CSS), name="linkplan_print_css")
+    figure_of(m).html.add_child(folium.Element(_NARROW_SCRIPT), name="linkplan_narrow")
     return m
+
+
+_NARROW_SCRIPT = """<script>
+/* A phone (at most 600 px wide): the layer list starts folded to its button (Leaflet's own
+   collapsed control: tap to open, tap the map to fold), so it does not cover the map. In the
+   page body: after Leaflet is loaded, before the map script builds the control. */
+if (window.L && window.matchMedia("(max-width: 600px)").matches) {
+  L.Control.Layers.addInitHook(function () { this.options.collapsed = true; });
+}
+</script>"""
 
 
 _NORTH_ARROW = (
@@ -134,7 +145,15 @@ _PRINT_CSS = """<style>
     font-size:11px;background:rgba(255,255,255,.85);padding:1px 4px}
   *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
-</style>"""
+@media screen and (max-width:600px){
+  #linkplan-title{left:50px!important;top:10px!important;max-width:calc(100vw - 125px)!important;box-sizing:border-box;
+    font-size:11px!important;padding:3px 6px!important;max-height:22vh;overflow:auto}
+  #linkplan-title b{font-size:12px!important}
+  #linkplan-legend{max-width:46vw;max-height:24vh!important;font-size:10px!important;
+    line-height:14px!important}
+}
+</style>
+"""
 
 
 class _ScaleAndPrint(MacroElement):

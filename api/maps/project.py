@@ -52,6 +52,7 @@ from gis.profile import Profile
 from gis.schema import UTILITIES
 from gis.workspace import Workspace
 from planning.assess import Assessment, Route, protected_roads
+from planning.capacity import describe
 from planning.routing import routing_index
 from planning.shared_trench import segment_geometry
 
@@ -440,6 +441,8 @@ def _route_popup(a: Assessment, u: str, role: str, r: Route, *, profile: Profile
         ("审批路径", vocabulary.approval_path_label(result.approval_path, profile)),
         ("理由", "；".join(x.text for x in result.reasons) or "-"),
     ]
+    if result.capacity is not None and role != "备供":  # the capacity check of the tap taken
+        rows.append(("承载能力", describe(result.capacity).removeprefix("承载能力：")))
     if r.operator:
         rows.insert(0, ("运营商", enum_zh("operator", r.operator)))
     if r.dig_once:

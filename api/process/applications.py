@@ -18,7 +18,6 @@ form takes no key that is not on 附件2).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -146,7 +145,7 @@ def _store(
     taken = _taken_ids(state)
     form, parcel = _checked(data, source, working_crs=ws.crs, taken=taken)
     # (2) its id: the form's site id, or the next free one
-    pid = str(form.get("site_id") or next_project_id(taken, year=dt.date.today().year))
+    pid = str(form.get("site_id") or next_project_id(taken, year=china_now().year))
     form["site_id"] = pid
     warnings = check_parcel(state, parcel, reveal_names=owner is None)
     nodes: dict[str, Any] = {APPLIED_NODE: _now()}

@@ -13,15 +13,23 @@ from api.report import assessment_to_dict, path_deadlines_json
 from api.schemas import china_now
 from api.security import Principal
 from api.state import ServiceState
-from gis.storage.models import AssessmentRecord, ProjectRecord
+from gis.storage.models import AssessmentRecord, AuditEntry, ProjectRecord
 
 __all__ = ["ACCEPTANCE_NODE", "acceptance_time", "accepted_at", "decide_project", "run_assessment"]
 
-def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | None = None) -> AssessmentRecord:
+def run_assessment(
+    state: ServiceState,
+    project_id: str,
+    *,
+    as_of: dt.date | None = None,
+    by: Principal | None = None,
+) -> AssessmentRecord:
     """Assess one project on the current layer versions and store the result.
 
     The deadlines count from the project's recorded acceptance time (:func:`accepted_at`), not
-    from when it is assessed: assessing again gives the same deadlines.
+    from when it is assessed: assessing again gives the same deadlines. ``by`` given: the
+    研判 is written to the audit trail (``assess_project``, with the path and the check day),
+    in the same transaction as the assessment.
     """
     done = state.assessed(as_of=as_of)
     a = done.one(project_id)
@@ -47,6 +55,9 @@ def run_assessment(state: ServiceState, project_id: str, *, as_of: dt.date | Non
             result=result,
         )
         s.add(rec)
+        if by is not None:
+            detail = {"path": a.approval_path, "as_of": done.as_of.isoformat()}
+            s.add(AuditEntry(user=by.name, action="assess_project", target=project_id, detail=detail))
     return rec
 
 
@@ -62,7 +73,7 @@ def decide_project(
     from api.process.opinions import finish_commitment
 
     # (1) the assessment, counted from the recorded 受理时间, stored
-    rec = run_assessment(state, project_id, as_of=as_of)
+    rec = run_assessment(state, project_id, as_of=as_of, by=p)
     # (2) the commitment path: the sheet is issued now (once; assessing again keeps its number)
     if rec.approval_path == "commitment":
         finish_commitment(state, project_id, p)

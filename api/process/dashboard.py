@@ -44,6 +44,7 @@ from planning.ledger import (
     Status,
     Step,
     TimeNodes,
+    countdown_text,
     ledger_status,
 )
 from planning.ledger.departments import Departments
@@ -51,15 +52,18 @@ from planning.ledger.departments import Departments
 __all__ = [
     "ALERT",
     "NOT_REQUIRED",
+    "OFF_CLOCK_PATHS",
     "Dashboard",
     "DashboardFilter",
     "DashboardRow",
+    "OffClock",
     "dashboard",
     "dashboard_rows",
     "export_xlsx",
     "ledger_entries",
     "ledger_project",
     "ledger_projects",
+    "off_clock_projects",
 ]
 
 STATUSES: tuple[Status, ...] = get_args(Status)
@@ -128,7 +132,7 @@ class DashboardRow:
     path_label: str
     utilities_label: str
     countdown: str
-    """剩余 x 个工作日 / 已超期 x 个工作日 (empty without a time limit)."""
+    """:func:`planning.ledger.countdown_text`: 剩余 / 已逾期 x 个工作日 y 个工作小时 ("" untimed)."""
     tone: Tone
     """``red`` overdue (or no computable limit), ``amber`` at ≥ the warning share, else empty."""
 
@@ -163,17 +167,38 @@ class Dashboard:
     """The warning share of the profile in percent (75: amber at ≥ 75 % of the limit)."""
     choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     """The filter form's options: field → (value, Chinese label)."""
+    off_clock: list[OffClock] = field(default_factory=list)
+    """Assessed projects not on a connection clock (需提前布局管网, 不适用联动接入) passing the
+    utility and path filters (none when a department or a state is chosen): listed apart."""
 
 
 # --------------------------------------------------------------------------- the data
 
 
-def ledger_projects(state: ServiceState) -> list[LedgerProject]:
-    """Return the stored projects with their time nodes and approval paths, for the ledger.
+OFF_CLOCK_PATHS: dict[str, str] = {
+    "prelay": vocabulary.APPROVAL_PATHS.label(None),
+    "not_applicable": vocabulary.APPROVAL_PATHS.label("not_applicable"),
+}
+"""The assessed outcomes that are not on a connection clock, by filter value → Chinese label:
+the network is to be laid first (需提前布局管网, stored path ``None``) or the request is outside
+the linked connection (不适用联动接入). The ledger lists them apart, without a deadline."""
 
-    Reads only the columns the ledger needs (not the stored assessment results); a project's
-    path is that of its latest assessment.
-    """
+
+@dataclass(frozen=True)
+class OffClock:
+    """An assessed project not on a connection clock (see :data:`OFF_CLOCK_PATHS`)."""
+
+    project_id: str
+    name: str
+    path: str
+    """A key of :data:`OFF_CLOCK_PATHS`."""
+    path_label: str
+    utilities: tuple[str, ...]
+    utilities_label: str
+
+
+def _stored(state: ServiceState) -> tuple[list[Any], dict[str, Any]]:
+    """Return the projects' ledger columns and each assessed project's latest path."""
     with state.store.session() as s:
         rows = s.execute(
             select(
@@ -187,7 +212,51 @@ def ledger_projects(state: ServiceState) -> list[LedgerProject]:
                 )
             ).all()
         )
-    return [ledger_project(pid, intake, nodes, paths.get(pid)) for pid, intake, nodes in rows]
+    return list(rows), paths
+
+
+def _off_clock_path(pid: str, paths: dict[str, Any]) -> str | None:
+    """Return the off-clock outcome of a project (``None``: on the clock, or not assessed)."""
+    if pid not in paths:
+        return None
+    path = paths[pid]
+    return "prelay" if path is None else path if path in OFF_CLOCK_PATHS else None
+
+
+def ledger_projects(state: ServiceState) -> list[LedgerProject]:
+    """Return the stored projects on a connection clock, with their nodes and approval paths.
+
+    Reads only the columns the ledger needs (not the stored assessment results); a project's
+    path is that of its latest assessment. Projects assessed as 需提前布局管网 or 不适用联动接入
+    are not on the clock (:func:`off_clock_projects`).
+    """
+    rows, paths = _stored(state)
+    return [
+        ledger_project(pid, intake, nodes, paths.get(pid))
+        for pid, intake, nodes in rows
+        if _off_clock_path(pid, paths) is None
+    ]
+
+
+def off_clock_projects(state: ServiceState) -> list[OffClock]:
+    """Return the assessed projects not on a connection clock (:data:`OFF_CLOCK_PATHS`)."""
+    rows, paths = _stored(state)
+    out = []
+    for pid, intake, _nodes in rows:
+        path = _off_clock_path(pid, paths)
+        if path is not None:
+            utilities = tuple((intake or {}).get("utilities") or ())
+            out.append(
+                OffClock(
+                    project_id=pid,
+                    name=str((intake or {}).get("project_name", "")),
+                    path=path,
+                    path_label=OFF_CLOCK_PATHS[path],
+                    utilities=utilities,
+                    utilities_label="、".join(vocabulary.UTILITIES.label(u) for u in utilities),
+                )
+            )
+    return out
 
 
 def _stamp(state: ServiceState) -> tuple[Any, ...]:
@@ -210,6 +279,8 @@ class _Computed:
     utilities: dict[str, tuple[str, ...]]
     ordered: list[LedgerEntry]
     """The same, warnings first (the dashboard's order)."""
+    off_clock: list[OffClock] = field(default_factory=list)
+    """The assessed projects not on a connection clock, listed apart."""
 
 
 STALE = dt.timedelta(minutes=2)
@@ -246,7 +317,8 @@ def _compute(state: ServiceState, now: dt.datetime, data: tuple[Any, ...]) -> _C
     )
     rank = {d: i for i, d in enumerate(Departments.of(state.profile).order)}
     utilities = {p.project_id: tuple(p.utilities) for p in projects}
-    return _Computed(data, now, entries, utilities, sorted(entries, key=_sort_key(rank)))
+    ordered = sorted(entries, key=_sort_key(rank))
+    return _Computed(data, now, entries, utilities, ordered, off_clock_projects(state))
 
 
 def _refresh_aside(state: ServiceState, now: dt.datetime, data: tuple[Any, ...]) -> None:
@@ -307,6 +379,7 @@ def _choices(state: ServiceState) -> dict[str, list[tuple[str, str]]]:
             ("commitment", PATH_LABELS["commitment"]),
             ("joint", PATH_LABELS["joint"]),
             (PENDING_PATH, PATH_LABELS[None]),
+            *OFF_CLOCK_PATHS.items(),
         ],
         "status": status_choices,
     }
@@ -360,6 +433,21 @@ def _keep(e: LedgerEntry, utilities: dict[str, tuple[str, ...]], f: DashboardFil
     return f.path is None or path == f.path
 
 
+def _off_clock_kept(projects: list[OffClock], f: DashboardFilter) -> list[OffClock]:
+    """Return the off-clock projects passing the utility and path filters.
+
+    They have no responsible department on a clock and no state: a department or a state
+    filter lists none of them.
+    """
+    if f.department is not None or f.status is not None:
+        return []
+    return [
+        p
+        for p in projects
+        if (f.utility is None or f.utility in p.utilities) and (f.path in (None, p.path))
+    ]
+
+
 def _status_kept(status: str, wanted: str | None) -> bool:
     if wanted is None:
         return True
@@ -371,18 +459,8 @@ def _status_kept(status: str, wanted: str | None) -> bool:
 # --------------------------------------------------------------------------- rows
 
 
-def _days(hours: float, per_day: float) -> str:
-    """Return office hours as working days with one decimal, rounded up (0.05 → 0.1)."""
-    days = math.ceil(max(hours, 0.0) / per_day * 10 - 1e-9) / 10
-    return f"{days:.1f}".removesuffix(".0")
-
-
 def _row(e: LedgerEntry, utilities: tuple[str, ...], per_day: float) -> DashboardRow:
-    countdown = ""
-    if e.status == "overdue" and e.used_hours is not None and e.allowed_hours is not None:
-        countdown = f"已超期 {_days(e.used_hours - e.allowed_hours, per_day)} 个工作日"
-    elif e.used_hours is not None and e.allowed_hours is not None:
-        countdown = f"剩余 {_days(e.allowed_hours - e.used_hours, per_day)} 个工作日"
+    countdown = countdown_text(e, hours_per_day=per_day)
     tone: Tone = (
         "red" if e.status in ("overdue", "error") else "amber" if e.status == "approaching" else ""
     )
@@ -502,6 +580,7 @@ def dashboard(
         pages=pages,
         warn_percent=round(state.profile.ledger.warn_share * 100),
         choices=_choices(state),
+        off_clock=_off_clock_kept(found.off_clock, filters),
     )
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from api.process.assessment import decide_project
 from api.process.dashboard import NOT_REQUIRED, ledger_project
-from api.process.nodes import NODE_ROLES, record_time_node
+from api.process.nodes import NODE_ROLES, issued_by_sheet, record_time_node
 from api.process.records import accepted_at, latest_assessment
 from api.roles import ASSESSED_NODE_ROLES
 from api.schemas import CHINA, as_utc, china_now
@@ -44,14 +44,15 @@ from api.security import (
 from api.security.ownership import see_project
 from gis import vocabulary
 from gis.errors import NotFoundError
-from gis.storage.models import AuditEntry, ProjectRecord
-from planning.calendar import WorkCalendar
+from gis.storage.models import AuditEntry, ProjectRecord, User
+from planning.calendar import WorkCalendar, calendar_for
 from planning.ledger import (
     STEPS,
     LedgerEntry,
     LedgerProject,
     Step,
     TimeNodes,
+    countdown_text,
     departments_for,
     ledger_status,
     open_step,
@@ -199,6 +200,8 @@ class ProjectView:
     actions: tuple[NodeAction, ...]
     can_assess: bool
     audit: tuple[AuditRow, ...]
+    missing_items: tuple[str, ...] = ()
+    """What the applicant still owes under 容缺受理 (chosen at acceptance; empty: complete)."""
 
 
 # --------------------------------------------------------------------------- reading
@@ -220,17 +223,10 @@ def _record(state: ServiceState, user: Principal, project_id: str) -> ProjectRec
 # --------------------------------------------------------------------------- the timeline
 
 
-def _hours(h: float) -> str:
-    return f"{h:.1f}".rstrip("0").rstrip(".")
-
-
-def _countdown(entry: LedgerEntry) -> str:
-    """Return the open step's count-down: office hours left, or how far past the deadline."""
-    if entry.status == "overdue" or entry.used_hours is None or entry.allowed_hours is None:
-        return entry.message.split("，", 1)[1] if "，" in entry.message else entry.message
-    left = max(0.0, entry.allowed_hours - entry.used_hours)
-    share = entry.share or 0.0
-    return f"剩余 {_hours(left)} 个工作小时（已用 {share:.0%}）"
+def _countdown(entry: LedgerEntry, prof: Any) -> str:
+    """Return the open step's count-down, as the ledger shows it (:func:`countdown_text`)."""
+    per_day = calendar_for(prof).office_hours_per_day.total_seconds() / 3600
+    return countdown_text(entry, hours_per_day=per_day)
 
 
 def _step_state(
@@ -278,7 +274,7 @@ def timeline(
         deadline, basis = _limit(clock, step)
         if step == current:
             deadline, basis = entry.deadline, entry.basis or basis
-            status, countdown = str(entry.status), _countdown(entry)
+            status, countdown = str(entry.status), _countdown(entry, prof)
         else:
             status = _step_state(step, nodes=nodes, current=current, skipped=skipped)
             status = "late" if step in late else status
@@ -352,7 +348,8 @@ def may_record(user: Principal, step: str, utilities: list[str]) -> bool:
     return user.role != "utility" or user.utility in utilities
 
 
-def _actions(user: Principal, r: ProjectRecord) -> tuple[NodeAction, ...]:
+def _actions(user: Principal, r: ProjectRecord, path: str | None) -> tuple[NodeAction, ...]:
+    """Return the nodes ``user`` may record (not 审批办结 of a joint project: 统一出件 does)."""
     utilities = list((r.intake or {}).get("utilities") or [])
     nodes = r.time_nodes or {}
     return tuple(
@@ -362,21 +359,77 @@ def _actions(user: Principal, r: ProjectRecord) -> tuple[NodeAction, ...]:
             recorded_at=dt.datetime.fromisoformat(nodes[step]) if nodes.get(step) else None,
         )
         for step in STEPS
-        if may_record(user, step, utilities)
+        if may_record(user, step, utilities) and not issued_by_sheet(step, path)
     )
 
 
+def _node_summary(detail: dict[str, Any]) -> str:
+    at = dt.datetime.fromisoformat(str(detail["at"])) if detail.get("at") else None
+    when = f" {at:%Y-%m-%d %H:%M}" if at else ""
+    return f"{vocabulary.LEDGER_STEPS.label(detail['step'])}{when}"
+
+
+def _missing_summary(detail: dict[str, Any]) -> str:
+    items = [str(x) for x in detail.get("missing_items") or ()]
+    return f"容缺受理，待补正：{'、'.join(items)}" if items else "材料齐全"
+
+
+def _opinion_summary(detail: dict[str, Any]) -> str:
+    dept = vocabulary.DEPARTMENTS.label(detail.get("department"), default=str(detail.get("department") or ""))
+    decision = vocabulary.OPINION_DECISIONS.label(detail.get("decision"), default=str(detail.get("decision") or ""))
+    again = "（更正此前意见）" if detail.get("replaced") else ""
+    return f"{dept}：{decision}{again}"
+
+
+def _sheet_summary(detail: dict[str, Any]) -> str:
+    path = vocabulary.APPROVAL_PATHS.label(detail.get("path"), default="")
+    return f"编号 {detail.get('number', '')}" + (f"，{path}" if path else "")
+
+
+def _assessment_summary(detail: dict[str, Any]) -> str:
+    path = vocabulary.APPROVAL_PATHS.label(detail.get("path"), default="未定")
+    return f"审批路径：{path}" + (f"（核查日 {detail['as_of']}）" if detail.get("as_of") else "")
+
+
+def _submission_summary(detail: dict[str, Any]) -> str:
+    return "窗口代填并受理，" + _missing_summary(detail) if "missing_items" in detail else "申请人网上提交"
+
+
+_SUMMARIES = {
+    "record_node": _node_summary,
+    "accept_application": _missing_summary,
+    "submit_application": _submission_summary,
+    "sign_opinion": _opinion_summary,
+    "issue_sheet": _sheet_summary,
+    "assess_project": _assessment_summary,
+}
+"""How each action's detail reads in the 操作记录's 内容 column (Chinese)."""
+
+
 def _audit_detail(e: AuditEntry) -> str:
+    """Return the Chinese summary of an audit entry's detail ("" when there is nothing to say)."""
     detail = e.detail or {}
-    if e.action == "record_node" and detail.get("step"):
-        at = dt.datetime.fromisoformat(str(detail["at"])) if detail.get("at") else None
-        when = f" {at:%Y-%m-%d %H:%M}" if at else ""
-        return f"{vocabulary.LEDGER_STEPS.label(detail['step'])}{when}"
-    return ""
+    summary = _SUMMARIES.get(e.action)
+    if summary is None or (e.action == "record_node" and not detail.get("step")):
+        return ""
+    try:
+        return summary(detail)
+    except (KeyError, TypeError, ValueError):  # an entry written by an older version
+        return ""
+
+
+def _display_names(s: Any, logins: set[str]) -> dict[str, str]:
+    """Return the people's names (``users.display_name``) of the login names, where set."""
+    rows = s.execute(select(User.name, User.display_name).where(User.name.in_(logins))).all()
+    return {name: shown for name, shown in rows if shown}
 
 
 def audit_trail(state: ServiceState, project_id: str, *, limit: int = 50) -> tuple[AuditRow, ...]:
-    """Return the audit entries whose target is the project, newest first, in Chinese."""
+    """Return the audit entries whose target is the project, newest first, in Chinese.
+
+    Each row: the time (China), the person's name (the login name where none is set), the
+    action's Chinese label and a summary of its detail (:data:`_SUMMARIES`).
+    """
     with state.store.session() as s:
         rows = s.scalars(
             select(AuditEntry)
@@ -384,10 +437,11 @@ def audit_trail(state: ServiceState, project_id: str, *, limit: int = 50) -> tup
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .limit(limit)
         ).all()
+        names = _display_names(s, {e.user for e in rows if e.user})
     return tuple(
         AuditRow(
             at=as_utc(e.at).astimezone(CHINA).replace(tzinfo=None),
-            user=e.user or "",
+            user=names.get(e.user or "", e.user or ""),
             action=vocabulary.AUDIT_ACTIONS.label(e.action, default="其他操作"),
             detail=_audit_detail(e),
         )
@@ -467,9 +521,10 @@ def project_view(
         ledger_message=message,
         decisions=decisions(result),
         documents=_documents(project_id),
-        actions=_actions(user, r),
+        actions=_actions(user, r, latest.approval_path if latest else None),
         can_assess=user.role in ASSESSED_NODE_ROLES,
         audit=audit_trail(state, project_id),
+        missing_items=tuple(str(x) for x in (r.time_nodes or {}).get("missing_items") or ()),
     )
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import StateDep
 from api.holidays import save_notice
-from api.schemas import IsoDate
+from api.schemas import IsoDate, china_now
 from api.security import AdminUser
 from gis.errors import CalendarError, Problem, ValidationError
 from planning.calendar import calendar_for, missing_schedule_warning
@@ -82,7 +82,7 @@ def holidays_status(
     today: Annotated[IsoDate | None, Query(description="按此日期判断（默认今天）")] = None,
 ) -> HolidaysStatus:
     """Return the years' sources and the missing-notice warning."""
-    return _status(state, today or dt.date.today())
+    return _status(state, today or china_now().date())
 
 
 @router.post(
@@ -114,4 +114,4 @@ def load_notice(
         raise ValidationError(
             problems=[problem], summary=f"{year} 年节假日安排未载入 (notice {year} not loaded)"
         ) from exc
-    return _status(state, dt.date.today())
+    return _status(state, china_now().date())

@@ -242,7 +242,7 @@ class PowerModel:
     def from_layers(
         cls,
         power: gpd.GeoDataFrame,
-        sources: gpd.GeoDataFrame,
+        sources: gpd.GeoDataFrame | None,
         *,
         power_factor: float,
         statuses: Sequence[str] = ("existing",),
@@ -627,7 +627,10 @@ def _modelled_lines(power: gpd.GeoDataFrame, statuses: Sequence[str]) -> gpd.Geo
     return keep.reset_index(drop=True)
 
 
-def _substations(sources: gpd.GeoDataFrame, lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _substations(sources: gpd.GeoDataFrame | None, lines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if sources is None or not len(sources):
+        msg = f"工作空间没有 {_SOURCES}（供电潮流计算需要变电站） (no sources layer: the load flow needs substations)"
+        raise ModelError(msg)
     need = ("source_id", "utility", "kind", "voltage_kv", "capacity_kva", "feeders")
     missing = [c for c in need if c not in sources.columns]
     if missing:

@@ -62,6 +62,8 @@ class CapacityRun:
         Whether the simulator converged with the new demand (a run that does not is a failure).
     outage
         For a backup supply: the feeder taken out of service in this run (N-1), else ``None``.
+    tap_class
+        The tapped main's class where the limits depend on it (gas: its pressure class).
     """
 
     utility: str
@@ -73,3 +75,4 @@ class CapacityRun:
     after: dict[str, float] = field(default_factory=dict)
     converged: bool = True
     outage: str | None = None
+    tap_class: str | None = None

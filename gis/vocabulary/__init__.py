@@ -41,6 +41,7 @@ from gis.vocabulary.networks import (
     HEAT_MEDIA,
     NETWORK_STATUSES,
     OPERATORS,
+    SOURCE_KINDS,
     UTILITIES,
 )
 from gis.vocabulary.outputs import (
@@ -90,6 +91,7 @@ __all__ = [
     "ROAD_CLASSES",
     "ROLES",
     "ROUTE_ROLES",
+    "SOURCE_KINDS",
     "STAFF_ROLES",
     "SURFACES",
     "SURVEY_LAYERS",
@@ -115,6 +117,7 @@ VOCABULARIES: tuple[Vocabulary[Any], ...] = (
     GAS_PRESSURE_CLASSES,
     HEAT_MEDIA,
     NETWORK_STATUSES,
+    SOURCE_KINDS,
     ENTERPRISE_TYPES,
     BUSINESS_TYPES,
     ROUTE_ROLES,

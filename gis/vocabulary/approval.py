@@ -145,6 +145,10 @@ AUDIT_ACTIONS: Vocabulary[str] = Vocabulary(
     "操作",
     (
         Term("create_project", "受理项目（一表申请）"),
+        Term("submit_application", "提交申请"),
+        Term("accept_application", "窗口受理"),
+        Term("sign_opinion", "出具部门意见"),
+        Term("issue_sheet", "统一出件"),
         Term("update_project", "修改需求信息采集单"),
         Term("record_node", "记录时间节点"),
         Term("assess_project", "研判"),

@@ -12,6 +12,7 @@ __all__ = [
     "HEAT_MEDIA",
     "NETWORK_STATUSES",
     "OPERATORS",
+    "SOURCE_KINDS",
     "UTILITIES",
 ]
 
@@ -32,6 +33,15 @@ _UTILITY_ROWS = (
 )
 # fmt: on
 
+# the capacity check (issue 16): the calculation, the model, and the attributes judged without one
+_CAPACITY_NOTES = {
+    "water": ("水力计算", "水力模型", "管径"),
+    "gas": ("水力计算", "水力模型", "压力级制与管径"),
+    "heat": ("水力计算", "水力模型", "介质参数"),
+    "power": ("潮流计算", "潮流模型", "电压等级与剩余容量"),
+    "telecom": ("", "", "运营商"),
+}
+
 UTILITIES: Vocabulary[str] = Vocabulary(
     "utility",
     "专业",
@@ -41,14 +51,25 @@ UTILITIES: Vocabulary[str] = Vocabulary(
             zh,
             aliases,
             {"form": form, "pipeline": pipeline, "source": source},
-            notes={"tap_check": check},
+            notes={
+                "tap_check": check,
+                **dict(
+                    zip(
+                        ("capacity_check", "capacity_model", "capacity_attributes"),
+                        _CAPACITY_NOTES[value],
+                        strict=True,
+                    )
+                ),
+            },
         )
         for value, zh, aliases, form, pipeline, source, check in _UTILITY_ROWS
     ),
 )
 """The five utilities (水气热电网). Forms: ``form`` the 附件2 tick boxes, ``pipeline`` the
 pipeline names of GB 50289-2016's tables, ``source`` what feeds the network (气源, 热源 …);
-note ``tap_check``: what a survey checks at the tap."""
+notes: ``tap_check``, what a survey checks at the tap; ``capacity_check``, ``capacity_model``,
+``capacity_attributes``: the capacity check's calculation, its model, and the attributes judged
+without one (issue 16)."""
 
 OPERATORS: Vocabulary[str] = Vocabulary(
     "telecom operator",
@@ -86,3 +107,17 @@ HEAT_MEDIA: Vocabulary[str] = Vocabulary(
 NETWORK_STATUSES: Vocabulary[str] = Vocabulary(
     "asset status", "管线状态", (Term("existing", "现状"), Term("planned", "规划"))
 )
+
+SOURCE_KINDS: Vocabulary[str] = Vocabulary(
+    "network source kind",
+    "供应源类型",
+    (
+        Term("reservoir", "水厂/水库", ("水厂", "水库", "清水池"), notes={"utility": "water"}),
+        Term("tank", "水塔/高位水池", ("水塔", "高位水池"), notes={"utility": "water"}),
+        Term("gas_station", "燃气门站", ("门站",), notes={"utility": "gas"}),
+        Term("regulator", "调压站", ("调压箱",), notes={"utility": "gas"}),
+        Term("heat_source", "热源厂", ("热源", "热电厂", "锅炉房"), notes={"utility": "heat"}),
+        Term("substation", "变电站", ("变电所", "配电变压器"), notes={"utility": "power"}),
+    ),
+)
+"""What feeds a network (the ``sources`` layer's ``kind``); note ``utility``: whose source."""

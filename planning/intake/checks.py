@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.fields import FieldInfo
 
+from gis import vocabulary
 from gis.errors import Problem, ValidationError
 from planning.intake._common import (
     LAYER,
@@ -113,12 +114,8 @@ _TYPE_EXPECTED = {
 }
 """What a value of each pydantic type was expected to be: (English, Chinese)."""
 
-_SIGNS = {
-    "greater_than_equal": ("≥", "不小于"),
-    "greater_than": (">", "大于"),
-    "less_than_equal": ("≤", "不大于"),
-    "less_than": ("<", "小于"),
-}
+_SIGNS = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}
+"""Pydantic bound error → its sign (its Chinese words: PROBLEM_KINDS form ``bound``)."""
 
 
 def _expected(kind: str, err: Mapping[str, Any], parent: type[BaseModel] | None) -> tuple[str, str, str]:
@@ -139,7 +136,7 @@ def _expected(kind: str, err: Mapping[str, Any], parent: type[BaseModel] | None)
         return "invalid_choice", f"one of {ctx.get('expected', '')}", "列出的选项之一"
     if kind in _SIGNS:
         bound = ctx.get("ge", ctx.get("gt", ctx.get("le", ctx.get("lt"))))
-        sign, sign_zh = _SIGNS[kind]
+        sign, sign_zh = _SIGNS[kind], vocabulary.PROBLEM_KINDS.label(kind, form="bound")
         code = "negative" if bound == 0 and sign in {"≥", ">"} else "out_of_range"
         return code, f"a number {sign} {_fmt(bound)}", f"{sign_zh} {_fmt(bound)} 的数"
     if kind in _CUSTOM_CODES:

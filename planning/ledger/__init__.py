@@ -64,7 +64,8 @@ Modules
 - :mod:`~planning.ledger.records`: :class:`LedgerProject`, :class:`LateStep`, :class:`LedgerEntry`;
 - :mod:`~planning.ledger.departments`: who answers for each step (seed 七), :func:`by_department`;
 - :mod:`~planning.ledger.limits`: the time limit of each step (seed 一, 四);
-- :mod:`~planning.ledger.status`: :func:`ledger_status`, the ledger at ``now`` (seed 六(二)1, 八(三)).
+- :mod:`~planning.ledger.status`: :func:`ledger_status`, the ledger at ``now`` (seed 六(二)1, 八(三));
+- :mod:`~planning.ledger.countdown`: :func:`countdown_text`, the one count-down text every output shows.
 
 Examples
 --------
@@ -74,6 +75,7 @@ Examples
 ('surveyed', ('registered',))
 """
 
+from planning.ledger.countdown import countdown_text, working_time
 from planning.ledger.departments import UTILITY_TOKEN, by_department, departments_for
 from planning.ledger.records import LateStep, LedgerEntry, LedgerProject
 from planning.ledger.status import ledger_status
@@ -103,7 +105,9 @@ __all__ = [
     "Step",
     "TimeNodes",
     "by_department",
+    "countdown_text",
     "departments_for",
     "ledger_status",
     "open_step",
+    "working_time",
 ]

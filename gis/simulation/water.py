@@ -1,0 +1,317 @@
+"""The water network as an EPANET model (WNTR), and the capacity check of a new connection.
+
+A :class:`WaterModel` is built once per workspace — from the water layer and the water sources
+of the ``sources`` layer (:meth:`WaterModel.from_layers`) or from an EPANET ``.inp`` file
+(:meth:`WaterModel.from_inp`) — and then checks many taps without being rebuilt:
+:meth:`WaterModel.check` adds the new demand at the model node of the tapped main nearest the
+tap, runs one steady state (EPANET through :class:`wntr.sim.EpanetSimulator`), reads the
+measures and takes the demand away again. The base case (no new demand) is run once.
+
+Pressure is gauge pressure at the node: ``(head − elevation) × ρg`` with ρg = 0.00980665 MPa
+per metre of water.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+import threading
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import wntr
+
+from gis.profile import Profile
+from gis.simulation.result import (
+    CUSTOMER_MIN_PRESSURE_MPA,
+    MAX_VELOCITY_M_S,
+    TAP_PRESSURE_MPA,
+    CapacityRun,
+    ModelError,
+)
+from gis.simulation.topology import Topology, build_topology
+
+__all__ = ["MPA_PER_M", "WaterModel"]
+
+MPA_PER_M = 0.00980665
+"""Pressure of one metre of water column (MPa): ρg = 1000 kg/m³ × 9.80665 m/s² / 10⁶."""
+
+_NEW = "new_connection"  # the demand category of the checked connection
+
+
+class WaterModel:
+    """An EPANET model of a water network, checked tap by tap (module docstring).
+
+    Parameters
+    ----------
+    wn
+        The WNTR network (kept and changed in place, one junction's demand at a time).
+    tap_nodes
+        Main (``asset_id`` or EPANET pipe id) → the junction names along it.
+    customers
+        Junctions whose pressure is the existing customers' (the lowest is reported, the
+        tapped junction left out: its pressure is the tap's).
+    """
+
+    utility = "water"
+    demand_unit = "L/s"
+
+    def __init__(
+        self, wn: Any, *, tap_nodes: Mapping[str, list[str]], customers: list[str]
+    ) -> None:
+        self.wn = wn
+        self.tap_nodes = dict(tap_nodes)
+        self.customers = customers
+        self.engine = f"WNTR {wntr.__version__} (EPANET 2.2)"
+        self.runs = 0
+        self._lock = threading.Lock()
+        # EPANET runs through files: one directory per model, removed with it
+        self._dir = tempfile.mkdtemp(prefix="linkplan-epanet-")
+        weakref.finalize(self, shutil.rmtree, self._dir, True)
+        wn.options.time.duration = 0
+        wn.options.hydraulic.demand_model = "DD"
+        base = self._run()
+        if base is None:
+            msg = "供水管网水力模型不收敛 (the water model's base case does not solve)"
+            raise ModelError(msg)
+        self.base = base
+
+    # -- building -------------------------------------------------------------------------------
+
+    @classmethod
+    def from_layers(
+        cls,
+        water: gpd.GeoDataFrame,
+        sources: gpd.GeoDataFrame | None,
+        *,
+        profile: Profile,
+    ) -> WaterModel:
+        """Build the model of the existing mains of ``water`` fed by the water ``sources``.
+
+        Steps: (1) the water sources (none: :class:`ModelError`); (2) the topology of the
+        existing mains with the sources as nodes (:func:`build_topology`); (3) junctions
+        (elevation from an ``elevation_m`` field of the mains, else 0), reservoirs at the
+        sources' nodes (total head ``head_m``, else the profile's ``default_source_head_m``),
+        pipes (``diameter_mm``, Hazen-Williams C ``capacity.water.roughness_c``); only the
+        parts of the network connected to a source are modelled.
+
+        Raises
+        ------
+        ModelError
+            Naming the layer and field missing (Chinese and English).
+        """
+        limits = profile.capacity.water
+        # (1) the sources
+        srcs = _water_sources(sources)
+        mains = water[water["status"].astype(str) == "existing"].reset_index(drop=True)
+        if not len(mains):
+            msg = "供水管网无现状管线，无法建立水力模型 (the water layer has no existing main)"
+            raise ModelError(msg)
+        # (2) the topology
+        topo = build_topology(mains, points=list(srcs.geometry))
+        missing = [
+            str(srcs["source_id"].iloc[k]) for k in range(len(srcs)) if k not in topo.sources
+        ]
+        if missing:
+            msg = (
+                f"水源 {'、'.join(missing)} 距供水管网超过 50 m，无法接入水力模型 "
+                f"(sources layer: {', '.join(missing)} more than 50 m from every water main)"
+            )
+            raise ModelError(msg)
+        # (3) the model
+        heads = srcs["head_m"] if "head_m" in srcs else pd.Series(np.nan, index=srcs.index)
+        head_of = {
+            topo.sources[k]: float(h) if pd.notna(h) else limits.default_source_head_m
+            for k, h in enumerate(heads.tolist())
+        }
+        wn = _network(topo, mains, head_of, roughness_c=limits.roughness_c)
+        tap_nodes = {
+            a: [f"J{n}" for n in topo.asset_nodes(a) if f"J{n}" in wn.junction_name_list]
+            for a in dict.fromkeys(k.asset_id for k in topo.links)
+        }
+        return cls(wn, tap_nodes=tap_nodes, customers=list(wn.junction_name_list))
+
+    @classmethod
+    def from_inp(cls, path: str | Path) -> WaterModel:
+        """Build the model of an EPANET ``.inp`` file (its pipes are the mains tapped).
+
+        Existing customers are its junctions with a base demand above zero; the steady state
+        is the file's first hydraulic time step (its patterns at time 0).
+        """
+        try:
+            wn = wntr.network.WaterNetworkModel(str(path))
+        except Exception as exc:  # WNTR raises ENSyntaxError, KeyError, ... on bad input
+            msg = f"无法读取 EPANET 文件 {path} (cannot read the EPANET file: {exc})"
+            raise ModelError(msg) from exc
+        junctions = set(wn.junction_name_list)
+        tap_nodes = {
+            name: [n for n in (p.start_node_name, p.end_node_name) if n in junctions]
+            for name, p in wn.pipes()
+        }
+        customers = [
+            name
+            for name, j in wn.junctions()
+            if any(d.base_value > 0 for d in j.demand_timeseries_list)
+        ]
+        return cls(wn, tap_nodes=tap_nodes, customers=customers)
+
+    # -- checking -------------------------------------------------------------------------------
+
+    def tap_junction(self, tap_asset: str, tap_xy: tuple[float, float]) -> str:
+        """Return the junction of main ``tap_asset`` nearest the tap point.
+
+        Raises
+        ------
+        ModelError
+            If the main is not in the model (not connected to a source, or unknown).
+        """
+        names = self.tap_nodes.get(str(tap_asset)) or []
+        if not names:
+            msg = (
+                f"供水管线 {tap_asset} 不在水力模型中（未与水源连通） "
+                f"(water main {tap_asset} is not in the model: not connected to a source)"
+            )
+            raise ModelError(msg)
+        xy = [self.wn.get_node(n).coordinates for n in names]
+        d = [math.dist(c, tap_xy) for c in xy]
+        return names[int(np.argmin(d))]
+
+    def check(
+        self,
+        tap_asset: str,
+        tap_xy: tuple[float, float],
+        demand: float,
+        *,
+        outage: str | None = None,
+    ) -> CapacityRun:
+        """Run the network with ``demand`` L/s more at the tap; return before and after.
+
+        ``outage`` is accepted for the common signature (a water network has no N-1 case here)
+        and recorded.
+        """
+        junction = self.tap_junction(tap_asset, tap_xy)
+        node = self.wn.get_node(junction)
+        with self._lock:  # one check at a time changes the shared model
+            node.add_demand(base=demand / 1000.0, pattern_name=None, category=_NEW)
+            try:
+                after = self._run()
+            finally:
+                node.demand_timeseries_list.remove_category(_NEW)
+        return CapacityRun(
+            utility="water",
+            engine=self.engine,
+            tap_asset=str(tap_asset),
+            demand=float(demand),
+            demand_unit=self.demand_unit,
+            before=self._measures(self.base, junction),
+            after=self._measures(after, junction) if after is not None else {},
+            converged=after is not None,
+            outage=outage,
+        )
+
+    def _run(self) -> tuple[pd.Series, pd.Series] | None:
+        """Run one steady state: junction pressures (m) and pipe velocities (m/s); None: failed."""
+        prefix = str(Path(self._dir) / "run")
+        try:
+            results = wntr.sim.EpanetSimulator(self.wn).run_sim(file_prefix=prefix)
+        except Exception:  # EPANET errors (e.g. 110: cannot solve) mean no steady state
+            return None
+        self.runs += 1
+        pressure = results.node["pressure"].iloc[0]
+        velocity = results.link["velocity"].iloc[0]
+        return pressure, velocity[list(self.wn.pipe_name_list)].abs()
+
+    def _measures(self, run: tuple[pd.Series, pd.Series], junction: str) -> dict[str, float]:
+        pressure, velocity = run
+        others = [n for n in self.customers if n != junction] or [junction]
+        customers = pressure[others]
+        return {
+            TAP_PRESSURE_MPA: float(pressure[junction]) * MPA_PER_M,
+            CUSTOMER_MIN_PRESSURE_MPA: float(customers.min()) * MPA_PER_M,
+            MAX_VELOCITY_M_S: float(velocity.max()) if len(velocity) else 0.0,
+        }
+
+
+def _water_sources(sources: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    """Return the water sources of the ``sources`` layer; none: :class:`ModelError`."""
+    if sources is None or not len(sources):
+        msg = (
+            "缺少水源：供应源图层不存在或为空，需供水水源点（水厂/水库或水塔，填总水头）"
+            " (sources layer missing or empty: a point with utility=water, kind reservoir or tank,"
+            " and head_m, is expected)"
+        )
+        raise ModelError(msg)
+    water = sources[sources["utility"].astype(str) == "water"].reset_index(drop=True)
+    if not len(water):
+        msg = (
+            "缺少水源：供应源图层中无供水水源点（水厂/水库或水塔） "
+            "(sources layer: no feature with utility=water; a reservoir or tank is expected)"
+        )
+        raise ModelError(msg)
+    return water
+
+
+def _network(
+    topo: Topology, mains: gpd.GeoDataFrame, head_of: Mapping[int, float], *, roughness_c: float
+) -> Any:
+    """Return the WNTR network of a topology: reservoirs at ``head_of``'s nodes, junctions, pipes.
+
+    Only the nodes and links connected to a reservoir are added.
+    """
+    keep = _connected(topo, set(head_of))
+    elevation = _elevations(topo, mains)
+    wn = wntr.network.WaterNetworkModel()
+    for n in sorted(keep):
+        xy = (float(topo.node_xy[n, 0]), float(topo.node_xy[n, 1]))
+        if n in head_of:
+            wn.add_reservoir(f"R{n}", base_head=head_of[n], coordinates=xy)
+        else:
+            wn.add_junction(f"J{n}", base_demand=0.0, elevation=elevation[n], coordinates=xy)
+    diameter = mains["diameter_mm"].to_numpy(dtype=float)
+    for k in topo.links:
+        if k.a in keep:
+            wn.add_pipe(
+                k.name,
+                _node_name(k.a, head_of),
+                _node_name(k.b, head_of),
+                length=max(k.length_m, 0.01),
+                diameter=float(diameter[k.row]) / 1000.0,
+                roughness=roughness_c,
+            )
+    return wn
+
+
+def _node_name(n: int, head_of: Mapping[int, float]) -> str:
+    return f"R{n}" if n in head_of else f"J{n}"
+
+
+def _connected(topo: Topology, roots: set[int]) -> set[int]:
+    """Return the nodes connected to any of ``roots`` through the links."""
+    adjacent: dict[int, list[int]] = {}
+    for k in topo.links:
+        adjacent.setdefault(k.a, []).append(k.b)
+        adjacent.setdefault(k.b, []).append(k.a)
+    seen, todo = set(roots), list(roots)
+    while todo:
+        for m in adjacent.get(todo.pop(), ()):
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    return seen
+
+
+def _elevations(topo: Topology, mains: gpd.GeoDataFrame) -> list[float]:
+    """Return each node's elevation: the ``elevation_m`` of a main through it, else 0."""
+    out = [0.0] * len(topo.node_xy)
+    if "elevation_m" not in mains:
+        return out
+    values = pd.to_numeric(mains["elevation_m"], errors="coerce").fillna(0.0).tolist()
+    for k in topo.links:
+        out[k.a] = out[k.b] = float(values[k.row])
+    return out
