@@ -17,7 +17,6 @@ Run: ``.venv/bin/python -m bench.bench_capacity [--checks 1000] [--baseline 3]``
 from __future__ import annotations
 
 import argparse
-import importlib
 import statistics
 import time
 from collections.abc import Callable
@@ -82,18 +81,15 @@ def _builders(
 def _water_builder(
     layers: dict[str, gpd.GeoDataFrame], sources: gpd.GeoDataFrame
 ) -> tuple[Builder, gpd.GeoDataFrame, float] | None:
-    """Return the water model's builder when :mod:`gis.simulation.water` exists, else None."""
-    try:
-        water_module = importlib.import_module("gis.simulation.water")
-    except ImportError:
-        print("water  skipped: gis.simulation.water (WaterModel) is not on this branch")
-        return None
+    """Return the water model's builder (WNTR over the water layer and its sources)."""
+    from gis.simulation.water import WaterModel
+
     water = layers["water"]
-    build = water_module.WaterModel.from_layers  # its signature is C1's: layer, sources
+    profile = load_profile("jingmen-2023")
     return (
-        lambda: build(water, sources),
+        lambda: WaterModel.from_layers(water, sources, profile=profile),
         water[water.status == "existing"],
-        5.0,  # m³/h
+        1.4,  # L/s (5 m³/h at the peak hour)
     )
 
 
