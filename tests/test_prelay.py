@@ -140,6 +140,15 @@ def test_demo_intents_before_and_after():
     added = sum(1 for e in plan.extensions if e.utility == "gas" and e.kind == "sidewalk")
     assert int((layers["gas"]["status"] == "planned").sum()) == already + added
     assert added > 0
+    # the gas mains are checked on the gas model with the planned mains (runs joined across
+    # street corners, the first tapped on the existing main): the table's DN160 serves
+    # YX-2026-003 (issue 16 item 3); the demo plans no water main, so no water size changes
+    gas = plan.sizing["gas"]
+    check = gas.last["YX-2026-003"]
+    assert check.run is not None and check.reasons == ()
+    assert gas.rounds == 1
+    assert {e.attrs["diameter_mm"] for e in plan.extensions if e.utility == "gas"} == {160.0}
+    assert "water" not in plan.sizing
 
 
 def test_cli_imports_intents_from_a_spreadsheet_and_writes_the_plan(tmp_path):
