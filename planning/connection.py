@@ -98,7 +98,7 @@ def assess_utility(
         return _connect(ctx, searcher, pid, fresh, demand, req_key, mask, include_planned)
 
     # (2)–(6) the nearest suitable tap; (7) its capacity: a tap that fails gives the next one
-    return _capacity_checked(ctx, utility, demand, excluded, connect)
+    return _capacity_checked(ctx, utility, demand, excluded, connect, include_planned)
 
 
 def _connect(
@@ -148,6 +148,7 @@ def _capacity_checked(
     demand: Demand,
     excluded: list[str],
     connect: Callable[[], UtilityResult],
+    include_planned: bool,
 ) -> UtilityResult:
     """Connect to the nearest tap the network can serve (:mod:`planning.capacity`).
 
@@ -158,7 +159,7 @@ def _capacity_checked(
     """
     profile = ctx.profile
     # (1) the model
-    model, note = ctx.capacity_model(utility)
+    model, note = ctx.capacity_model(utility, include_planned=include_planned)
     quantity = demand_for(utility, demand, profile)
     if model is None or quantity <= 0:
         result = connect()
@@ -259,14 +260,16 @@ def _commitment_route(
     return taken, why
 
 
-def _backup_holds(ctx: RouteContext, demand: Demand, result: UtilityResult, feeder: str) -> bool:
+def _backup_holds(
+    ctx: RouteContext, demand: Demand, result: UtilityResult, feeder: str, include_planned: bool
+) -> bool:
     """Run the backup's load with the main feeder out (N-1); record it; ``False``: it fails.
 
     Without a power model the attribute check (the backup line's spare capacity) stands.
     """
     backup = result.backup
     assert backup is not None
-    model, note = ctx.capacity_model("power")
+    model, note = ctx.capacity_model("power", include_planned=include_planned)
     if model is None:
         result.backup_capacity = CapacityCheck("attributes", note=note)
         return True
@@ -357,7 +360,7 @@ def _power_supply(
     result.backup = backup
     _set_feeders(ctx, backup)
     # the backup must carry the load with the main feeder out (N-1)
-    if not _backup_holds(ctx, demand, result, feeder):
+    if not _backup_holds(ctx, demand, result, feeder, include_planned):
         return
     if bpath_decision == "joint":
         result.approval_path = "joint"

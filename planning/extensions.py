@@ -54,6 +54,10 @@ class Extension:
     serves: tuple[str, ...]
     earliest_need: dt.date
     latest_start: dt.date
+    sizing_zh: str = ""
+    tap_xy: tuple[float, float] | None = None
+    """Where the run meets the existing network (the tree's root node), if it does."""
+    """How the size was chosen, in Chinese with the numbers (table; simulation: planning.prelay_sizing)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ def planned_mains(
                 serves=tuple(who),
                 earliest_need=earliest,
                 latest_start=earliest - dt.timedelta(days=lead),
+                sizing_zh=_table_text(utility, [intents.demands[i] for i in who], attrs),
+                tap_xy=_root_xy(tree, index, edges),
             )
         )
     return out
@@ -234,6 +240,31 @@ def _size(utility: str, ds: list[Demand], profile: Profile, *, operator: str) ->
             "spare_capacity_kva": max(profile.prelay.power_feeder_kva - kva, largest),
         }
     return {"operator": operator}
+
+
+def _root_xy(tree: Any, index: RoutingIndex, edges: list[Piece]) -> tuple[float, float] | None:
+    """Return the position of the tree's root node a run starts from (``None``: none)."""
+    for n, p, _ in edges:
+        for x in (n, p):
+            if tree.parent.get(x) == -1:
+                return float(index.node_xy[x, 0]), float(index.node_xy[x, 1])
+    return None
+
+
+def _table_text(utility: str, ds: list[Demand], attrs: dict[str, Any]) -> str:
+    """Return how the table sized a main, in Chinese with the demand it carries."""
+    if utility == "water":
+        flow = sum(d.water_peak_m3_h for d in ds)
+        return f"按表 DN{attrs['diameter_mm']:g}（下游峰值 {flow:.1f} m³/h）"
+    if utility == "gas":
+        return (
+            f"按表 DN{attrs['diameter_mm']:g}（下游 {sum(d.gas_peak_m3_h for d in ds):.0f} m³/h）"
+        )
+    if utility == "heat":
+        return f"按表 DN{attrs['diameter_mm']:g}（下游 {sum(d.steam_t_h for d in ds):.1f} t/h）"
+    if utility == "power":
+        return f"按表 {attrs['voltage_kv']:g} kV（下游 {attrs['load_kva']:g} kVA）"
+    return ""
 
 
 def _operator(mains: gpd.GeoDataFrame) -> str:

@@ -5,7 +5,9 @@ assessed as they stand; (2) per utility, the intents that are not covered, or wo
 approval even by the commitment route sought as for a site, are the terminals; (3) a Steiner
 tree on the corridor graph joins them to the suitable existing network (one root), searching
 with penalties that keep it off roads under dig-once protection and away from major crossings;
-(4) every new main is sized by the demand it carries downstream (:mod:`planning.extensions`);
+(4) every new main is sized by the demand it carries downstream (:mod:`planning.extensions`),
+and water and gas mains checked on the network model with the planned mains, stepped up to
+the smallest standard size that serves every intent (:mod:`planning.prelay_sizing`);
 (5) the planned mains are added to the network (``status = planned``) and every intent is
 assessed again, as a site is: when the shortest route (say, across an arterial to a new main
 opposite) needs joint approval, the shortest route notify-and-commit allows is taken
@@ -35,6 +37,7 @@ from planning.assess import Assessment, assess_sites, default_demand
 from planning.cost import trench_rate
 from planning.cross_section import check_section, pipe_for
 from planning.extensions import Extension, Intents, planned_mains
+from planning.prelay_sizing import SIZED, Sizing, size_by_simulation
 from planning.route_facts import RouteContext
 from planning.routing import routing_index
 from planning.steiner import steiner_tree
@@ -73,6 +76,8 @@ class PrelayPlan:
     joint: list[JointStretch] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     crs: Any = None
+    sizing: dict[str, Sizing] = field(default_factory=dict)
+    """Utility → its sizing by simulation (water, gas with a model: :mod:`planning.prelay_sizing`)."""
 
     def eligible(self, which: str, utility: str) -> int:
         """Count intents whose ``utility`` connection is commitment-eligible before or after."""
@@ -119,6 +124,7 @@ class PrelayPlan:
                     "eligible_before": self.eligible("before", u),
                     "eligible_after": self.eligible("after", u),
                     "unreachable": len(self.unreachable.get(u, [])),
+                    "sizing": [f"{e.asset_id} {_size_text(e)}：{e.sizing_zh}" for e in ext],
                 }
             )
         return rows
@@ -156,6 +162,7 @@ class PrelayPlan:
                 "serves": [",".join(e.serves) for e in self.extensions],
                 "earliest_need": [e.earliest_need.isoformat() for e in self.extensions],
                 "latest_start": [e.latest_start.isoformat() for e in self.extensions],
+                "sizing_zh": [e.sizing_zh for e in self.extensions],
             },
             geometry=[e.geometry for e in self.extensions],
             crs=self.crs,
@@ -247,6 +254,7 @@ def plan_prelay(
 ) -> PrelayPlan:
     """Plan main extensions for the workspace's registered intents (see the module docstring)."""
     as_of = as_of or dt.date.today()
+    utilities = list(utilities)
     intents = ws.layer("intents")
     demands = intent_demands(intents, profile)
     need = dict(zip(intents["intent_id"].astype(str), intents["expected_start"].astype(str)))
@@ -309,6 +317,20 @@ def plan_prelay(
                 profile=profile,
                 start=sum(1 for e in extensions if e.utility == utility),
             )
+    # (4') water and gas mains: the smallest standard size the network model with the planned
+    # mains shows to serve every intent (planning.prelay_sizing; the table size without a model)
+    sizing: dict[str, Sizing] = {}
+    for utility in utilities_sized(utilities):
+        sized = size_by_simulation(
+            utility,
+            extensions,
+            layers=ws.layers,
+            intents=intents,
+            demands=demands,
+            profile=profile,
+        )
+        if sized is not None:
+            sizing[utility] = sized
     # (5) the planned mains in the network, and every intent assessed again (the commitment
     # route preferred to a shorter joint one, as for sites: planning.connection)
     planned = _with_planned(ws, extensions)
@@ -325,7 +347,12 @@ def plan_prelay(
     # or do not fit together are conflicts
     joint = _joint(extensions, ctx, profile)
     conflicts = _conflicts(extensions, joint, ctx, as_of)
-    return PrelayPlan(extensions, before, after, unreachable, joint, conflicts, ws.crs)
+    return PrelayPlan(extensions, before, after, unreachable, joint, conflicts, ws.crs, sizing)
+
+
+def utilities_sized(utilities: Iterable[str]) -> list[str]:
+    """Return the utilities planned whose mains are sized by simulation (water, gas)."""
+    return [u for u in SIZED if u in set(utilities)]
 
 
 def _terminals(

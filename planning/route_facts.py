@@ -17,8 +17,11 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
+import shapely.ops
 
 from gis.convert import edge_geometry
 from gis.corridor import lead_in_lines
@@ -32,6 +35,45 @@ from planning.dig_once import protected_roads
 from planning.routing import TreePath, routing_index
 
 __all__ = ["RouteContext"]
+
+
+TAP_REACH_M = 15.0
+"""A planned main's end this close to an existing main is tapped on it (the model's joint)."""
+
+
+def planned_as_built(mains: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a network's existing and planned mains as the models read a built network.
+
+    Planned mains are relabelled ``existing`` (the copy only), and each planned main's loose end
+    within :data:`TAP_REACH_M` of another main is joined to it by a short connector of the
+    planned main's attributes: a pre-lay run starts from the sidewalk's centre line beside the
+    main it taps, and runs meet across street corners.
+    """
+    keep = mains[mains["status"].astype(str).isin(["existing", "planned"])].reset_index(drop=True)
+    planned = np.flatnonzero(keep["status"].astype(str).to_numpy() == "planned")
+    geoms: list[Any] = list(keep.geometry.values)
+    tree = shapely.STRtree(geoms)
+    connectors = []
+    for i in planned.tolist():
+        row = keep.iloc[i]
+        for end in shapely.get_coordinates(geoms[i])[[0, -1]]:
+            point = shapely.Point(end)
+            near = [j for j in tree.query(point.buffer(TAP_REACH_M)).tolist() if j != i]
+            if not near or min(geoms[j].distance(point) for j in near) <= 1e-3:
+                continue  # nothing within reach, or already touching a main
+            j = min(near, key=lambda k: geoms[k].distance(point))
+            tap = shapely.ops.nearest_points(geoms[j], point)[0]
+            joint = shapely.LineString([tap, point])
+            connectors.append(
+                row.to_dict() | {"asset_id": f"{row['asset_id']}+joint", "geometry": joint}
+            )
+    out = pd.concat(
+        [keep, gpd.GeoDataFrame(connectors, crs=mains.crs)] if connectors else [keep],
+        ignore_index=True,
+    )
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=mains.crs)
+    out["status"] = "existing"
+    return out
 
 
 class RouteContext:
@@ -67,7 +109,7 @@ class RouteContext:
         self._unprotected: Any = None
         self._commitment: Any = None
         # capacity models per utility, built on first use: (model or None, why not)
-        self.capacity_models: dict[str, tuple[Any, str]] = {}
+        self.capacity_models: dict[tuple[str, bool], tuple[Any, str]] = {}
 
         self.lead_cache: dict[tuple[str, Any], tuple[float, float, Any]] = {}
         self.tap_cache: dict[tuple[int, Any], tuple[set[str], str]] = {}
@@ -108,14 +150,21 @@ class RouteContext:
             for v in (values[row],)
         }
 
-    def capacity_model(self, utility: str) -> tuple[Any, str]:
+    def capacity_model(self, utility: str, *, include_planned: bool = False) -> tuple[Any, str]:
         """Return the utility's capacity model, built once, or ``None`` and why not (Chinese).
 
-        See :func:`planning.capacity.build_model`.
+        ``include_planned``: the model of the network with its planned mains (a pre-lay plan's
+        after-plan assessment), which the models read as built. See
+        :func:`planning.capacity.build_model`.
         """
-        if utility not in self.capacity_models:
-            self.capacity_models[utility] = build_model(utility, self.ws.layers, self.profile)
-        return self.capacity_models[utility]
+        key = (utility, include_planned)
+        if key not in self.capacity_models:
+            layers = dict(self.ws.layers)
+            mains = layers.get(utility)
+            if include_planned and mains is not None and "status" in mains:
+                layers[utility] = planned_as_built(mains)
+            self.capacity_models[key] = build_model(utility, layers, self.profile)
+        return self.capacity_models[key]
 
     def unprotected_matrix(self) -> Any:
         """Return the search matrix without the edges of roads under dig-once protection."""

@@ -13,6 +13,7 @@ import math
 import geopandas as gpd
 import pandapipes
 import pandapipes.networks
+import pandas
 import pytest
 from shapely import LineString, Point
 
@@ -255,6 +256,74 @@ def test_gas_model_names_what_is_missing():
         GasModel.from_layers(
             gas, sources.set_geometry([Point(-300, 0)], crs=CRS), tap_classes=TAP_CLASSES
         )
+
+
+# --- separate networks: a check solves the tap's network only -----------------------------------
+
+
+def _two_networks() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The hand case's network and, 5 km east, a DN100 main of 1,000 m with its own regulator."""
+    gas, sources = _gas_layers()
+    far = gas.iloc[[0]].assign(asset_id="G9", diameter_mm=100.0)
+    far = far.set_geometry([LineString([(5000, 0), (6000, 0)])], crs=CRS)
+    rg2 = sources.assign(source_id="RG2").set_geometry([Point(5000, 0)], crs=CRS)
+    return gpd.GeoDataFrame(pandas.concat([gas, far]), crs=CRS), gpd.GeoDataFrame(
+        pandas.concat([sources, rg2]), crs=CRS
+    )
+
+
+def test_a_check_on_one_network_equals_the_check_on_a_model_of_that_network_alone():
+    gas, sources = _two_networks()
+    both = GasModel.from_layers(gas, sources, tap_classes=TAP_CLASSES)
+    alone = GasModel.from_layers(
+        gas[gas.asset_id == "G9"], sources[sources.source_id == "RG2"], tap_classes=TAP_CLASSES
+    )
+    for xy, demand in (((5500.0, 0.0), 20.0), ((6000.0, 0.0), 60.0)):
+        run, ref = both.check("G9", xy, demand), alone.check("G9", xy, demand)
+        assert run.converged and ref.converged
+        assert run.before == pytest.approx(ref.before, abs=1e-12)
+        assert run.after == pytest.approx(ref.after, abs=1e-12)
+        assert run.after[TAP_PRESSURE_MPA] < run.before[TAP_PRESSURE_MPA]
+    # only G9's network was cut from the model and solved: its 20 pipes of 50 m, one source
+    (part,) = both.parts.values()
+    assert set(part.assets) == {"G9"} and len(part.net.pipe) == 20
+    assert len(part.net.ext_grid) == 1
+    # an outage of a main of the other network changes nothing here, and is reported
+    n1 = both.check("G9", (6000.0, 0.0), 60.0, outage="G1")
+    assert n1.outage == "G1" and n1.after == run.after
+    with pytest.raises(ModelError, match="G7 不在水力模型中"):
+        both.check("G9", (6000.0, 0.0), 60.0, outage="G7")
+
+
+def test_checking_network_b_does_not_touch_network_a(monkeypatch):
+    gas, sources = _two_networks()
+    model = GasModel.from_layers(gas, sources, tap_classes=TAP_CLASSES)
+    run_a = model.check("G3", (200.0, 1300.0), 15.0)
+    (part_a,) = model.parts.values()
+    tables = {k: part_a.net[k].copy() for k in ("junction", "pipe", "sink", "res_junction")}
+    runs_a = part_a.runs
+    calls = []
+    real = pandapipes.pipeflow
+    monkeypatch.setattr(
+        pandapipes, "pipeflow", lambda net, **kw: (calls.append(net), real(net, **kw))
+    )
+    model.check("G9", (6000.0, 0.0), 20.0)
+    model.check("G9", (5200.0, 0.0), 30.0)
+    part_b = next(p for p in model.parts.values() if p is not part_a)
+    # B's base case and two checks ran on B's network only; A's is as it was
+    assert len(calls) == 3 and all(c is part_b.net for c in calls)
+    assert part_a.runs == runs_a and part_b.runs == 3 and model.runs == 0
+    for name, table in tables.items():
+        pandas.testing.assert_frame_equal(part_a.net[name], table)
+    assert model.check("G3", (200.0, 1300.0), 15.0).after == run_a.after
+
+
+def test_a_network_without_a_source_is_named():
+    gas, sources = _two_networks()
+    model = GasModel.from_layers(gas, sources[sources.source_id == "RG1"], tap_classes=TAP_CLASSES)
+    with pytest.raises(ModelError, match="没有气源/热源"):
+        model.check("G9", (6000.0, 0.0), 20.0)
+    assert model.check("G3", (200.0, 1300.0), 15.0).converged
 
 
 # --- heat hand case ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import math
 import geopandas as gpd
 import pandapower as pp
 import pandapower.networks as pn
+import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
@@ -266,17 +267,67 @@ def test_checks_reuse_the_model_without_rebuilding_it(monkeypatch):
     calls = []
     real = pp.runpp
     monkeypatch.setattr(pp, "runpp", lambda net, **kw: (calls.append(net), real(net, **kw)))
-    net, sizes = model.net, {k: len(model.net[k]) for k in ("bus", "line", "load", "trafo")}
-    loads = model.net.load.p_mw.copy()
-    runs = [model.check("P-1", (x, 0), 500.0) for x in (100.0, 300.0, 600.0)]
-    # one base case, then one load flow per check, all on the same network object
+    first = model.check("P-1", (100.0, 0), 500.0)
+    (part,) = model.parts.values()  # the feeder's island, cut from the model on the first check
+    net = part.net
+    sizes = {k: len(net[k]) for k in ("bus", "line", "load", "trafo")}
+    loads = net.load.p_mw.copy()
+    runs = [first, *(model.check("P-1", (x, 0), 500.0) for x in (300.0, 600.0))]
+    # one base case, then one load flow per check, all on the same island network object
     assert len(calls) == 4 and model.runs == 4
-    assert all(c is net for c in calls) and model.net is net
-    assert {k: len(net[k]) for k in ("bus", "line", "load", "trafo")} == sizes
+    assert all(c is net for c in calls) and list(model.parts.values()) == [part]
+    assert part.net is net and {k: len(net[k]) for k in ("bus", "line", "load", "trafo")} == sizes
     assert runs[0].before[LINE_LOADING_PCT] == runs[2].before[LINE_LOADING_PCT]
     # the new load is switched off again, the existing loads untouched
     assert not net.load.in_service.iloc[-1]
     assert net.load.p_mw.iloc[:-1].tolist() == loads.iloc[:-1].tolist()
+
+
+# ------------------------------------------------------------------ islands solved alone
+_ISLAND_A = ("P-A", "FA", RATING_KVA - 3000.0, [(0, 0), (3000, 0)])
+_ISLAND_B = ("P-B", "FB", RATING_KVA - 1000.0, [(50000, 0), (50000, 5000)])
+_SUBS_A = ("SA", 10000.0, "FA", (-2, 0))
+_SUBS_B = ("SB", 6300.0, "FB", (50000, -2))
+
+
+def test_a_check_on_one_island_equals_the_check_on_a_model_of_that_island_alone():
+    both = PowerModel.from_layers(
+        _power(_ISLAND_A, _ISLAND_B), _sources(_SUBS_A, _SUBS_B), power_factor=PF
+    )
+    alone = PowerModel.from_layers(_power(_ISLAND_B), _sources(_SUBS_B), power_factor=PF)
+    for xy, kva in (((50000, 2500), 2000.0), ((50000, 5000), 4500.0)):
+        run, ref = both.check("P-B", xy, kva), alone.check("P-B", xy, kva)
+        assert run.converged and ref.converged
+        assert run.before == pytest.approx(ref.before, abs=1e-12)
+        assert run.after == pytest.approx(ref.after, abs=1e-12)
+    # the island is solved, not the whole model: its network holds B's line only
+    (part,) = both.parts.values()
+    assert sorted(part.net.line.name[part.net.line.in_service]) == ["P-B"]
+    assert list(part.net.trafo.name) == ["SB"]
+    # (the 4.5 MVA load at B's far end: the transformer alone would carry 5.5 of its 6.3 MVA)
+    assert run.after[TRAFO_LOADING_PCT] > 85.0
+
+
+def test_checking_island_b_does_not_touch_island_a(monkeypatch):
+    model = PowerModel.from_layers(
+        _power(_ISLAND_A, _ISLAND_B), _sources(_SUBS_A, _SUBS_B), power_factor=PF
+    )
+    run_a = model.check("P-A", (3000, 0), 500.0)
+    (part_a,) = model.parts.values()
+    tables = {k: part_a.net[k].copy() for k in ("bus", "line", "load", "trafo", "res_bus")}
+    runs_a = part_a.runs
+    calls = []
+    real = pp.runpp
+    monkeypatch.setattr(pp, "runpp", lambda net, **kw: (calls.append(net), real(net, **kw)))
+    model.check("P-B", (50000, 5000), 500.0)
+    model.check("P-B", (50000, 1000), 800.0)
+    part_b = next(p for p in model.parts.values() if p is not part_a)
+    # B's base case and two checks ran on B's island network only; A's is as it was
+    assert len(calls) == 3 and all(c is part_b.net for c in calls)
+    assert part_a.runs == runs_a and model.runs == runs_a + 3
+    for name, table in tables.items():
+        pd.testing.assert_frame_equal(part_a.net[name], table)
+    assert model.check("P-A", (3000, 0), 500.0).after == run_a.after
 
 
 # ------------------------------------------------------------------ missing data is named

@@ -140,6 +140,15 @@ def test_demo_intents_before_and_after():
     added = sum(1 for e in plan.extensions if e.utility == "gas" and e.kind == "sidewalk")
     assert int((layers["gas"]["status"] == "planned").sum()) == already + added
     assert added > 0
+    # the gas mains are checked on the gas model with the planned mains (runs joined across
+    # street corners, the first tapped on the existing main): the table's DN160 serves
+    # YX-2026-003 (issue 16 item 3); the demo plans no water main, so no water size changes
+    gas = plan.sizing["gas"]
+    check = gas.last["YX-2026-003"]
+    assert check.run is not None and check.reasons == ()
+    assert gas.rounds == 1
+    assert {e.attrs["diameter_mm"] for e in plan.extensions if e.utility == "gas"} == {160.0}
+    assert "water" not in plan.sizing
 
 
 def test_cli_imports_intents_from_a_spreadsheet_and_writes_the_plan(tmp_path):
@@ -219,3 +228,32 @@ def test_separate_runs_on_one_block_side_are_separate_mains_and_replanning_conti
     replan = plan_prelay(again, profile=PROFILE, utilities=["water"], as_of=AS_OF)
     old_ids = {e.asset_id for e in plan.extensions}
     assert not old_ids & {e.asset_id for e in replan.extensions}
+
+
+def test_planned_mains_are_modelled_as_built_and_tapped_on_the_main_beside_them():
+    """A planned run starting 4 m from an existing main is joined to it; one 30 m away is not."""
+    import geopandas as gpd
+    from shapely import LineString
+
+    from planning.route_facts import TAP_REACH_M, planned_as_built
+
+    mains = gpd.GeoDataFrame(
+        {
+            "asset_id": ["E1", "P1", "P2"],
+            "status": ["existing", "planned", "planned"],
+            "diameter_mm": [200.0, 100.0, 100.0],
+        },
+        geometry=[
+            LineString([(0, 0), (100, 0)]),
+            LineString([(50, 4), (50, 80)]),  # starts 4 m beside E1
+            LineString([(200, 30), (300, 30)]),  # 30 m from anything
+        ],
+        crs=CRS,
+    )
+    built = planned_as_built(mains)
+    assert set(built["status"]) == {"existing"}
+    joints = built[built["asset_id"].str.endswith("+joint")]
+    assert list(joints["asset_id"]) == ["P1+joint"]
+    assert joints.geometry.iloc[0].length == pytest.approx(4.0)
+    assert joints["diameter_mm"].iloc[0] == 100.0
+    assert TAP_REACH_M < 30.0

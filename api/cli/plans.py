@@ -125,6 +125,9 @@ def prelay(
             f"{row['cost_yuan'] / 1e4:>11,.1f}{row['intents_served']:>8}  "
             f"{row['eligible_before']} → {row['eligible_after']} / {row['requested']}"
         )
+    for row in plan.summary(prof):
+        for line in row["sizing"]:
+            typer.echo(f"管径选型：{line}")
     for j in plan.joint:
         typer.echo(
             f"同槽延伸：{j.road_name} {'、'.join(j.utilities)} {j.length_m:,.0f} m，"

@@ -9,6 +9,12 @@ of service between checks —, runs the steady state, reads the measures and tak
 off again: the network is never rebuilt between checks, and the base case (``before``) is run
 once when the model is built.
 
+A model built from layers is partitioned: a check solves only the connected network holding
+its tap (a city's gas layer is tens of thousands of separate networks, each with its own
+regulator). That network's model is cut from the whole on the first check that needs it, its
+base case run then, and kept; the results are those of the whole network (a source holds its
+junction's pressure: separate networks do not affect each other).
+
 Choices, documented here and in the outputs:
 
 - **Topology.** Lines' ends within :data:`SNAP_M` (1 m) are one junction; a line is split where
@@ -43,7 +49,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import geopandas as gpd
@@ -197,9 +203,12 @@ def _cluster(points: FloatArray, tol: float) -> tuple[npt.NDArray[np.int64], Flo
         parent[root(a)] = root(b)
     roots = np.array([root(a) for a in range(len(points))], dtype=np.int64)
     _, group = np.unique(roots, return_inverse=True)
-    centres = np.array(
-        [points[group == g].mean(axis=0) for g in range(int(group.max(initial=-1)) + 1)]
+    n = int(group.max(initial=-1)) + 1
+    count = np.bincount(group, minlength=n).reshape(-1, 1)
+    sums = np.column_stack(
+        [np.bincount(group, weights=points[:, k], minlength=n) for k in (0, 1)]
     ).reshape(-1, 2)
+    centres = sums / np.maximum(count, 1)
     return group.astype(np.int64), centres
 
 
@@ -256,18 +265,32 @@ class PipesModel:
         The main (``asset_id``) of every pipe, by pipe index.
     xy
         Junction coordinates, by junction index (columns ``x``, ``y``).
+    partition
+        Whether a check solves only the connected network holding its tap (models built from
+        layers, see :func:`_networks`): ``net`` itself is then never run; a network's own
+        model is cut from it on the first check that needs it, its base case run then, and
+        kept. Its velocities and customers are that network's (another network, separate in
+        the pipes, is not changed by the tap). Imported networks are solved whole.
     """
 
     utility: ClassVar[str] = ""
     demand_unit: ClassVar[str] = ""
+    runs: int = 0
+    """How many steady states the model ran (the base cases included)."""
 
-    def __init__(self, net: Any, assets: pd.Series, xy: pd.DataFrame) -> None:
+    def __init__(
+        self, net: Any, assets: pd.Series, xy: pd.DataFrame, *, partition: bool = False
+    ) -> None:
         self.net = net
         self.assets = assets.reindex(net.pipe.index)
         self.xy = xy
         self.engine = engine_name()
         self._sinks: dict[int, int] = {}
         self._customers = pd.Index(net.sink.index[net.sink.in_service.to_numpy(dtype=bool)])
+        self._network: pd.Series | None = _networks(net) if partition else None
+        self._parts: dict[int, PipesModel] = {}
+        if self._network is not None:
+            return  # each connected network is built and run on its first check
         if not self._run():
             msg = (
                 f"{self.utility_zh}管网基础工况水力计算不收敛，采用属性核查 "
@@ -306,6 +329,8 @@ class PipesModel:
             ``before`` from the base case, ``after`` with the demand; ``after`` is empty and
             ``converged`` false when the run fails or the tap is cut off.
         """
+        if self._network is not None:
+            return self._check_in_part(tap_asset, tap_xy, demand, outage)
         # 1. the tap's junction and its sink (created once, kept out of service)
         junction = self.tap_junction(tap_asset, tap_xy)
         sink = self._sink_at(junction)
@@ -326,11 +351,58 @@ class PipesModel:
             outage=outage,
         )
 
+    @property
+    def parts(self) -> dict[int, PipesModel]:
+        """The connected networks' models built so far (a partitioned model; else empty)."""
+        return dict(self._parts)
+
+    def _check_in_part(
+        self, tap_asset: str, tap_xy: tuple[float, float], demand: float, outage: str | None
+    ) -> CapacityRun:
+        """Check on the model of the connected network holding the tap (built on first use)."""
+        # 1. the network of the tapped main's junction nearest the tap
+        assert self._network is not None
+        junction = self._nearest_end(self._pipes_of(tap_asset), tap_xy)
+        network = int(self._network[junction])
+        if outage is not None:
+            self._pipes_of(outage)  # a main of the model (another network's: no effect)
+        # 2. that network's model, its base case run once
+        if network not in self._parts:
+            self._parts[network] = self._part(network)
+        part = self._parts[network]
+        # 3. the check on it (an outage of a main of another network changes nothing there)
+        here = outage if outage is None or (part.assets == outage).any() else None
+        return replace(part.check(tap_asset, tap_xy, demand, outage=here), outage=outage)
+
+    def _part(self, network: int) -> PipesModel:
+        assert self._network is not None
+        junctions = self._network.index[self._network.to_numpy() == network]
+        if not self.net.ext_grid.junction.isin(junctions).any():
+            msg = (
+                f"{self.utility_zh}管网中该管道所在的连通管网没有气源/热源，无法水力计算 "
+                f"(the {self.utility} network of the main has no source)"
+            )
+            raise ModelError(msg)
+        net = _pandapipes().toolbox.select_subnet(self.net, junctions)
+        return self._spawn(net, self.assets.reindex(net.pipe.index), self.xy.loc[junctions])
+
+    def _spawn(self, net: Any, assets: pd.Series, xy: pd.DataFrame) -> PipesModel:
+        """Return a model of the same kind (and settings) over one of the networks."""
+        return type(self)(net, assets, xy)
+
+    def _pipes_of(self, asset: str) -> pd.DataFrame:
+        pipes = self.net.pipe[(self.assets == asset).to_numpy()]
+        if pipes.empty:
+            raise ModelError(self._not_modelled(asset))
+        return pipes
+
+    def _nearest_end(self, pipes: pd.DataFrame, tap_xy: tuple[float, float]) -> int:
+        ends = pd.Index(pd.concat([pipes.from_junction, pipes.to_junction]).unique())
+        return _nearest(self.xy.loc[ends, ["x", "y"]], tap_xy)
+
     def tap_junction(self, tap_asset: str, tap_xy: tuple[float, float]) -> int:
         """Return the junction of main ``tap_asset`` nearest ``tap_xy`` fed by a source."""
-        pipes = self.net.pipe[(self.assets == tap_asset).to_numpy()]
-        if pipes.empty:
-            raise ModelError(self._not_modelled(tap_asset))
+        pipes = self._pipes_of(tap_asset)
         ends = pd.Index(pd.concat([pipes.from_junction, pipes.to_junction]).unique())
         ends = ends[np.isfinite(self._base_pressure.reindex(ends).to_numpy(dtype=float))]
         if ends.empty:
@@ -339,9 +411,7 @@ class PipesModel:
                 f"({self.utility} main {tap_asset} is not connected to a source)"
             )
             raise ModelError(msg)
-        pos = self.xy.loc[ends, ["x", "y"]].to_numpy(dtype=float)
-        d = np.hypot(pos[:, 0] - tap_xy[0], pos[:, 1] - tap_xy[1])
-        return int(ends[int(np.argmin(d))])
+        return _nearest(self.xy.loc[ends, ["x", "y"]], tap_xy)
 
     @property
     def utility_zh(self) -> str:
@@ -399,6 +469,7 @@ class PipesModel:
         return out
 
     def _run(self) -> bool:
+        self.runs += 1
         pp = _pandapipes()
         from pandapipes.pf.pipeflow_setup import PipeflowNotConverged
 
@@ -497,7 +568,7 @@ class GasModel(PipesModel):
                 f"in the range of {', '.join(tap_classes)} expected)"
             )
             raise ModelError(msg)
-        return cls(net, pd.concat(assets), _junction_xy(net))
+        return cls(net, pd.concat(assets), _junction_xy(net), partition=True)
 
 
 class HeatModel(PipesModel):
@@ -515,11 +586,22 @@ class HeatModel(PipesModel):
         dt_k: float,
         source_differential_mpa: float,
         source_pressure_mpa: float,
+        partition: bool = False,
     ) -> None:
         self.dt_k = dt_k
         self.source_differential_mpa = source_differential_mpa
         self.source_pressure_mpa = source_pressure_mpa
-        super().__init__(net, assets, xy)
+        super().__init__(net, assets, xy, partition=partition)
+
+    def _spawn(self, net: Any, assets: pd.Series, xy: pd.DataFrame) -> HeatModel:
+        return HeatModel(
+            net,
+            assets,
+            xy,
+            dt_k=self.dt_k,
+            source_differential_mpa=self.source_differential_mpa,
+            source_pressure_mpa=self.source_pressure_mpa,
+        )
 
     def mass_flow_kg_s(self, demand: float) -> float:
         """``demand`` kW as the supply mass flow ``Q / (cp × ΔT)`` (kg/s)."""
@@ -591,6 +673,7 @@ class HeatModel(PipesModel):
             dt_k=supply_return_dt_k,
             source_differential_mpa=float(ref.pressure_mpa) - float(ref.return_pressure_mpa),
             source_pressure_mpa=float(ref.pressure_mpa),
+            partition=True,
         )
 
 
@@ -682,20 +765,55 @@ def _add_sources(net: Any, feeds: gpd.GeoDataFrame, t_k: float, junctions: pd.In
     """Add an ext_grid per source on the nearest of ``junctions``, at its pressure."""
     pp = _pandapipes()
     pos = _junction_xy(net).loc[junctions, ["x", "y"]].to_numpy(dtype=float)
-    for src in feeds.itertuples():
-        pt = src.geometry
-        d = np.hypot(pos[:, 0] - pt.x, pos[:, 1] - pt.y)
-        k = int(np.argmin(d))
-        if d[k] > SOURCE_SNAP_M:
-            sid = getattr(src, "source_id", src.Index)
-            msg = (
-                f"sources 图层的 {sid} 距管网 {d[k]:.0f} m，超过 {SOURCE_SNAP_M:.0f} m，未接入模型 "
-                f"(layer sources: {sid} is {d[k]:.0f} m from its network; within "
-                f"{SOURCE_SNAP_M:.0f} m expected)"
-            )
-            raise ModelError(msg)
-        p_bar = float(src.pressure_mpa) / _MPA_PER_BAR
-        pp.create_ext_grid(net, int(junctions[k]), p_bar=p_bar, t_k=t_k, type="pt")
+    at = np.column_stack([feeds.geometry.x.to_numpy(), feeds.geometry.y.to_numpy()])
+    d, k = cKDTree(pos).query(at)
+    if (far := np.flatnonzero(d > SOURCE_SNAP_M)).size:
+        i = int(far[0])
+        sid = feeds["source_id"].iloc[i] if "source_id" in feeds else feeds.index[i]
+        msg = (
+            f"sources 图层的 {sid} 距管网 {d[i]:.0f} m，超过 {SOURCE_SNAP_M:.0f} m，未接入模型 "
+            f"(layer sources: {sid} is {d[i]:.0f} m from its network; within "
+            f"{SOURCE_SNAP_M:.0f} m expected)"
+        )
+        raise ModelError(msg)
+    pp.create_ext_grids(
+        net,
+        np.asarray(junctions)[k].astype(int),
+        p_bar=feeds.pressure_mpa.astype(float).to_numpy() / _MPA_PER_BAR,
+        t_k=t_k,
+        type="pt",
+    )
+
+
+def _nearest(xy: pd.DataFrame, at: tuple[float, float]) -> int:
+    """Return the index of the row of ``xy`` (columns ``x``, ``y``) nearest ``at``."""
+    pos = xy[["x", "y"]].to_numpy(dtype=float)
+    return int(xy.index[int(np.argmin(np.hypot(pos[:, 0] - at[0], pos[:, 1] - at[1])))])
+
+
+def _networks(net: Any) -> pd.Series:
+    """Return junction → connected network: the junctions joined by pipes (and valves).
+
+    A source (``ext_grid``) holds its junction's pressure, and each network of a model built
+    from layers has its own: a network solved alone gives the same results as with the others.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    ids = net.junction.index.to_numpy(dtype=int)
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    pairs = [
+        net[table][["from_junction", "to_junction"]].to_numpy(dtype=int)
+        for table in ("pipe", "valve")
+        if table in net and len(net[table])
+    ]
+    edges = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=int)
+    n = len(ids)
+    graph = coo_matrix(
+        (np.ones(len(edges)), (pos[edges[:, 0]].to_numpy(), pos[edges[:, 1]].to_numpy())), (n, n)
+    )
+    _, label = connected_components(graph, directed=False)
+    return pd.Series(label, index=ids)
 
 
 def _junction_xy(net: Any) -> pd.DataFrame:

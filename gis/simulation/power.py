@@ -8,6 +8,11 @@ tap bus voltage, the feeder's highest line loading and its transformer's loading
 is never rebuilt between checks: one spare load, one spare bus and two spare line pieces are
 created with the model and only switched in and out (and re-parametrised) per check.
 
+A model built from layers is partitioned into islands (a substation's transformer and the
+feeders it serves; the external grid holds its bus at 1.0 pu, so islands do not affect each
+other): a check solves only its tap's island, whose network is cut from the whole on the first
+check that needs it, its base case run then, and kept. An imported network is solved whole.
+
 Modelling choices (from the layers)
 -----------------------------------
 - Buses: the line ends, snapped within :data:`SNAP_TOLERANCE_M` (1 m); a line whose interior
@@ -50,6 +55,7 @@ Modelling choices (from the layers)
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import threading
@@ -59,8 +65,11 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandapower as pp
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from shapely import STRtree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring, unary_union
@@ -155,6 +164,11 @@ class PowerModel:
     split_taps
         Whether a tap between a line's ends splits the line (layer models) or goes to its
         nearest bus (imported networks).
+    partition
+        Whether a check solves only the island holding its tap (layer models, see
+        :func:`_islands`); ``net`` itself is then never run, each island's network is cut
+        from it on the first check that needs it and kept (imported networks are solved whole:
+        their measures span every line and transformer).
     """
 
     utility = "power"
@@ -167,12 +181,12 @@ class PowerModel:
         power_factor: float,
         feeder_trafos: dict[_Group, int] | None = None,
         split_taps: bool = False,
+        partition: bool = False,
     ) -> None:
         self.net = net
         self.engine = f"pandapower {pp.__version__}"
         self.power_factor = power_factor
-        self.runs = 0
-        """How many load flows the model ran (the base cases included)."""
+        self._runs = 0
         self._split = split_taps
         self._feeder_trafos = dict(feeder_trafos or {})
         self._by_asset: dict[str, list[_Segment]] = {}
@@ -186,6 +200,19 @@ class PowerModel:
         self._spare_bus, self._spare_lines, self._load = _add_spares(net)
         self._bases: dict[str | None, _Base] = {}
         self._lock = threading.Lock()  # a check changes the network for its run: one at a time
+        self._island: dict[int, int] | None = _islands(net) if partition else None
+        self._parts: dict[int, PowerModel] = {}
+        self._empty: pp.pandapowerNet | None = None  # copied for each island's network
+        self._island_buses: dict[int, list[int]] = {}
+        self._island_segments: dict[int, list[_Segment]] = {}
+        if self._island is not None:
+            for bus, island in self._island.items():
+                self._island_buses.setdefault(island, []).append(bus)
+            ends = net.line.from_bus.astype(int)
+            for segs in self._by_asset.values():
+                for seg in segs:
+                    island = self._island[int(ends.at[seg.line])]
+                    self._island_segments.setdefault(island, []).append(seg)
 
     # ---------------------------------------------------------------- constructors
     @classmethod
@@ -244,6 +271,7 @@ class PowerModel:
             power_factor=power_factor,
             feeder_trafos=feeder_trafos,
             split_taps=True,
+            partition=True,
         )
 
     # ---------------------------------------------------------------- the check
@@ -277,16 +305,60 @@ class PowerModel:
         with self._lock:
             return self._check(tap_asset, tap_xy, demand, outage)
 
+    @property
+    def runs(self) -> int:
+        """How many load flows the model ran (the base cases and its islands' included)."""
+        return self._runs + sum(part.runs for part in self._parts.values())
+
+    @property
+    def parts(self) -> dict[int, PowerModel]:
+        """The islands' models built so far, by island (a partitioned model; else empty)."""
+        return dict(self._parts)
+
     def _check(
         self, tap_asset: str, tap_xy: tuple[float, float], demand: float, outage: str | None
     ) -> CapacityRun:
+        # 1. the tapped line piece, and the outage checked against the whole model
+        seg = self._nearest(tap_asset, tap_xy)
+        self._check_outage(outage, seg.group)
+        if self._island is None:
+            return self._check_here(seg, tap_xy, demand, outage)
+        # 2. a partitioned model: the island holding the piece runs it (built once, kept)
+        return self._part(seg).check_piece(seg, tap_xy, demand, outage)
+
+    def _part(self, seg: _Segment) -> PowerModel:
+        assert self._island is not None
+        island = self._island[int(self.net.line.at[seg.line, "from_bus"])]
+        if island not in self._parts:
+            buses = {*self._island_buses[island], *self.net.ext_grid.bus.astype(int)}
+            if self._empty is None:
+                self._empty = pp.create_empty_network(add_stdtypes=False)
+            self._parts[island] = PowerModel(
+                _subnet(self.net, buses, copy.deepcopy(self._empty)),
+                self._island_segments[island],
+                power_factor=self.power_factor,
+                feeder_trafos=self._feeder_trafos,
+                split_taps=self._split,
+            )
+        return self._parts[island]
+
+    def check_piece(
+        self, seg: _Segment, tap_xy: tuple[float, float], demand: float, outage: str | None
+    ) -> CapacityRun:
+        """Check a tap on line piece ``seg`` of this (island's) model; see :meth:`check`."""
+        with self._lock:
+            return self._check_here(seg, tap_xy, demand, outage)
+
+    def _check_here(
+        self, seg: _Segment, tap_xy: tuple[float, float], demand: float, outage: str | None
+    ) -> CapacityRun:
         # 1. where the load goes, and the base case (with the outage) it is compared with
-        tap = self._place_tap(tap_asset, tap_xy)
-        out_lines = self._outage_lines(outage, tap)
+        tap = self._tap_on(seg, tap_xy)
+        out_lines = self._outage_lines(outage)
         base = self._base(outage, out_lines)
         before = self._measure(base, tap, before=True)
         if math.isnan(before[BUS_VOLTAGE_PU]):
-            msg = f"{_LAYER} 线路 {tap_asset} 未与任何变电站相连，无法进行潮流计算 (line {tap_asset} is not connected to any substation)"
+            msg = f"{_LAYER} 线路 {seg.asset} 未与任何变电站相连，无法进行潮流计算 (line {seg.asset} is not connected to any substation)"
             raise ModelError(msg)
         # 2. the run with the new load; the network is restored whatever happens
         s_mva = demand / 1000.0
@@ -303,7 +375,7 @@ class PowerModel:
         return CapacityRun(
             utility="power",
             engine=self.engine,
-            tap_asset=tap_asset,
+            tap_asset=seg.asset,
             demand=demand,
             demand_unit="kVA",
             before=before,
@@ -314,7 +386,7 @@ class PowerModel:
 
     # ---------------------------------------------------------------- helpers
     def _run(self) -> bool:
-        self.runs += 1
+        self._runs += 1
         try:
             pp.runpp(self.net, numba=False)
         except pp.LoadflowNotConverged:
@@ -341,35 +413,45 @@ class PowerModel:
                 self._set_lines(out_lines, in_service=True)
         return self._bases[outage]
 
-    def _place_tap(self, asset: str, xy: tuple[float, float]) -> _Tap:
+    def _nearest(self, asset: str, xy: tuple[float, float]) -> _Segment:
+        """Return the piece of line ``asset`` nearest ``xy`` (the first without geometry)."""
         segs = self._by_asset.get(str(asset))
         if not segs:
             msg = f"{_LAYER} 线路 {asset} 不在电网模型中（不存在、非现状线路或无法建模） (line {asset} is not in the network model)"
             raise ModelError(msg)
-        net, pt = self.net, Point(xy)
+        pt = Point(xy)
         with_geom = [s for s in segs if s.geometry is not None]
         if not with_geom:
-            return _Tap(int(net.line.at[segs[0].line, "from_bus"]), segs[0].group)
-        seg = min(with_geom, key=lambda s: s.geometry.distance(pt))  # type: ignore[union-attr]
-        geom = seg.geometry
-        assert geom is not None
-        d, length = geom.project(pt), geom.length
+            return segs[0]
+        return min(with_geom, key=lambda s: s.geometry.distance(pt))  # type: ignore[union-attr]
+
+    def _tap_on(self, seg: _Segment, xy: tuple[float, float]) -> _Tap:
+        net, geom = self.net, seg.geometry
+        if geom is None:
+            return _Tap(int(net.line.at[seg.line, "from_bus"]), seg.group)
+        d, length = geom.project(Point(xy)), geom.length
         ends = (int(net.line.at[seg.line, "from_bus"]), int(net.line.at[seg.line, "to_bus"]))
         near_end = d <= SNAP_TOLERANCE_M or length - d <= SNAP_TOLERANCE_M
         if near_end or not self._split:
             return _Tap(ends[0] if d <= length / 2 else ends[1], seg.group)
         return _Tap(self._spare_bus, seg.group, line=seg.line, fraction=d / length)
 
-    def _outage_lines(self, outage: str | None, tap: _Tap) -> list[int]:
+    def _check_outage(self, outage: str | None, group: _Group | None) -> None:
         if outage is None:
-            return []
+            return
         if outage not in self._by_feeder:
             msg = f"{_LAYER} 中没有馈线 feeder_id={outage}，无法按停运校核 (no feeder {outage!r} to take out)"
             raise ModelError(msg)
-        if tap.group is not None and outage == tap.group[0]:
+        if group is not None and outage == group[0]:
             msg = f"接入线路属于停运馈线 {outage}，备用电源须接在另一馈线上 (the tap is on the feeder taken out)"
             raise ModelError(msg)
-        return [i for i in self._by_feeder[outage] if bool(self.net.line.at[i, "in_service"])]
+
+    def _outage_lines(self, outage: str | None) -> list[int]:
+        """Return feeder ``outage``'s in-service lines in this network (another island's: none)."""
+        if outage is None:
+            return []
+        lines = self._by_feeder.get(outage, [])
+        return [i for i in lines if bool(self.net.line.at[i, "in_service"])]
 
     def _set_lines(self, lines: list[int], *, in_service: bool) -> None:
         if lines:
@@ -431,6 +513,52 @@ def _max(values: Iterable[float]) -> float:
 
 def _floats(series: pd.Series) -> dict[int, float]:
     return dict(zip(series.index.astype(int), series.to_numpy(dtype=float).tolist()))
+
+
+def _islands(net: pp.pandapowerNet) -> dict[int, int]:
+    """Return bus → island: the buses joined by lines, closed bus switches and transformers.
+
+    The external grids' buses are left out: an external grid holds its bus at a set voltage
+    (an ideal source), so the load flows of the parts it feeds do not depend on each other —
+    a part solved alone, with the grid's bus and external grid, gives the same results.
+    """
+    slack = set(net.ext_grid.bus[net.ext_grid.in_service].astype(int))
+    switches = net.switch[(net.switch.et == "b") & net.switch.closed]
+    pairs = [
+        net.line[["from_bus", "to_bus"]].to_numpy(dtype=int),
+        switches[["bus", "element"]].to_numpy(dtype=int),
+        net.trafo[["hv_bus", "lv_bus"]].to_numpy(dtype=int),
+    ]
+    edges = np.concatenate([p.reshape(-1, 2) for p in pairs])
+    edges = edges[~np.isin(edges, list(slack)).any(axis=1)]
+    buses = net.bus.index.to_numpy(dtype=int)
+    pos = pd.Series(np.arange(len(buses)), index=buses)
+    n = len(buses)
+    graph = coo_matrix(
+        (np.ones(len(edges)), (pos[edges[:, 0]].to_numpy(), pos[edges[:, 1]].to_numpy())), (n, n)
+    )
+    _, label = connected_components(graph, directed=False)
+    return {int(b): int(k) for b, k in zip(buses, label) if int(b) not in slack}
+
+
+_BUS_ELEMENTS = ("ext_grid", "load", "sgen", "gen", "shunt", "storage", "ward", "xward")
+
+
+def _subnet(net: pp.pandapowerNet, buses: set[int], empty: pp.pandapowerNet) -> pp.pandapowerNet:
+    """Return the buses' part of a layer model: ``empty`` filled, indices kept.
+
+    What the buses hold, their lines, transformers and bus switches (``pandapower.select_subnet``
+    without its 0.1 s of building an empty network each time).
+    """
+    empty["std_types"] = copy.deepcopy(net["std_types"])
+    empty.bus = net.bus.loc[sorted(buses)]
+    for element in _BUS_ELEMENTS:
+        empty[element] = net[element][net[element].bus.isin(buses)]
+    empty.line = net.line[net.line.from_bus.isin(buses) & net.line.to_bus.isin(buses)]
+    empty.trafo = net.trafo[net.trafo.hv_bus.isin(buses) & net.trafo.lv_bus.isin(buses)]
+    switch = net.switch
+    empty.switch = switch[(switch.et == "b") & switch.bus.isin(buses) & switch.element.isin(buses)]
+    return empty
 
 
 def _add_spares(net: pp.pandapowerNet) -> tuple[int, tuple[int, int], int]:
@@ -513,7 +641,7 @@ def _substations(sources: gpd.GeoDataFrame | None, lines: gpd.GeoDataFrame) -> g
         msg = f"{_SOURCES} 中没有变电站（utility=power, kind=substation） (no substation in the sources layer)"
         raise ModelError(msg)
     known = set(lines["feeder_id"].dropna().astype(str))
-    for _, s in subs.iterrows():
+    for s in subs[list(need)].to_dict("records"):
         for name in ("voltage_kv", "capacity_kva"):
             if not (pd.notna(s[name]) and float(s[name]) > 0):
                 msg = f"{_SOURCES} 变电站 {s['source_id']} 的 {name} 为 {s[name]}，应为正数 ({name} of substation {s['source_id']} must be positive)"
@@ -679,13 +807,17 @@ def _build_substations(
     trafos: dict[_Group, int] = {}
     heads: dict[_Group, int] = {}
     joins: list[tuple[int, int]] = []
+    by_feeder: dict[str, list[int]] = {}
+    for (f, _), bs in feeder_buses.items():
+        by_feeder.setdefault(f, []).extend(bs)
     for k, (here, served) in enumerate(zip(subs.geometry, subs["feeders"])):
         for feeder in _feeder_list(served):
-            buses = [b for (f, _), bs in feeder_buses.items() if f == feeder for b in bs]
+            buses = by_feeder.get(feeder, [])
             if not buses:
                 msg = f"{_LAYER} 中馈线 {feeder} 没有可建模的现状线路 (feeder {feeder} has no modelled line)"
                 raise ModelError(msg)
-            head = min(buses, key=lambda b: Point(xy_of[b]).distance(here))
+            pos = np.array([xy_of[b] for b in buses], dtype=float)
+            head = buses[int(np.argmin(np.hypot(pos[:, 0] - here.x, pos[:, 1] - here.y)))]
             if net.bus.at[head, "vn_kv"] != kv[k]:
                 msg = f"{_SOURCES} 变电站 {names[k]} 电压 {kv[k]:g} kV 与馈线 {feeder} 的电压 {net.bus.at[head, 'vn_kv']:g} kV 不一致 (voltage mismatch)"
                 raise ModelError(msg)
@@ -699,10 +831,10 @@ def _build_substations(
 def _buses_by_group(net: pp.pandapowerNet, segments: list[_Segment]) -> dict[_Group, list[int]]:
     """Return (feeder, part) → the buses of its lines."""
     out: dict[_Group, set[int]] = {}
-    ends = net.line[["from_bus", "to_bus"]]
+    frm, to = net.line.from_bus.astype(int).to_dict(), net.line.to_bus.astype(int).to_dict()
     for seg in segments:
         if seg.group is not None:
-            out.setdefault(seg.group, set()).update(int(b) for b in ends.loc[seg.line])
+            out.setdefault(seg.group, set()).update((frm[seg.line], to[seg.line]))
     return {g: sorted(bs) for g, bs in out.items()}
 
 
@@ -721,8 +853,12 @@ def _existing_loads(
     buses_of = _buses_by_group(net, segments)
     at: list[int] = []
     s_mva: list[float] = []
+    segs_of: dict[_Group, list[_Segment]] = {}
+    for seg in segments:
+        if seg.group is not None:
+            segs_of.setdefault(seg.group, []).append(seg)
     for group, head in heads.items():
-        segs = [s for s in segments if s.group == group]
+        segs = segs_of[group]
         spares = [float(spare_of[s.asset]) for s in segs if pd.notna(spare_of[s.asset])]
         buses = [b for b in buses_of[group] if b != head]
         if not spares or not buses:
