@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from gis.simulation.result import ModelError
 from planning.approval import Path, Reason, decide
-from planning.assessment import Assessment, UtilityResult
+from planning.assessment import Assessment, CapacityCheck, Route, UtilityResult
+from planning.capacity import demand_for, fallback_note, judge
 from planning.cost import Cost, joint_trench_cost, route_cost
 from planning.cross_section import SectionCheck, check_section, pipe_for
 from planning.route_facts import RouteContext
@@ -51,7 +53,7 @@ def joint_trench(
     cross-section; (2) report each rerouted utility on the route it will be laid along, with
     its approval path decided again.
     """
-    site = _SiteTrench(ctx, searcher, pid, covered)
+    site = _SiteTrench(ctx, searcher, pid, covered, demand)
     plan = plan_joint_trench(
         ctx.G,
         {u: r.nodes for u, r in site.original.items()},
@@ -74,6 +76,8 @@ def joint_trench(
         result.approval_path, result.reasons = decide(
             route.facts(), profile=ctx.profile, change_of_use=demand.change_of_use
         )
+        # the capacity check follows the line to its new tap (acceptable() made sure it holds)
+        result.capacity = site.capacity_at(moved.utility, route) or result.capacity
     return plan
 
 
@@ -86,7 +90,9 @@ class _SiteTrench:
         searcher: TapSearch,
         pid: str,
         covered: Mapping[str, UtilityResult],
+        demand: Demand,
     ) -> None:
+        self.demand = demand
         self.ctx = ctx
         self.searcher = searcher
         self.pid = pid
@@ -164,9 +170,36 @@ class _SiteTrench:
             (c.kind, c.name) for c in before.crossings
         ):
             return False  # a major line crossed that was not crossed before, or more often
-        return not Counter(c.road_id for c in after.carriageways) - Counter(
+        if Counter(c.road_id for c in after.carriageways) - Counter(
             c.road_id for c in before.carriageways
+        ):
+            return False
+        # a tap the network cannot serve (capacity by simulation) is no better for sharing
+        return (
+            self.covered[utility].capacity is None or self.capacity_at(utility, after) is not None
         )
+
+    def capacity_at(self, utility: str, route: Route) -> CapacityCheck | None:
+        """Return the capacity check of ``route``'s tap, or ``None`` when the model refuses it.
+
+        Without a model (or a demand) the utility's own check stands; a tap the model does not
+        reach is judged on its attributes, as :mod:`planning.connection` does.
+        """
+        ctx, result = self.ctx, self.covered[utility]
+        planned = bool(result.search_key[-1]) if result.search_key else False
+        model, _ = ctx.capacity_model(utility, include_planned=planned)
+        quantity = demand_for(utility, self.demand, ctx.profile)
+        if model is None or quantity <= 0:
+            return result.capacity
+        point = (route.tap_point.x, route.tap_point.y)
+        try:
+            run = model.check(route.tap_asset, point, quantity)
+        except ModelError as exc:
+            note = fallback_note(utility, str(exc), built=True)
+            return CapacityCheck("attributes", model.engine, note)
+        if judge(run, ctx.profile):
+            return None
+        return CapacityCheck("simulation", model.engine, run=run)
 
     def tap_of(self, utility: str, path: Any) -> str:
         """Return the tap a path of ``utility`` ends at (for the report)."""

@@ -236,3 +236,30 @@ def test_the_backup_supply_is_checked_with_the_main_feeder_out(results) -> None:
     low, high = JINGMEN.capacity.power.voltage_band_pu
     assert low <= check.run.after["bus_voltage_pu"] <= high
     assert check.run.after["line_loading_pct"] <= JINGMEN.capacity.power.max_line_loading_pct
+
+
+def test_every_capacity_check_is_of_the_tap_the_line_is_laid_to(demo_ws, results) -> None:
+    """After the joint trench moves a line to another tap, its capacity check follows it.
+
+    With every utility asked for (the profile's default demand) JM-2026-012's water line moves
+    into the trench of power from W-0029 to W-0030: its check is of W-0030.
+    """
+    import re
+
+    from planning.assess import assess_sites
+
+    every = assess_sites(demo_ws, profile=JINGMEN, as_of=AS_OF)
+    checked = 0
+    for a in [*results.values(), *every]:
+        for utility, r in a.utilities.items():
+            check, route = r.capacity, r.route
+            if check is None or route is None:
+                continue
+            if check.run is not None:
+                assert check.run.tap_asset == route.tap_asset, (a.project_id, utility)
+                checked += 1
+            named = re.search(r"管线 (\S+) 不在", check.note or "")
+            if named:
+                assert named.group(1) == route.tap_asset, (a.project_id, utility, check.note)
+                checked += 1
+    assert checked >= 10
