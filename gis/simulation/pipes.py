@@ -46,6 +46,7 @@ Choices, documented here and in the outputs:
 
 from __future__ import annotations
 
+import abc
 import math
 import warnings
 from collections.abc import Iterable, Sequence
@@ -254,7 +255,7 @@ def _cut_line(
 # --- the model ------------------------------------------------------------------------------
 
 
-class PipesModel:
+class PipesModel(abc.ABC):
     """A pandapipes network and what a check needs; built once, checked many times.
 
     Parameters
@@ -418,9 +419,9 @@ class PipesModel:
         """The utility's Chinese name."""
         return vocabulary.UTILITIES.label(self.utility)
 
+    @abc.abstractmethod
     def mass_flow_kg_s(self, demand: float) -> float:
         """Return the sink's mass flow for ``demand`` (in :attr:`demand_unit`)."""
-        raise NotImplementedError
 
     def _not_modelled(self, tap_asset: str) -> str:
         return (
