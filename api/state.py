@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
+import json
 import logging
 import threading
 from collections import OrderedDict
@@ -50,7 +52,7 @@ class ServiceState:
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _ws: tuple[tuple[tuple[str, int], ...], Workspace] | None = field(default=None, repr=False)
     _assessed: OrderedDict[Any, Assessed] = field(default_factory=OrderedDict, repr=False)
-    _forms: tuple[Any, dict[str, Intake]] | None = field(default=None, repr=False)
+    _forms: tuple[Any, str, dict[str, Intake]] | None = field(default=None, repr=False)
     _notices: tuple[Any, ...] | None = field(default=None, repr=False)
 
     ASSESSED_KEEP: ClassVar[int] = 4
@@ -90,14 +92,27 @@ class ServiceState:
 
     def forms(self) -> dict[str, Intake]:
         """Return the intake forms of every stored project (parsed again only after a change)."""
+        return self._forms_and_digest()[1]
+
+    def _forms_and_digest(self) -> tuple[str, dict[str, Intake]]:
+        """Return a digest of the stored intake forms, and the forms parsed.
+
+        A project row changes for many reasons (a time node, an assessment stored, an opinion);
+        only a change of its intake form changes the digest, so only that makes every site be
+        assessed again.
+        """
         stamp = self._projects_stamp()
         with self._lock:
             if self._forms is None or self._forms[0] != stamp:
                 with self.store.session() as s:
-                    rows = list(s.scalars(select(ProjectRecord)))
-                forms = {r.project_id: parse_intake(r.intake, require_identity=False) for r in rows}
-                self._forms = (stamp, forms)
-            return self._forms[1]
+                    rows = list(s.execute(select(ProjectRecord.project_id, ProjectRecord.intake)))
+                forms = {pid: parse_intake(intake, require_identity=False) for pid, intake in rows}
+                digest = hashlib.sha256(
+                    json.dumps(sorted((pid, intake) for pid, intake in rows), sort_keys=True,
+                               default=str).encode()
+                ).hexdigest()
+                self._forms = (stamp, digest, forms)
+            return self._forms[1], self._forms[2]
 
     def assessed(self, *, as_of: dt.date | None = None) -> Assessed:
         """Return the assessments of every site on ``as_of`` (default today).
@@ -110,9 +125,8 @@ class ServiceState:
         self.sync_calendar()
         with self._lock:
             ws, versions = self.workspace()
-            forms = self.forms()
-            assert self._forms is not None
-            key = (tuple(sorted(versions.items())), self._forms[0], when)
+            digest, forms = self._forms_and_digest()
+            key = (tuple(sorted(versions.items())), digest, when)
             if key not in self._assessed:
                 done = assess(ws, profile=self.profile, forms=forms, as_of=when)
                 done.versions = versions

@@ -53,6 +53,9 @@ _CONFIG = schemathesis.Config.from_dict(
     {
         # the admin token, through the schema's own security scheme: a case schemathesis makes
         # without it (a negative case) is sent without it, and must be refused (401)
+        # a hang fails, not a slow machine: re-assessing every demo project is whole seconds
+        # on a busy 2-core runner (speed is measured by bench/, never by a test)
+        "request-timeout": 120,
         "auth": {"openapi": {"HTTPBearer": {"bearer": DEV_TOKENS["admin"]}}},
         "operations": [
             {
