@@ -33,7 +33,7 @@ FAST := not postgis and not browser and not notebook and not fuzz and not city
 test-fast: lint pytest-fast
 
 pytest-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "$(FAST)"
+	$(BIN)/python -m pytest -q $(XDIST) -m "$(FAST)"
 
 system-deps:
 	./scripts/system-deps.sh
@@ -54,8 +54,13 @@ constraints: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## the tests run on TEST_WORKERS processes (pytest-xdist), a test file's tests in one of them
+## (its module fixtures built once); TEST_WORKERS=0 runs them in this process
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+
 pytest: $(STAMP) system-deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(XDIST)
 
 ## bench: benchmarks on the city-size district (not part of make test)
 bench: bench-graph bench-assess bench-coordination bench-prelay bench-api

@@ -193,16 +193,16 @@ class SkipGuard:
     """Fails the session when a test marked ``postgis`` was skipped (one instance per run)."""
 
     def __init__(self) -> None:
-        self.marked: set[str] = set()
         self.skipped: dict[str, str] = {}
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Remember which collected tests carry the ``postgis`` marker."""
-        self.marked.update(item.nodeid for item in items if item.get_closest_marker(MARKER))
-
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Record a ``postgis`` test that was skipped in setup or call (xfail does not count)."""
-        if report.skipped and report.nodeid in self.marked and not hasattr(report, "wasxfail"):
+        """Record a ``postgis`` test that was skipped in setup or call (xfail does not count).
+
+        The report's keywords name its markers: the same on a pytest-xdist controller, which
+        collects no items, as in a worker.
+        """
+        marked = MARKER in report.keywords
+        if report.skipped and marked and not hasattr(report, "wasxfail"):
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
             self.skipped.setdefault(report.nodeid, str(reason))
 

@@ -308,20 +308,28 @@ def test_unrelated():
 """
 
 
-def run_inner(pytester: pytest.Pytester) -> pytest.RunResult:
+def run_inner(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     """Run a tiny suite whose ``postgis`` test skips, with this plugin loaded."""
     pytester.makepyfile(test_inner=INNER_TEST)
-    return pytester.runpytest("-p", "tests.postgis", "-p", "no:cacheprovider")
+    return pytester.runpytest("-p", "tests.postgis", "-p", "no:cacheprovider", *args)
 
 
-@pytest.mark.parametrize("variable", ["CI", "LINKPLAN_REQUIRE_POSTGIS"])
+@pytest.mark.parametrize(
+    ("variable", "workers"),
+    [("CI", ()), ("LINKPLAN_REQUIRE_POSTGIS", ()), ("CI", ("-n", "2"))],
+    ids=["CI", "LINKPLAN_REQUIRE_POSTGIS", "CI-two-workers"],
+)
 def test_a_skipped_postgis_test_fails_the_run_in_ci(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, variable: str
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    workers: tuple[str, ...],
 ) -> None:
+    """Also with the tests spread over pytest-xdist workers, as ``make test`` runs them."""
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("LINKPLAN_REQUIRE_POSTGIS", raising=False)
     monkeypatch.setenv(variable, "1")
-    result = run_inner(pytester)
+    result = run_inner(pytester, *workers)
     result.assert_outcomes(skipped=2)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
