@@ -84,11 +84,11 @@ def _water_builder(
     """Return the water model's builder (WNTR over the water layer and its sources)."""
     from gis.simulation.water import WaterModel
 
-    water = layers["water"]
+    water, plants = layers["water"], layers["sources"]
     profile = load_profile("jingmen-2023")
     return (
-        lambda: WaterModel.from_layers(water, sources, profile=profile),
-        water[water.status == "existing"],
+        lambda: WaterModel.from_layers(water, plants, profile=profile),
+        water[(water.status == "existing") & (water.role == "distribution")],
         1.4,  # L/s (5 m³/h at the peak hour)
     )
 

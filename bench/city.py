@@ -42,6 +42,7 @@ from data.demo_district import (
     _polygons,
     _river_line,
     _with_windows,
+    water_junction_pipes,
 )
 from gis.crs import DEFAULT_CRS, resolve_crs
 from gis.profile import Profile, load_profile
@@ -246,6 +247,7 @@ def _frame(
 def _concat(frames: list[gpd.GeoDataFrame], prefix: str) -> gpd.GeoDataFrame:
     out = pd.concat(frames, ignore_index=True)
     out.insert(0, "asset_id", _ids(f"{prefix}-", len(out), 6))
+    out.insert(2, "role", "distribution")
     return gpd.GeoDataFrame(out, geometry="geometry", crs=DEFAULT_CRS)
 
 
@@ -590,17 +592,31 @@ def _build_city(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     grid, xs, ys = _city_grid(rng, profile)
     roads = _city_roads(grid, rng)
     networks = _city_networks(grid, xs, ys, rng)
+    networks["water"] = _with_junction_pipes(networks["water"], roads)
     rest = _city_rest(grid, xs, ys, roads, rng, profile)
     return {"roads": roads, **networks, "sources": _city_sources(networks["water"]), **rest}
 
 
-def _city_sources(water: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the ``sources`` layer: a 水厂 at the start of the first existing water main.
+def _with_junction_pipes(water: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the water layer with its junctions' connecting pipes (ids after every main's)."""
+    pipes = water_junction_pipes(water, roads)
+    ids = _ids("W-", len(water) + len(pipes), 6)[len(water) :]
+    pipes.insert(0, "asset_id", ids)
+    return gpd.GeoDataFrame(
+        pd.concat([water, pipes], ignore_index=True), geometry="geometry", crs=DEFAULT_CRS
+    )
 
-    A placeholder so that the city carries every contract layer (issue 16); the benchmark of
-    the capacity checks gives each network the sources it needs.
+
+def _city_sources(water: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the ``sources`` layer: a 水厂 at the south end of the DN1000 trunk.
+
+    The distribution mains are joined under the junctions (:func:`water_junction_pipes`), so
+    the trunk's 水厂 feeds the whole water network; the benchmark of the capacity checks gives
+    the gas and power networks the sources they need.
     """
-    first = water[water["status"] == "existing"].geometry.iloc[0]
+    trunk = water[water["diameter_mm"] >= 1000.0].geometry
+    first = min(trunk, key=lambda g: min(g.coords[0][1], g.coords[-1][1]))
+    first = shapely.LineString(sorted(first.coords, key=lambda c: c[1]))
     row = {"source_id": "SRC-W0001", "utility": "water", "kind": "reservoir", "head_m": 45.0}
     row |= dict.fromkeys(("pressure_mpa", "temperature_c", "voltage_kv", "capacity_kva"), np.nan)
     row |= {"feeders": None}

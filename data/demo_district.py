@@ -81,6 +81,7 @@ __all__ = [
     "build_district",
     "district_anchor",
     "district_boundary",
+    "water_junction_pipes",
 ]
 
 XY = tuple[float, float]
@@ -99,6 +100,8 @@ _DEMO_CENTRE_OFFSET: XY = (2000.0, 1600.0)
 _DEMO_EXTENT: tuple[float, float, float, float] = (-500.0, -500.0, 4500.0, 3700.0)
 """Local box that must lie inside the real boundary (demo content reaches ±300 m beyond)."""
 _SETBACK_M = 20.0
+_JUNCTION_REACH_M = 50.0
+"""A water main's end this close to a road junction is joined to the others there."""
 """Distribution mains stop this far short of each junction."""
 _RED_LINE_SETBACK_M = 2.0
 """A site red line stands this far behind the back of the sidewalk."""
@@ -757,6 +760,8 @@ _SOURCES: tuple[tuple[str, str, str, float, str, XY, str, float], ...] = (
     ("SRC-W01", "water", "reservoir", 45.0, "掇刀路", (1600.0, 0.0), "ne", 780.0),
     # a 高位水池 at the south end of the extra DN100 main (t = 200): 27 m of head
     ("SRC-W02", "water", "tank", 27.0, "掇刀路", (1600.0, 0.0), "ne", 200.0),
+    # the 水厂 feeding the DN1000 trunk along 象山大道 at its south end (the district's edge)
+    ("SRC-W03", "water", "reservoir", 45.0, "象山大道", (0.0, 0.0), "ne", 0.0),
 )
 """The ``sources`` layer: what feeds the networks (issue 16), on the mains they feed."""
 
@@ -846,6 +851,40 @@ def _demo_networks(blocks: list[_Block], rng: np.random.Generator) -> dict[str, 
     return {k: gpd.GeoDataFrame(v, geometry="geometry") for k, v in rows.items()}
 
 
+def water_junction_pipes(
+    water: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, *, reach_m: float = _JUNCTION_REACH_M
+) -> gpd.GeoDataFrame:
+    """Return the pipes joining the existing water mains that end at a road junction.
+
+    A distribution main stops at its block's setback; under the junction it is joined to the
+    others ending there by a connecting pipe (``role`` connection) of the main's own diameter,
+    from its end to the junction's centre, as a real network is joined: the model of the water
+    layer is one network. A junction is a point where two or more roads end; a main's end
+    joins the junction nearest it within ``reach_m`` (ids are left to the caller).
+    """
+    ends = shapely.get_coordinates(roads.geometry.boundary.explode().values)
+    keys, counts = np.unique(np.round(ends, 3), axis=0, return_counts=True)
+    junctions = keys[counts >= 2]
+    existing = water[(water["status"] == "existing") & (water.get("role") != "connection")]
+    lines = np.asarray(existing.geometry.values)
+    tree = shapely.STRtree(shapely.points(junctions))
+    rows: list[dict[str, Any]] = []
+    for line, dn in zip(lines, existing["diameter_mm"].astype(float)):
+        for end in (Point(line.coords[0]), Point(line.coords[-1])):
+            found = tree.query_nearest(end, max_distance=reach_m).tolist()
+            if found:
+                j = Point(junctions[found[0]])
+                rows.append({"diameter_mm": dn, "geometry": LineString([end, j]), "at": j.wkb})
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=water.crs) if rows else None
+    if frame is None:
+        return gpd.GeoDataFrame({"diameter_mm": []}, geometry=[], crs=water.crs)
+    joined = frame[frame.groupby("at")["at"].transform("size") >= 2]  # two mains meet there
+    out = joined.drop(columns="at").reset_index(drop=True)
+    out.insert(0, "role", "connection")
+    out.insert(0, "status", "existing")
+    return out
+
+
 def _main_row(b: _Block, utility: str, m: _Main, n: int) -> dict[str, Any]:
     """Return the feature of main ``m`` along block ``b`` (the ``n``-th of its utility)."""
     kerb = _KERB_OFFSET_M[utility] if m.kerb is None else m.kerb
@@ -856,6 +895,7 @@ def _main_row(b: _Block, utility: str, m: _Main, n: int) -> dict[str, Any]:
     return {
         "asset_id": f"{_ID_PREFIX[utility]}-{n:04d}",
         "status": m.status,
+        "role": "distribution",
         **m.attrs,
         "along_road": b.road_id,
         "side": b.compass(m.side),
@@ -1266,12 +1306,20 @@ def _build_demo(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     blocks = _demo_blocks(profile)
     roads = _demo_roads(blocks, rng)
     networks = _demo_networks(blocks, rng)
+    networks["water"] = _with_junction_pipes(networks["water"], roads)
     sites = _with_windows(_demo_sites(blocks), rng)
     rest = _demo_rest(blocks, roads, profile)
     sources = _all_sources(blocks, networks, profile)
     layers = {"roads": roads, **networks, "sources": sources, **rest, "sites": sites}
     ax, ay = district_anchor()
     return {name: _place(gdf, ax, ay) for name, gdf in layers.items()}
+
+
+def _with_junction_pipes(water: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the water layer with its junctions' connecting pipes (ids after every main's)."""
+    pipes = water_junction_pipes(water, roads)
+    pipes.insert(0, "asset_id", [f"W-{len(water) + k + 1:04d}" for k in range(len(pipes))])
+    return gpd.GeoDataFrame(pd.concat([water, pipes], ignore_index=True), geometry="geometry")
 
 
 def _all_sources(

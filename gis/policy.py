@@ -282,6 +282,7 @@ class WaterCapacity(_Section):
     peak_hour_factor: float = _n("时变化系数")
     default_source_head_m: float = _n("水源缺省总水头（m）")
     roughness_c: float = _n("海曾-威廉系数 C")
+    specific_flow_l_s_m: float = _n("比流量（L/(s·m)）")
 
 
 class GasCapacity(_Section):

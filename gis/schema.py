@@ -122,6 +122,8 @@ def _network(name: str, title: str, *fields: FieldSpec) -> LayerSpec:
     base = (
         FieldSpec("asset_id"),
         FieldSpec("status", "enum", choices=vocabulary.NETWORK_STATUSES.values),
+        # optional: a junction's connecting pipe is modelled but never tapped (empty: distribution)
+        FieldSpec("role", "enum", required=False, choices=vocabulary.NETWORK_ROLES.values),
     )
     return LayerSpec(name, "line", base + fields, id_field="asset_id", title_zh=title)
 

@@ -34,11 +34,15 @@ from planning.crossings import Crossing, MajorLines, major_lines
 from planning.dig_once import protected_roads
 from planning.routing import TreePath, routing_index
 
-__all__ = ["RouteContext"]
+__all__ = ["PLANNED_COLUMN", "RouteContext", "planned_as_built"]
 
 
 TAP_REACH_M = 15.0
 """A planned main's end this close to an existing main is tapped on it (the model's joint)."""
+
+
+PLANNED_COLUMN = "planned_main"
+"""Column of :func:`planned_as_built`'s copy: the main (or joint) is planned, not yet built."""
 
 
 def planned_as_built(mains: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -72,6 +76,8 @@ def planned_as_built(mains: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         ignore_index=True,
     )
     out = gpd.GeoDataFrame(out, geometry="geometry", crs=mains.crs)
+    # no customers yet along what is planned: the models give it no existing demand (比流量)
+    out[PLANNED_COLUMN] = out["status"].astype(str) != "existing"
     out["status"] = "existing"
     return out
 

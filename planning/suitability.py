@@ -176,6 +176,8 @@ def suitable_mains(
     if "status" in mains:
         allowed = {"existing", "planned"} if include_planned else {"existing"}
         ok &= mains["status"].isin(allowed).to_numpy()
+    if "role" in mains:  # a junction's connecting pipe is never tapped (gis.vocabulary)
+        ok &= (mains["role"].astype(object) != "connection").to_numpy()
     if utility == "water":
         dn = mains["diameter_mm"].to_numpy(dtype=float)
         ok &= (dn >= water_min_diameter_mm(demand.water_peak_m3_h, profile)) & (

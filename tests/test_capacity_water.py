@@ -107,7 +107,11 @@ def _hw_headloss(length_m: float, q_m3_s: float, d_m: float, c: float = 120.0) -
 
 @pytest.fixture(scope="module")
 def profile():
-    return load_profile("gb-defaults")
+    """The defaults without the existing customers' demand (比流量 0): in the hand cases the
+    head lost is the new demand's alone (the 比流量 has its own hand case below)."""
+    return load_profile("gb-defaults").with_value(
+        "capacity.water.specific_flow_l_s_m", 0.0, source="hand cases: no existing demand"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +178,29 @@ def test_a_source_without_head_takes_the_profiles_default(profile):
     run = model.check("A", (X0 + 500, Y0), 0.0)
     head = profile.capacity.water.default_source_head_m
     assert run.before[TAP_PRESSURE_MPA] == pytest.approx(head * MPA_PER_M, abs=1e-4)
+
+
+def test_existing_customers_draw_the_specific_flow_along_the_mains():
+    """比流量: 1 km of DN300 from a 45 m source draws 0.0025 L/(s·m) × 1000 m = 2.5 L/s.
+
+    The main is cut into ten 100 m links: each inner node takes 0.25 L/s, the end 0.125 L/s;
+    link k (from the source) carries what lies beyond it, 0.25 × (9 − k) + 0.125 L/s, and the
+    far end's pressure is the head less the ten Hazen-Williams losses.
+    """
+    profile = load_profile("gb-defaults")
+    q_s = profile.capacity.water.specific_flow_l_s_m
+    assert q_s == 0.0025
+    water = _water(("A", 300.0, [(X0, Y0), (X0 + 1000, Y0)]))
+    model = WaterModel.from_layers(
+        water, _sources(("R1", "water", "reservoir", HEAD_M, (X0, Y0))), profile=profile
+    )
+    demands = {n: j.demand_timeseries_list[0].base_value for n, j in model.wn.junctions()}
+    # the source's half of the first link is drawn at the source itself
+    assert sum(demands.values()) * 1000 == pytest.approx(q_s * 1000.0 - q_s * 100.0 / 2)
+    assert sorted(round(d * 1000, 6) for d in demands.values()) == [0.125] + [0.25] * 9
+    loss = sum(_hw_headloss(100.0, (0.25 * (9 - k) + 0.125) / 1000, 0.3) for k in range(10))
+    far = model.check("A", (X0 + 1000, Y0), 0.0)
+    assert far.before[TAP_PRESSURE_MPA] == pytest.approx((HEAD_M - loss) * MPA_PER_M, abs=1e-5)
 
 
 @pytest.fixture(scope="module")
@@ -285,7 +312,13 @@ def _fallback_ws(*, with_sources: bool = True) -> Workspace:
     return Workspace.from_layers({**layers, "scope": scope()})
 
 
-def _assess(ws, profile=JINGMEN, strategy="auto"):
+HAND = JINGMEN.with_value(
+    "capacity.water.specific_flow_l_s_m", 0.0, source="hand case: no existing customers' demand"
+)
+"""The 荆门 profile without the existing customers' 比流量: the loss below is the site's alone."""
+
+
+def _assess(ws, profile=HAND, strategy="auto"):
     demands = {"S": Demand(("water",), 30.0)}  # 30 m³/h at the peak hour: 8.33 L/s
     (a,) = assess_sites(ws, profile=profile, demands=demands, as_of=AS_OF, strategy=strategy)
     return a.utilities["water"]

@@ -123,7 +123,7 @@ def _assert_contract(layers: dict[str, gpd.GeoDataFrame]) -> None:
 def _along_checks(layers: dict[str, gpd.GeoDataFrame], utility: str) -> pd.DataFrame:
     """Per feature: distance of its farthest vertex from its road and its side seen from it."""
     roads = layers["roads"].set_index("road_id")
-    gdf = layers[utility]
+    gdf = _mains(layers[utility])
     lines = np.asarray(roads.geometry.loc[gdf["along_road"]].values)
     geoms = np.asarray(gdf.geometry.values)
     coords, idx = shapely.get_coordinates(geoms, return_index=True)
@@ -147,7 +147,11 @@ def _along_checks(layers: dict[str, gpd.GeoDataFrame], utility: str) -> pd.DataF
 
 
 def _distribution(utility: str, gdf: gpd.GeoDataFrame) -> pd.Series:
-    """Mains a customer may be connected to (trunks excluded)."""
+    """Mains a customer may be connected to (trunks and junctions' connecting pipes excluded)."""
+    if "role" in gdf and (gdf["role"] == "connection").any():
+        return _distribution(utility, gdf[gdf["role"] != "connection"]).reindex(
+            gdf.index, fill_value=False
+        )
     if utility == "water":
         return gdf["diameter_mm"] < 1000
     if utility == "gas":
@@ -157,6 +161,11 @@ def _distribution(utility: str, gdf: gpd.GeoDataFrame) -> pd.Series:
     if utility == "heat":
         return gdf["medium"] == "steam"
     return pd.Series(True, index=gdf.index)
+
+
+def _mains(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The mains along the roads: without the junctions' connecting pipes."""
+    return gdf[gdf["role"] != "connection"] if "role" in gdf else gdf
 
 
 def _frontage(roads: gpd.GeoDataFrame, site: Any) -> list[tuple[str, int, float, float]]:
@@ -314,7 +323,7 @@ def test_networks_run_along_their_road_on_the_designed_side(
     demo: dict[str, gpd.GeoDataFrame],
 ) -> None:
     for utility in UTILITIES:
-        gdf = demo[utility]
+        gdf = _mains(demo[utility])
         checks = _along_checks(demo, utility)
         assert (checks["far"] <= 30.0).all(), utility
         assert (checks["side"] == checks["declared"]).all(), utility
@@ -494,7 +503,7 @@ def test_city_size_content_and_contract(city: dict[str, gpd.GeoDataFrame]) -> No
         checks = _along_checks(city, utility)
         assert (checks["far"] <= 30.0).all(), utility
         assert (checks["side"] == checks["declared"]).all(), utility
-        dist = _distribution(utility, city[utility]).to_numpy()
+        dist = _distribution(utility, _mains(city[utility])).to_numpy()
         assert checks.loc[dist, "declared"].isin(DESIGNED_SIDE[utility]).all(), utility
     scope = city["scope"].geometry.iloc[0]
     outside = ~city["sites"].geometry.within(scope)
@@ -504,3 +513,26 @@ def test_city_size_content_and_contract(city: dict[str, gpd.GeoDataFrame]) -> No
 @pytest.mark.city
 def test_city_is_deterministic(city: dict[str, gpd.GeoDataFrame]) -> None:
     _assert_identical(city, build_city())
+
+
+def test_water_mains_are_joined_under_the_junctions(demo: dict[str, gpd.GeoDataFrame]) -> None:
+    """Each connecting pipe runs from an existing main's end to a junction where two or more
+    roads end, with that main's diameter; two or more mains meet at each such junction."""
+    water = demo["water"]
+    pipes = water[water["role"] == "connection"]
+    mains = water[(water["role"] == "distribution") & (water["status"] == "existing")]
+    assert len(pipes) > 100 and set(pipes["status"]) == {"existing"}
+    ends = {}
+    for g, dn in zip(mains.geometry, mains["diameter_mm"]):
+        for c in (g.coords[0], g.coords[-1]):
+            ends[(round(c[0], 3), round(c[1], 3))] = dn
+    road_ends = shapely.get_coordinates(demo["roads"].geometry.boundary.explode().values)
+    keys, counts = np.unique(np.round(road_ends, 3), axis=0, return_counts=True)
+    junctions = {tuple(k) for k in keys[counts >= 2]}
+    at: Counter[tuple[float, ...]] = Counter()
+    for g, dn in zip(pipes.geometry, pipes["diameter_mm"]):
+        start, end = (tuple(round(v, 3) for v in c) for c in (g.coords[0], g.coords[-1]))
+        assert ends[start] == dn and end in junctions
+        assert g.length <= 50.0  # the reach: a main's end beside the junction
+        at[end] += 1
+    assert min(at.values()) >= 2

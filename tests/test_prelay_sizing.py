@@ -24,7 +24,10 @@ from planning.prelay_sizing import standard_sizes, step_up
 from .geometries import CRS, at
 from .test_prelay import _intents, _water, _ws
 
-PROFILE = load_profile("jingmen-2023")
+PROFILE = load_profile("jingmen-2023").with_value(
+    "capacity.water.specific_flow_l_s_m", 0.0, source="hand case: no existing customers' demand"
+)
+"""Without the existing customers' 比流量 the head lost is the intent's alone (by hand below)."""
 AS_OF = dt.date(2026, 11, 29)
 DEMAND_L_S = 168.0 * 2.0 / 24.0 / 3.6
 

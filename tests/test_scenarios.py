@@ -36,7 +36,8 @@ what the demo data says by hand:
 * the capacity check (issue 16): JM-2026-001's nearest water main is the DN100 W-0088 in front
   of it, fed only by a 高位水池 of 27 m total head: 27 × 0.00980665 = 0.265 MPa, below the
   0.28 MPa minimum, so it is refused and the DN200 W-0068 120 m north (水厂, 45 m: 0.441 MPa)
-  serves the site; JM-2026-002's main is connected to no source: the attribute check stands.
+  serves the site; JM-2026-002's DN300 main is joined under the junctions (connecting pipes,
+  never tapped) to the network of the 水厂 and is checked by simulation.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ ORACLE: dict[str, Case] = {
         },
     ),
     # exact_300: its main is not connected to a source: its attributes decide
-    "JM-2026-002": Case("joint", {"water": U("joint", 300.0, check="attributes")}),
+    "JM-2026-002": Case("joint", {"water": U("joint", 300.0, check="simulation")}),
     "JM-2026-003": Case("joint", {"water": U("joint", 450.0)}),  # over_300
     "JM-2026-004": Case(  # cross_arterial
         "joint", {"water": U("joint", 21.0, carriageways=(("arterial", "白云大道"),))}
@@ -263,3 +264,17 @@ def test_every_capacity_check_is_of_the_tap_the_line_is_laid_to(demo_ws, results
                 assert named.group(1) == route.tap_asset, (a.project_id, utility, check.note)
                 checked += 1
     assert checked >= 10
+
+
+def test_every_demo_water_tap_is_checked_on_the_hydraulic_model(results) -> None:
+    """The demo's mains are joined under the junctions (connecting pipes): one water network
+    fed by the 水厂 on the DN1000 trunk and the one on 掇刀路, so no water tap falls back to the
+    attribute check; the 比流量 of the existing customers is drawn along the mains."""
+    water = {pid: a.utilities["water"] for pid, a in results.items() if "water" in a.utilities}
+    assert len(water) == 10
+    for pid, got in water.items():
+        assert got.capacity is not None and got.capacity.method == "simulation", pid
+        run = got.capacity.run
+        assert run is not None and run.after["tap_pressure_mpa"] >= 0.28, pid
+        # the existing customers draw water: some pipe flows before the new demand is added
+        assert run.before["max_velocity_m_s"] > 0.1, pid

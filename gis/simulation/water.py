@@ -131,6 +131,7 @@ class WaterModel:
             for k, h in enumerate(heads.tolist())
         }
         wn = _network(topo, mains, head_of, roughness_c=limits.roughness_c)
+        _existing_demand(wn, topo, mains, specific_flow_l_s_m=limits.specific_flow_l_s_m)
         tap_nodes = {
             a: [f"J{n}" for n in topo.asset_nodes(a) if f"J{n}" in wn.junction_name_list]
             for a in dict.fromkeys(k.asset_id for k in topo.links)
@@ -285,6 +286,29 @@ def _network(
                 roughness=roughness_c,
             )
     return wn
+
+
+def _existing_demand(
+    wn: Any, topo: Topology, mains: gpd.GeoDataFrame, *, specific_flow_l_s_m: float
+) -> None:
+    """Give every junction the existing customers' peak demand by the 比流量 method.
+
+    Each distribution pipe draws ``specific_flow_l_s_m`` × its length (沿线流量), half at each
+    end (节点流量, GB 50013-2018 §7.1). No customers lie along a junction's connecting pipe
+    (``role`` connection) or a planned main read as built (``planned_main`` true).
+    """
+    roles = mains["role"].astype(object).tolist() if "role" in mains else [None] * len(mains)
+    planned = mains["planned_main"].astype(bool).tolist() if "planned_main" in mains else []
+    demand: dict[str, float] = {}
+    for k in topo.links:
+        if roles[k.row] == "connection" or (planned and planned[k.row]):
+            continue
+        half = specific_flow_l_s_m * k.length_m / 2.0 / 1000.0  # m³/s
+        for n in (k.a, k.b):
+            demand[f"J{n}"] = demand.get(f"J{n}", 0.0) + half
+    for name, q in demand.items():
+        if name in wn.junction_name_list and q > 0.0:
+            wn.get_node(name).demand_timeseries_list[0].base_value = q
 
 
 def _node_name(n: int, head_of: Mapping[int, float]) -> str:

@@ -39,6 +39,7 @@ from gis.vocabulary.core import Term, Vocabulary, normalise
 from gis.vocabulary.networks import (
     GAS_PRESSURE_CLASSES,
     HEAT_MEDIA,
+    NETWORK_ROLES,
     NETWORK_STATUSES,
     OPERATORS,
     SOURCE_KINDS,
@@ -84,6 +85,7 @@ __all__ = [
     "LEDGER_STATUSES",
     "LEDGER_STEPS",
     "MAJOR_LINE_KINDS",
+    "NETWORK_ROLES",
     "NETWORK_STATUSES",
     "OPERATORS",
     "OPINION_DECISIONS",
@@ -116,6 +118,7 @@ VOCABULARIES: tuple[Vocabulary[Any], ...] = (
     LEDGER_PATHS,
     GAS_PRESSURE_CLASSES,
     HEAT_MEDIA,
+    NETWORK_ROLES,
     NETWORK_STATUSES,
     SOURCE_KINDS,
     ENTERPRISE_TYPES,

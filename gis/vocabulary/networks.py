@@ -10,6 +10,7 @@ from gis.vocabulary.core import Term, Vocabulary
 __all__ = [
     "GAS_PRESSURE_CLASSES",
     "HEAT_MEDIA",
+    "NETWORK_ROLES",
     "NETWORK_STATUSES",
     "OPERATORS",
     "SOURCE_KINDS",
@@ -107,6 +108,19 @@ HEAT_MEDIA: Vocabulary[str] = Vocabulary(
 NETWORK_STATUSES: Vocabulary[str] = Vocabulary(
     "asset status", "管线状态", (Term("existing", "现状"), Term("planned", "规划"))
 )
+
+NETWORK_ROLES: Vocabulary[str] = Vocabulary(
+    "pipe role",
+    "管段用途",
+    (
+        Term("distribution", "配水/配气管段", ("配水管", "配气管", "支管", "干管")),
+        Term("connection", "连通管段", ("连通管", "连接管", "路口连通管")),
+    ),
+)
+"""What a pipe of a network is for (optional ``role`` field; empty: distribution).
+
+A ``connection`` joins mains under a road junction: it carries flow in the network models but
+no new connection is made on it (its inside lies under the junction's carriageway)."""
 
 SOURCE_KINDS: Vocabulary[str] = Vocabulary(
     "network source kind",
