@@ -54,7 +54,7 @@ def test_every_route_needs_a_token(client):
     res = client.get("/projects", headers={"Authorization": "Bearer wrong"})
     assert res.status_code == 401
     water = client.get("/ogc/collections/water/items", headers=auth("survey"))
-    assert water.status_code == 200 and water.json()["numberMatched"] == 88
+    assert water.status_code == 200 and water.json()["numberMatched"] == 243
 
 
 @pytest.mark.parametrize(

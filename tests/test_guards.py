@@ -91,15 +91,16 @@ def test_gcj02_network_refused_with_the_hint_accepted_with_confirm(store):  # no
         store.import_layer("water", shifted)
     [p] = err.value.problems
     assert p.code == "confirm_off_road" and GCJ02_HINT in p.expected
-    # the demo shifts by ~610 m: 85 of the 88 mains end up mostly > 30 m from every road
-    assert p.value.startswith("85/88 ") and "typically 158 m away" in p.value
+    # the demo shifts by ~610 m: 232 of the 243 pipes
+    # (88 mains, 155 junction pipes) end up mostly > 30 m from every road
+    assert p.value.startswith("232/243 ") and "typically 159 m away" in p.value
     assert "water" not in store.latest()
     # the advice works: the same file declared as GCJ-02 lands on the roads, no confirmation
     fixed = store.import_layer("water", shifted, source_crs="gcj02")
     assert fixed.version == 1
     # an uploader who knows better may still store it as it is
     forced = store.import_layer("water", shifted, confirm=True)
-    assert forced.version == 2 and forced.n_features == 88
+    assert forced.version == 2 and forced.n_features == 243
 
 
 def test_one_feature_upload_refused_with_the_count_then_confirmed(store):  # noqa: F811
@@ -110,11 +111,11 @@ def test_one_feature_upload_refused_with_the_count_then_confirmed(store):  # noq
         store.import_layer("water", one, user="水务")
     [p] = err.value.problems
     assert p.code == "confirm_removal"
-    assert "removes 87 of the 88 stored features" in p.value
+    assert "removes 242 of the 243 stored features" in p.value
     assert sorted(DEMO["water"]["asset_id"])[1] in p.value  # the ids it would remove
-    assert store.latest()["water"] == 1 and store.count("water") == 88
+    assert store.latest()["water"] == 1 and store.count("water") == 243
     done = store.import_layer("water", one, user="水务", confirm=True)
-    assert (done.version, done.n_features, len(done.removed)) == (2, 1, 87)
+    assert (done.version, done.n_features, len(done.removed)) == (2, 1, 242)
 
 
 def test_removing_a_site_of_a_live_project_names_the_project(store):  # noqa: F811
@@ -139,7 +140,7 @@ def test_restore_version_1_after_a_bad_version_2(store):  # noqa: F811
     store.import_layer("water", DEMO["water"], user="水务")
     store.import_layer("water", DEMO["water"].iloc[:1], user="水务", confirm=True)
     restored = store.restore_version("water", 1, user="admin")
-    assert (restored.version, restored.n_features, len(restored.added)) == (3, 88, 87)
+    assert (restored.version, restored.n_features, len(restored.added)) == (3, 243, 242)
     assert _frame(store.layer("water", version=3), "asset_id") == _frame(
         store.layer("water", version=1), "asset_id"
     )
@@ -194,7 +195,7 @@ def test_api_refuses_empty_roads_and_absurd_coordinates(client):
     assert [(p["feature"], p["field"]) for p in bad] == [(water["asset_id"].iloc[0], "geometry")]
     assert client.get("/ogc/collections", headers=auth("survey")).status_code == 200
     res = client.get("/ogc/collections/water/items", headers=auth("survey"))
-    assert res.status_code == 200 and res.json()["numberMatched"] == 88
+    assert res.status_code == 200 and res.json()["numberMatched"] == 243
 
 
 def test_api_confirmations_and_history(client):
@@ -203,28 +204,28 @@ def test_api_confirmations_and_history(client):
     res = _post(client, "water", _gcj02(DEMO["water"]), "water")
     assert res.status_code == 409, res.text
     assert GCJ02_HINT in res.json()["problems"][0]["expected"] and GCJ02_HINT in res.text
-    # a one-feature upload: 409 saying 87 mains go; accepted with confirm
+    # a one-feature upload: 409 saying 242 pipes go; accepted with confirm
     res = _post(client, "water", DEMO["water"].iloc[:1], "water")
-    assert res.status_code == 409 and "removes 87 of the 88" in res.json()["problems"][0]["value"]
+    assert res.status_code == 409 and "removes 242 of the 243" in res.json()["problems"][0]["value"]
     assert _latest(client, "water") == before
     res = _post(client, "water", DEMO["water"].iloc[:1], "water", confirm="true")
-    assert res.status_code == 201 and len(res.json()["removed_ids"]) == 87
+    assert res.status_code == 201 and len(res.json()["removed_ids"]) == 242
     bad = res.json()["version"]
     # history: listed, each version readable, the good one restored as a new version
     listed = client.get("/networks/water/versions", headers=auth("survey")).json()
-    assert [v["version"] for v in listed][-2:] == [before, bad] and listed[-1]["removed"] == 87
+    assert [v["version"] for v in listed][-2:] == [before, bad] and listed[-1]["removed"] == 242
     res = client.post(f"/networks/water/versions/{before}/restore", headers=auth("gas"))
     assert res.status_code == 403
     res = client.post(f"/networks/water/versions/{before}/restore", headers=auth("water"))
     assert res.status_code == 201, res.text
-    assert res.json()["version"] == bad + 1 and len(res.json()["added_ids"]) == 87
+    assert res.json()["version"] == bad + 1 and len(res.json()["added_ids"]) == 242
 
     def features(v: int) -> list:
-        body = client.get(f"/networks/water/versions/{v}?limit=100", headers=auth("survey")).json()
+        body = client.get(f"/networks/water/versions/{v}?limit=1000", headers=auth("survey")).json()
         assert body["features"]["numberMatched"] == body["n_features"]
         return sorted(body["features"]["features"], key=lambda f: f["properties"]["asset_id"])
 
-    assert features(bad + 1) == features(before) and len(features(before)) == 88
+    assert features(bad + 1) == features(before) and len(features(before)) == 243
     lon, lat = features(before)[0]["geometry"]["coordinates"][0]
     assert 112.0 < lon < 112.3 and 30.8 < lat < 31.0  # CRS84
     assert client.get("/networks/water/versions/99", headers=auth("survey")).status_code == 404

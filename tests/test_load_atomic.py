@@ -84,8 +84,8 @@ def test_a_good_load_stores_every_layer_and_the_projects(store, tmp_path):
     latest, rows, projects = _stored(store)
     assert latest == dict.fromkeys(build_district("demo"), 2)
     assert rows == 26 and projects == 3
-    assert len(store.layer("water")) == 87
-    assert "water: version 2, 87 features (+0 −1 ~0)" in res.output
+    assert len(store.layer("water")) == 242
+    assert "water: version 2, 242 features (+0 −1 ~0)" in res.output
     assert "3 projects stored" in res.output
 
 
@@ -111,7 +111,7 @@ def test_a_bad_demand_file_stores_no_layer(store, tmp_path):
     errors = [p for p in res.exception.problems if p.severity == "error"]
     assert [p.field for p in errors] == ["phone"]
     assert _stored(store) == before
-    assert len(store.layer("water")) == 88
+    assert len(store.layer("water")) == 243
 
 
 _KILLED_LOAD = """
@@ -154,7 +154,7 @@ def test_a_load_killed_midway_leaves_the_old_state(store, tmp_path):
     proc.stdout.close()
     store.engine.dispose()  # new connections, as after a restart
     assert _stored(store) == before
-    assert len(store.layer("water")) == 88
+    assert len(store.layer("water")) == 243
     res = _load(str(gpkg), "--demand", str(forms))  # and the next load goes through
     assert res.exit_code == 0, res.output
     assert _stored(store)[0] == dict.fromkeys(build_district("demo"), 2)

@@ -337,8 +337,8 @@ def test_single_feature_geojson_in_crs84(served):
     np.testing.assert_allclose(coords, shapely.get_coordinates(demo.geometry), atol=5.1e-8, rtol=0)
     assert np.array_equal(coords, np.round(coords, 7))  # lon, lat rounded to 7 decimals
     assert f["properties"] == {
-        "asset_id": "W-0003", "status": "existing", "diameter_mm": demo.diameter_mm,
-        "along_road": demo.along_road, "side": demo.side,
+        "asset_id": "W-0003", "status": "existing", "role": "distribution",
+        "diameter_mm": demo.diameter_mm, "along_road": demo.along_road, "side": demo.side,
     }  # fmt: skip
     assert {x["rel"]: x["href"] for x in f["links"]} == {
         "self": f"{BASE}/collections/water/items/W-0003",

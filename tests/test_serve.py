@@ -139,8 +139,8 @@ def test_load_command_stores_a_workspace_as_new_versions(tmp_path):
         return res
 
     # an empty database: load seeds nothing, so the first load is version 1 of every layer
-    assert "water: version 1, 88 features (+88 −0 ~0)" in load(str(first)).stdout
+    assert "water: version 1, 243 features (+243 −0 ~0)" in load(str(first)).stdout
     res = load(str(gpkg), "--demand", str(forms))
-    assert "water: version 2, 87 features (+0 −1 ~0)" in res.stdout
+    assert "water: version 2, 242 features (+0 −1 ~0)" in res.stdout
     assert "roads: version 2, 92 features (+0 −0 ~0)" in res.stdout
     assert "2 projects stored" in res.stdout

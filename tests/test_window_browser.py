@@ -57,6 +57,11 @@ def test_applicant_applies_on_a_phone_with_a_drawn_parcel(client):
         assert "联系电话：收到「12345」" in page.inner_text("#e-phone")
         assert not page.locator("#e-parcel").count()  # the red line arrived with the form
         assert '"Polygon"' in page.input_value("#f-drawn")
+        # the drawing script redraws the kept red line once the map is up (on a busy machine,
+        # after the page's load): wait for it, then read it
+        page.wait_for_function(
+            "document.getElementById('draw-count').textContent.startsWith('红线已完成')"
+        )
         assert page.inner_text("#draw-count") == "红线已完成（4 个角点）"
         page.fill("#f-phone", "13872400003")
         page.click("#submit")
