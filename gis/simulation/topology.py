@@ -61,6 +61,13 @@ class Topology:
         """Return the nodes of the links of one main (ends and division points)."""
         return sorted({n for k in self.links if k.asset_id == asset_id for n in (k.a, k.b)})
 
+    def nodes_by_asset(self) -> dict[str, list[int]]:
+        """Return every main's nodes (as :meth:`asset_nodes`, for all mains in one pass)."""
+        found: dict[str, set[int]] = {}
+        for k in self.links:
+            found.setdefault(k.asset_id, set()).update((k.a, k.b))
+        return {a: sorted(nodes) for a, nodes in found.items()}
+
     def nearest_node(self, xy: tuple[float, float], *, asset_id: str | None = None) -> int:
         """Return the node nearest to ``xy`` (among those of ``asset_id`` when given).
 

@@ -132,9 +132,10 @@ class WaterModel:
         }
         wn = _network(topo, mains, head_of, roughness_c=limits.roughness_c)
         _existing_demand(wn, topo, mains, specific_flow_l_s_m=limits.specific_flow_l_s_m)
+        junctions = set(wn.junction_name_list)  # a list built on each call: read it once
         tap_nodes = {
-            a: [f"J{n}" for n in topo.asset_nodes(a) if f"J{n}" in wn.junction_name_list]
-            for a in dict.fromkeys(k.asset_id for k in topo.links)
+            a: [f"J{n}" for n in nodes if f"J{n}" in junctions]
+            for a, nodes in topo.nodes_by_asset().items()
         }
         return cls(wn, tap_nodes=tap_nodes, customers=list(wn.junction_name_list))
 
@@ -306,8 +307,9 @@ def _existing_demand(
         half = specific_flow_l_s_m * k.length_m / 2.0 / 1000.0  # m³/s
         for n in (k.a, k.b):
             demand[f"J{n}"] = demand.get(f"J{n}", 0.0) + half
+    junctions = set(wn.junction_name_list)
     for name, q in demand.items():
-        if name in wn.junction_name_list and q > 0.0:
+        if name in junctions and q > 0.0:
             wn.get_node(name).demand_timeseries_list[0].base_value = q
 
 
