@@ -42,7 +42,7 @@ from data.demo_district import (
     _polygons,
     _river_line,
     _with_windows,
-    water_junction_pipes,
+    with_junction_pipes,
 )
 from gis.crs import DEFAULT_CRS, resolve_crs
 from gis.profile import Profile, load_profile
@@ -592,19 +592,9 @@ def _build_city(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     grid, xs, ys = _city_grid(rng, profile)
     roads = _city_roads(grid, rng)
     networks = _city_networks(grid, xs, ys, rng)
-    networks["water"] = _with_junction_pipes(networks["water"], roads)
+    networks["water"] = with_junction_pipes(networks["water"], roads, ids=lambda n: f"W-{n:06d}")
     rest = _city_rest(grid, xs, ys, roads, rng, profile)
     return {"roads": roads, **networks, "sources": _city_sources(networks["water"]), **rest}
-
-
-def _with_junction_pipes(water: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the water layer with its junctions' connecting pipes (ids after every main's)."""
-    pipes = water_junction_pipes(water, roads)
-    ids = _ids("W-", len(water) + len(pipes), 6)[len(water) :]
-    pipes.insert(0, "asset_id", ids)
-    return gpd.GeoDataFrame(
-        pd.concat([water, pipes], ignore_index=True), geometry="geometry", crs=DEFAULT_CRS
-    )
 
 
 def _city_sources(water: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -56,7 +56,7 @@ the benchmarks are its only users); it follows the same conventions.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -82,6 +82,7 @@ __all__ = [
     "district_anchor",
     "district_boundary",
     "water_junction_pipes",
+    "with_junction_pipes",
 ]
 
 XY = tuple[float, float]
@@ -1306,7 +1307,7 @@ def _build_demo(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     blocks = _demo_blocks(profile)
     roads = _demo_roads(blocks, rng)
     networks = _demo_networks(blocks, rng)
-    networks["water"] = _with_junction_pipes(networks["water"], roads)
+    networks["water"] = with_junction_pipes(networks["water"], roads, ids=lambda n: f"W-{n:04d}")
     sites = _with_windows(_demo_sites(blocks), rng)
     rest = _demo_rest(blocks, roads, profile)
     sources = _all_sources(blocks, networks, profile)
@@ -1315,11 +1316,18 @@ def _build_demo(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     return {name: _place(gdf, ax, ay) for name, gdf in layers.items()}
 
 
-def _with_junction_pipes(water: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the water layer with its junctions' connecting pipes (ids after every main's)."""
+def with_junction_pipes(
+    water: gpd.GeoDataFrame, roads: gpd.GeoDataFrame, *, ids: Callable[[int], str]
+) -> gpd.GeoDataFrame:
+    """Return the water layer with its junctions' connecting pipes (:func:`water_junction_pipes`).
+
+    The pipes' ids follow every main's: ``ids(n)`` names the ``n``-th feature (1-based).
+    """
     pipes = water_junction_pipes(water, roads)
-    pipes.insert(0, "asset_id", [f"W-{len(water) + k + 1:04d}" for k in range(len(pipes))])
-    return gpd.GeoDataFrame(pd.concat([water, pipes], ignore_index=True), geometry="geometry")
+    pipes.insert(0, "asset_id", [ids(len(water) + k + 1) for k in range(len(pipes))])
+    return gpd.GeoDataFrame(
+        pd.concat([water, pipes], ignore_index=True), geometry="geometry", crs=water.crs
+    )
 
 
 def _all_sources(
