@@ -8,9 +8,11 @@ kept) run, the measures read, the demand removed (no rebuild). The same taps are
 again (their networks built: the time of a batch of sites on networks already used). The naive
 baseline builds the model again for each check; it runs on a sample (every check would take
 hours) and its time per check is printed beside the reused model's, with their ratio, in the
-same run. Water is benchmarked when :mod:`gis.simulation.water` exists (``WaterModel``).
+same run. Water: one EPANET network for the whole city (its 水厂 and supply points in the
+city's ``sources``), solved by the toolkit kept open on it.
 
-Run: ``.venv/bin/python -m bench.bench_capacity [--checks 1000] [--baseline 3]`` (not in
+Run: ``.venv/bin/python -m bench.bench_capacity [--checks 1000] [--baseline 3]
+[--utilities power,gas,water]`` (not in
 ``make test``; a few minutes on the city-size district).
 """
 
@@ -119,9 +121,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--checks", type=int, default=1000, help="site-utility checks per utility")
     ap.add_argument("--baseline", type=int, default=3, help="checks of the rebuild baseline")
+    ap.add_argument(
+        "--utilities", default="power,gas,water", help="comma-separated utilities to benchmark"
+    )
     args = ap.parse_args()
+    wanted = args.utilities.split(",")
     layers = build_city()
     for utility, (build, mains, demand) in _builders(layers).items():
+        if utility not in wanted:
+            continue
         taps = _taps(mains, args.checks, seed=11)
         # 1. the model built once, then every check on it, then the same taps again
         t = time.perf_counter()

@@ -594,22 +594,29 @@ def _build_city(seed: int, profile: Profile) -> dict[str, gpd.GeoDataFrame]:
     networks = _city_networks(grid, xs, ys, rng)
     networks["water"] = with_junction_pipes(networks["water"], roads, ids=lambda n: f"W-{n:06d}")
     rest = _city_rest(grid, xs, ys, roads, rng, profile)
-    return {"roads": roads, **networks, "sources": _city_sources(networks["water"]), **rest}
+    sources = _city_sources(networks["water"], xs, ys)
+    return {"roads": roads, **networks, "sources": sources, **rest}
 
 
-def _city_sources(water: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the ``sources`` layer: a 水厂 at the south end of the DN1000 trunk.
+def _city_sources(water: gpd.GeoDataFrame, xs: FloatArray, ys: FloatArray) -> gpd.GeoDataFrame:
+    """Return the ``sources`` layer: the city's 水厂 and its supply points (配水厂/加压站).
 
-    The distribution mains are joined under the junctions (:func:`water_junction_pipes`), so
-    the trunk's 水厂 feeds the whole water network; the benchmark of the capacity checks gives
-    the gas and power networks the sources they need.
+    A 水厂 at the south end of the DN1000 trunk, and a supply point of the same head where two
+    arterials cross (every 8th line, about 2 km apart): the distribution mains are joined under
+    the junctions (:func:`water_junction_pipes`), so each feeds the network around it. The
+    benchmark of the capacity checks gives the gas and power networks the sources they need.
     """
     trunk = water[water["diameter_mm"] >= 1000.0].geometry
     first = min(trunk, key=lambda g: min(g.coords[0][1], g.coords[-1][1]))
-    first = shapely.LineString(sorted(first.coords, key=lambda c: c[1]))
-    row = {"source_id": "SRC-W0001", "utility": "water", "kind": "reservoir", "head_m": 45.0}
-    row |= dict.fromkeys(("pressure_mpa", "temperature_c", "voltage_kv", "capacity_kva"), np.nan)
-    row |= {"feeders": None}
-    return gpd.GeoDataFrame(
-        [row | {"geometry": shapely.Point(first.coords[0])}], geometry="geometry", crs=DEFAULT_CRS
-    )
+    start = min(first.coords, key=lambda c: c[1])
+    n = len(xs)
+    arterial = [i for i in range(8, n - 1, 8)]  # lines 0 and n-1 are expressways (no water)
+    points = [start] + [(float(xs[i]), float(ys[j])) for i in arterial for j in arterial]
+    rows = []
+    for k, xy in enumerate(points):
+        row: dict[str, Any] = {"source_id": f"SRC-W{k + 1:04d}", "utility": "water"}
+        row |= {"kind": "reservoir"}
+        row |= {"head_m": 45.0, "feeders": None, "geometry": shapely.Point(xy)}
+        row |= dict.fromkeys(("pressure_mpa", "temperature_c", "voltage_kv", "capacity_kva"), np.nan)
+        rows.append(row)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=DEFAULT_CRS)

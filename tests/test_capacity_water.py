@@ -219,15 +219,21 @@ def test_net3_check_equals_a_direct_wntr_run(net3):
     customers = [n for n, bases in demands.items() if any(b > 0 for b in bases)]
     assert len(customers) == 59
     wn.options.time.duration = 0
-    wn.get_node(end).add_demand(base=0.020, pattern_name=None)
+    # the new connection's peak flow as it is: a constant pattern (Net3's default pattern
+    # would scale a demand without one by its first multiplier)
+    wn.add_pattern("constant", [1.0])
+    wn.get_node(end).add_demand(base=0.020, pattern_name="constant")
     res = wntr.sim.EpanetSimulator(wn).run_sim(file_prefix=str(_tmp() / "direct"))
     pressure = res.node["pressure"].iloc[0]
     velocity = res.link["velocity"].iloc[0][wn.pipe_name_list].abs()
-    assert run.after[TAP_PRESSURE_MPA] == pytest.approx(float(pressure[end]) * MPA_PER_M, rel=1e-9)
+    # the direct run reads EPANET's binary output (single precision, 7 digits); the model
+    # reads the toolkit's doubles from the same solver: they agree to 1e-5
+    REL = 1e-5
+    assert run.after[TAP_PRESSURE_MPA] == pytest.approx(float(pressure[end]) * MPA_PER_M, rel=REL)
     assert run.after[CUSTOMER_MIN_PRESSURE_MPA] == pytest.approx(
-        float(pressure[[c for c in customers if c != end]].min()) * MPA_PER_M, rel=1e-9
+        float(pressure[[c for c in customers if c != end]].min()) * MPA_PER_M, rel=REL
     )
-    assert run.after[MAX_VELOCITY_M_S] == pytest.approx(float(velocity.max()), rel=1e-9)
+    assert run.after[MAX_VELOCITY_M_S] == pytest.approx(float(velocity.max()), rel=REL)
     assert run.after[TAP_PRESSURE_MPA] < run.before[TAP_PRESSURE_MPA]
 
 

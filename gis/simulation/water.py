@@ -4,8 +4,9 @@ A :class:`WaterModel` is built once per workspace — from the water layer and t
 of the ``sources`` layer (:meth:`WaterModel.from_layers`) or from an EPANET ``.inp`` file
 (:meth:`WaterModel.from_inp`) — and then checks many taps without being rebuilt:
 :meth:`WaterModel.check` adds the new demand at the model node of the tapped main nearest the
-tap, runs one steady state (EPANET through :class:`wntr.sim.EpanetSimulator`), reads the
-measures and takes the demand away again. The base case (no new demand) is run once.
+tap (a demand category of its own, no pattern), solves one steady state with the EPANET 2.2
+toolkit kept open on the model (the input file is written once, when the model is built), reads
+the measures and deletes the demand again. The base case (no new demand) is solved once.
 
 Pressure is gauge pressure at the node: ``(head − elevation) × ρg`` with ρg = 0.00980665 MPa
 per metre of water.
@@ -13,6 +14,7 @@ per metre of water.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import shutil
 import tempfile
@@ -26,6 +28,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import wntr
+from wntr.epanet.exceptions import EpanetException
+from wntr.epanet.toolkit import ENepanet
+from wntr.epanet.util import EN
 
 from gis.profile import Profile
 from gis.simulation.result import (
@@ -71,11 +76,22 @@ class WaterModel:
         self.engine = f"WNTR {wntr.__version__} (EPANET 2.2)"
         self.runs = 0
         self._lock = threading.Lock()
-        # EPANET runs through files: one directory per model, removed with it
-        self._dir = tempfile.mkdtemp(prefix="linkplan-epanet-")
-        weakref.finalize(self, shutil.rmtree, self._dir, True)
         wn.options.time.duration = 0
         wn.options.hydraulic.demand_model = "DD"
+        # (1) the model is handed to EPANET once (an input file in SI units: L/s, m), then kept
+        # open in the toolkit: a check changes one demand and solves, nothing is re-read
+        self._dir = tempfile.mkdtemp(prefix="linkplan-epanet-")
+        inp = str(Path(self._dir) / "model.inp")
+        wntr.network.io.write_inpfile(wn, inp, units="LPS")
+        self._en = ENepanet()
+        self._en.ENopen(inp, str(Path(self._dir) / "model.rpt"), "")
+        self._en.ENopenH()
+        weakref.finalize(self, _close, self._en, self._dir)
+        # (2) the indices of the junctions and pipes read after each solve
+        self._junctions = list(wn.junction_name_list)
+        self._pipes = list(wn.pipe_name_list)
+        self._node_index = {n: self._en.ENgetnodeindex(n) for n in self._junctions}
+        self._pipe_index = [self._en.ENgetlinkindex(n) for n in self._pipes]
         base = self._run()
         if base is None:
             msg = "供水管网水力模型不收敛 (the water model's base case does not solve)"
@@ -198,13 +214,17 @@ class WaterModel:
         and recorded.
         """
         junction = self.tap_junction(tap_asset, tap_xy)
-        node = self.wn.get_node(junction)
+        index = self._node_index[junction]
+        en = self._en
         with self._lock:  # one check at a time changes the shared model
-            node.add_demand(base=demand / 1000.0, pattern_name=None, category=_NEW)
+            # a demand category of its own, without a pattern: the peak flow as it is
+            _call(en, "EN_adddemand", index, ctypes.c_double(demand), b"", _NEW.encode())
             try:
                 after = self._run()
             finally:
-                node.demand_timeseries_list.remove_category(_NEW)
+                count = ctypes.c_int()
+                _call(en, "EN_getnumdemands", index, ctypes.byref(count))
+                _call(en, "EN_deletedemand", index, count.value)
         return CapacityRun(
             utility="water",
             engine=self.engine,
@@ -218,16 +238,25 @@ class WaterModel:
         )
 
     def _run(self) -> tuple[pd.Series, pd.Series] | None:
-        """Run one steady state: junction pressures (m) and pipe velocities (m/s); None: failed."""
-        prefix = str(Path(self._dir) / "run")
+        """Solve the steady state: junction pressures (m) and pipe velocities (m/s); None: failed."""
+        en = self._en
         try:
-            results = wntr.sim.EpanetSimulator(self.wn).run_sim(file_prefix=prefix)
-        except Exception:  # EPANET errors (e.g. 110: cannot solve) mean no steady state
+            en.ENinitH(10)  # flows initialised afresh: a solve does not depend on the one before
+            en.ENrunH()
+        except EpanetException:  # EPANET errors (e.g. 110: cannot solve) mean no steady state
             return None
         self.runs += 1
-        pressure = results.node["pressure"].iloc[0]
-        velocity = results.link["velocity"].iloc[0]
-        return pressure, velocity[list(self.wn.pipe_name_list)].abs()
+        pressure = pd.Series(
+            [en.ENgetnodevalue(self._node_index[n], EN.PRESSURE) for n in self._junctions],
+            index=self._junctions,
+            dtype=float,
+        )
+        velocity = pd.Series(
+            [abs(en.ENgetlinkvalue(i, EN.VELOCITY)) for i in self._pipe_index],
+            index=self._pipes,
+            dtype=float,
+        )
+        return pressure, velocity
 
     def _measures(self, run: tuple[pd.Series, pd.Series], junction: str) -> dict[str, float]:
         pressure, velocity = run
@@ -238,6 +267,23 @@ class WaterModel:
             CUSTOMER_MIN_PRESSURE_MPA: float(customers.min()) * MPA_PER_M,
             MAX_VELOCITY_M_S: float(velocity.max()) if len(velocity) else 0.0,
         }
+
+
+def _call(en: Any, name: str, *args: Any) -> None:
+    """Call an EPANET 2.2 toolkit function the WNTR wrapper does not expose; raise on error."""
+    code = getattr(en.ENlib, name)(en._project, *args)
+    if code > 100:  # 1–6 are warnings (e.g. negative pressures), above 100 errors
+        msg = f"EPANET {name} failed with error {code}"
+        raise ModelError(msg)
+
+
+def _close(en: Any, directory: str) -> None:
+    """Close the toolkit's project and remove its files (the model's finaliser)."""
+    try:
+        en.ENcloseH()
+        en.ENclose()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _water_sources(sources: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
