@@ -409,3 +409,77 @@ def test_the_outputs_show_the_refused_tap_and_the_one_taken():
     row = json.dumps(["承载能力", sentence.removeprefix("承载能力：")])
     assert row in page
     assert f"供水{sentence}。" in planning_opinion_short(a, profile=JINGMEN)
+
+
+# --- an EPANET file as the water model's data ----------------------------------------------------
+
+HAND_INP = """[JUNCTIONS]
+;ID Elevation Demand
+ J1 10 0
+ J2 5 0
+[RESERVOIRS]
+ R1 50
+[PIPES]
+;ID Node1 Node2 Length Diameter Roughness MinorLoss Status
+ P1 R1 J1 1000 200 120 0 Open
+ P2 J1 J2 500 150 120 0 Open
+[OPTIONS]
+ Units LPS
+ Headloss H-W
+[COORDINATES]
+ R1 616000 3419000
+ J1 616100 3419000
+ J2 616300 3419000
+[END]
+"""
+
+
+def test_an_epanet_file_gives_the_mains_and_sources_of_the_water_model(tmp_path, profile):
+    """Imported with ``--layer water`` and ``--layer sources``, a hand .inp gives the model.
+
+    R1 (50 m) → P1, 1,000 m modelled (drawn 100 m), DN200 → J1 (10 m) → P2, 500 m (drawn
+    200 m), DN150 → J2 (5 m). 5 L/s at J2: 50 − 5 − the two Hazen-Williams losses.
+    """
+    from gis.io.load import load_for_import
+
+    path = tmp_path / "hand.inp"
+    path.write_text(HAND_INP)
+    water = load_for_import(path, source_crs=CRS)["water"]
+    sources = load_for_import(path, layer="sources", source_crs=CRS)["sources"]
+    assert sources[["source_id", "utility", "kind", "head_m"]].values.tolist() == [
+        ["R1", "water", "reservoir", 50.0]
+    ]
+    assert water[["asset_id", "start_elevation_m", "end_elevation_m"]].fillna(-1).values.tolist() == [
+        ["P1", -1, 10.0],
+        ["P2", 10.0, 5.0],
+    ]
+    model = WaterModel.from_layers(water, sources, profile=profile)
+    assert sum(p.length for _, p in model.wn.pipes()) == pytest.approx(1500.0)  # modelled lengths
+    run = model.check("P2", (616300.0, 3419000.0), 5.0)
+    loss = _hw_headloss(1000.0, 0.005, 0.2) + _hw_headloss(500.0, 0.005, 0.15)
+    assert run.after[TAP_PRESSURE_MPA] == pytest.approx((50.0 - 5.0 - loss) * MPA_PER_M, abs=1e-4)
+    assert run.before[TAP_PRESSURE_MPA] == pytest.approx(45.0 * MPA_PER_M, abs=1e-5)
+    # the node halfway along P2 (drawn 200 m: two links) lies at 7.5 m, between its ends
+    assert sorted(j.elevation for _, j in model.wn.junctions()) == [5.0, 7.5, 10.0]
+
+
+def test_net1_sources_a_reservoir_at_its_head_and_a_tank_at_its_level():
+    """Net1 (WNTR's example): reservoir 9 at 800 ft, tank 2 at 850 ft with 120 ft of water."""
+    from gis.io.epanet import read_epanet_sources
+
+    net1 = os.path.join(os.path.dirname(wntr.__file__), "library", "networks", "Net1.inp")
+    got = read_epanet_sources(net1, crs=CRS).set_index("source_id")
+    assert got["kind"].to_dict() == {"9": "reservoir", "2": "tank"}
+    assert got.loc["9", "head_m"] == pytest.approx(800 * 0.3048)
+    assert got.loc["2", "head_m"] == pytest.approx((850 + 120) * 0.3048)
+
+
+def test_an_epanet_file_without_a_source_is_refused_by_name(tmp_path):
+    from gis.errors import InputFormatError
+    from gis.io.epanet import read_epanet_sources
+
+    path = tmp_path / "no_source.inp"
+    text = HAND_INP.replace(" R1 50\n", "").replace(" P1 R1 J1", " P1 J2 J1")
+    path.write_text(text.replace(" R1 616000 3419000\n", ""))
+    with pytest.raises(InputFormatError, match="no reservoir or tank"):
+        read_epanet_sources(path, crs=CRS)

@@ -83,7 +83,7 @@ def load_for_import(
     (:mod:`gis.io.sniff`): a file is read as what it claims to be, and nothing else.
     """
     from gis.io.dxf import read_dxf_lines
-    from gis.io.epanet import read_epanet
+    from gis.io.epanet import read_epanet, read_epanet_sources
     from gis.io.files import read_vector
     from gis.io.osm import roads_from_graphml, roads_from_osm_pbf
 
@@ -100,6 +100,8 @@ def load_for_import(
     if kind == "osm-pbf":
         return {layer or "roads": roads_from_osm_pbf(path)}
     if kind == "epanet":
+        if layer == "sources":  # its reservoirs and tanks: the water model's sources
+            return {layer: read_epanet_sources(path, crs=source_crs)}
         return {layer or "water": _fill(read_epanet(path, crs=source_crs), extra)}
     if kind == "dxf":
         if not dxf_map:

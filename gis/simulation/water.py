@@ -28,6 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import wntr
+from shapely import Point
 from wntr.epanet.exceptions import EpanetException
 from wntr.epanet.toolkit import ENepanet
 from wntr.epanet.util import EN
@@ -322,13 +323,14 @@ def _network(
         else:
             wn.add_junction(f"J{n}", base_demand=0.0, elevation=elevation[n], coordinates=xy)
     diameter = mains["diameter_mm"].to_numpy(dtype=float)
+    scale = _length_scale(mains)
     for i, k in enumerate(topo.links):
         if k.a in keep:
             wn.add_pipe(
                 f"L{i}",  # EPANET names: at most 31 characters, no spaces (asset ids are free text)
                 _node_name(k.a, head_of),
                 _node_name(k.b, head_of),
-                length=max(k.length_m, 0.01),
+                length=max(k.length_m * scale[k.row], 0.01),
                 diameter=float(diameter[k.row]) / 1000.0,
                 roughness=roughness_c,
             )
@@ -346,11 +348,12 @@ def _existing_demand(
     """
     roles = mains["role"].astype(object).tolist() if "role" in mains else [None] * len(mains)
     planned = mains["planned_main"].astype(bool).tolist() if "planned_main" in mains else []
+    scale = _length_scale(mains)
     demand: dict[str, float] = {}
     for k in topo.links:
         if roles[k.row] == "connection" or (planned and planned[k.row]):
             continue
-        half = specific_flow_l_s_m * k.length_m / 2.0 / 1000.0  # m³/s
+        half = specific_flow_l_s_m * k.length_m * scale[k.row] / 2.0 / 1000.0  # m³/s
         for n in (k.a, k.b):
             demand[f"J{n}"] = demand.get(f"J{n}", 0.0) + half
     junctions = set(wn.junction_name_list)
@@ -379,11 +382,43 @@ def _connected(topo: Topology, roots: set[int]) -> set[int]:
 
 
 def _elevations(topo: Topology, mains: gpd.GeoDataFrame) -> list[float]:
-    """Return each node's elevation: the ``elevation_m`` of a main through it, else 0."""
+    """Return each node's elevation (m) from the mains through it, else 0.
+
+    A main with ``start_elevation_m`` and ``end_elevation_m`` (an EPANET pipe's end nodes,
+    :func:`gis.io.epanet.read_epanet`) gives its nodes the elevation interpolated along it;
+    one with ``elevation_m`` gives all its nodes that value.
+    """
     out = [0.0] * len(topo.node_xy)
-    if "elevation_m" not in mains:
-        return out
-    values = pd.to_numeric(mains["elevation_m"], errors="coerce").fillna(0.0).tolist()
+
+    def column(name: str) -> list[float] | None:
+        if name not in mains:
+            return None
+        return pd.to_numeric(mains[name], errors="coerce").tolist()
+
+    flat, start, end = column("elevation_m"), column("start_elevation_m"), column("end_elevation_m")
+    geoms = list(mains.geometry)
     for k in topo.links:
-        out[k.a] = out[k.b] = float(values[k.row])
+        for n in (k.a, k.b):
+            if start is not None and end is not None and pd.notna(start[k.row]) and pd.notna(end[k.row]):
+                g = geoms[k.row]
+                f = g.project(Point(topo.node_xy[n])) / g.length if g.length > 0 else 0.0
+                out[n] = float(start[k.row] + f * (end[k.row] - start[k.row]))
+            elif flat is not None and pd.notna(flat[k.row]):
+                out[n] = float(flat[k.row])
     return out
+
+
+def _length_scale(mains: gpd.GeoDataFrame) -> list[float]:
+    """Return per main: its hydraulic length over its drawn length (1 without one).
+
+    An EPANET pipe's modelled length (``length_m_hydraulic``) may differ from its drawing; its
+    links are scaled so that they add up to the modelled length.
+    """
+    if "length_m_hydraulic" not in mains:
+        return [1.0] * len(mains)
+    hydraulic = pd.to_numeric(mains["length_m_hydraulic"], errors="coerce").tolist()
+    drawn = list(mains.geometry.length)
+    return [
+        h / d if pd.notna(h) and h > 0 and d > 0 else 1.0
+        for h, d in zip(hydraulic, drawn, strict=True)
+    ]
