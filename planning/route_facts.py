@@ -425,22 +425,6 @@ class RouteContext:
         index = self.index
         return index.edge_ids(index.indices(path))
 
-    def _with_lead_in(
-        self, pid: str, node: Any, crossings: list[Crossing], surfaces: dict[str, float]
-    ) -> tuple[float, Any, list[Crossing]]:
-        """Add the lead-in from the red line to ``node``: its surfaces and its crossings.
-
-        The lead-in is part of the external line (seed 二): a major line it crosses is the
-        route's first crossing. Returns its length, its line and the route's crossings.
-        """
-        lead, on_green, lead_line = self.lead_in(pid, node)
-        if lead_line is not None and lead_line.length > 0:
-            crossings = [*self.major.crossed_by(lead_line), *crossings]
-        if on_green > 0:
-            surfaces["green"] = surfaces.get("green", 0.0) + on_green
-        surfaces["lead_in"] = lead - on_green
-        return lead, lead_line, crossings
-
     def route(self, pid: str, path: list[Any], utility: str, assets: set[str]) -> Route:
         """Return the facts of the route along ``path`` (frontage first, tap last)."""
         index = self.index
@@ -501,7 +485,10 @@ class RouteContext:
                     for cw in carriageways
                 )
             ]
-        lead, lead_line, crossings = self._with_lead_in(pid, path[0], crossings, surfaces)
+        lead, on_green, lead_line = self.lead_in(pid, path[0])
+        if on_green > 0:
+            surfaces["green"] = surfaces.get("green", 0.0) + on_green
+        surfaces["lead_in"] = lead - on_green
         (ex, ey) = self.node_centre[idx[-1]]
         (sx, sy), (tx, ty) = xy[idx[0]], xy[idx[-1]]  # the drawn route's two ends
         tap_asset = self.tap_asset(utility, path[-1], assets)
