@@ -610,13 +610,12 @@ def _city_sources(water: gpd.GeoDataFrame, xs: FloatArray, ys: FloatArray) -> gp
     first = min(trunk, key=lambda g: min(g.coords[0][1], g.coords[-1][1]))
     start = min(first.coords, key=lambda c: c[1])
     n = len(xs)
-    arterial = [i for i in range(8, n - 1, 8)]  # lines 0 and n-1 are expressways (no water)
+    arterial = range(8, n - 1, 8)  # lines 0 and n-1 are expressways (no water)
     points = [start] + [(float(xs[i]), float(ys[j])) for i in arterial for j in arterial]
     rows = []
     for k, xy in enumerate(points):
         row: dict[str, Any] = {"source_id": f"SRC-W{k + 1:04d}", "utility": "water"}
-        row |= {"kind": "reservoir"}
-        row |= {"head_m": 45.0, "feeders": None, "geometry": shapely.Point(xy)}
+        row |= {"kind": "reservoir", "head_m": 45.0, "feeders": None}
         row |= dict.fromkeys(("pressure_mpa", "temperature_c", "voltage_kv", "capacity_kva"), np.nan)
-        rows.append(row)
+        rows.append(row | {"geometry": shapely.Point(xy)})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=DEFAULT_CRS)

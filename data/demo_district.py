@@ -101,9 +101,9 @@ _DEMO_CENTRE_OFFSET: XY = (2000.0, 1600.0)
 _DEMO_EXTENT: tuple[float, float, float, float] = (-500.0, -500.0, 4500.0, 3700.0)
 """Local box that must lie inside the real boundary (demo content reaches ±300 m beyond)."""
 _SETBACK_M = 20.0
+"""Distribution mains stop this far short of each junction."""
 _JUNCTION_REACH_M = 50.0
 """A water main's end this close to a road junction is joined to the others there."""
-"""Distribution mains stop this far short of each junction."""
 _RED_LINE_SETBACK_M = 2.0
 """A site red line stands this far behind the back of the sidewalk."""
 _KERB_OFFSET_M: dict[str, float] = {
@@ -876,9 +876,9 @@ def water_junction_pipes(
             if found:
                 j = Point(junctions[found[0]])
                 rows.append({"diameter_mm": dn, "geometry": LineString([end, j]), "at": j.wkb})
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=water.crs) if rows else None
-    if frame is None:
+    if not rows:
         return gpd.GeoDataFrame({"diameter_mm": []}, geometry=[], crs=water.crs)
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=water.crs)
     joined = frame[frame.groupby("at")["at"].transform("size") >= 2]  # two mains meet there
     out = joined.drop(columns="at").reset_index(drop=True)
     out.insert(0, "role", "connection")

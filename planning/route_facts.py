@@ -26,6 +26,7 @@ import shapely.ops
 from gis.convert import edge_geometry
 from gis.corridor import lead_in_lines
 from gis.profile import Profile
+from gis.simulation.topology import PLANNED_COLUMN
 from gis.workspace import Workspace
 from planning.approval import CarriagewayCrossing, DigOnce
 from planning.assessment import Route
@@ -34,15 +35,11 @@ from planning.crossings import Crossing, MajorLines, major_lines
 from planning.dig_once import protected_roads
 from planning.routing import TreePath, routing_index
 
-__all__ = ["PLANNED_COLUMN", "RouteContext", "planned_as_built"]
+__all__ = ["RouteContext", "planned_as_built"]
 
 
 TAP_REACH_M = 15.0
 """A planned main's end this close to an existing main is tapped on it (the model's joint)."""
-
-
-PLANNED_COLUMN = "planned_main"
-"""Column of :func:`planned_as_built`'s copy: the main (or joint) is planned, not yet built."""
 
 
 def planned_as_built(mains: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

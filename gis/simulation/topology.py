@@ -20,7 +20,11 @@ import numpy as np
 import shapely
 from shapely import Point
 
-__all__ = ["Link", "Topology", "build_topology"]
+__all__ = ["PLANNED_COLUMN", "Link", "Topology", "build_topology"]
+
+PLANNED_COLUMN = "planned_main"
+"""Optional column of a network given to a model: true for a planned main read as built (it has
+no existing customers yet; :func:`planning.route_facts.planned_as_built` sets it)."""
 
 
 @dataclass(frozen=True)

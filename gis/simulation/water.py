@@ -41,7 +41,7 @@ from gis.simulation.result import (
     CapacityRun,
     ModelError,
 )
-from gis.simulation.topology import Topology, build_topology
+from gis.simulation.topology import PLANNED_COLUMN, Topology, build_topology
 
 __all__ = ["MPA_PER_M", "WaterModel"]
 
@@ -147,8 +147,9 @@ class WaterModel:
             topo.sources[k]: float(h) if pd.notna(h) else limits.default_source_head_m
             for k, h in enumerate(heads.tolist())
         }
-        wn = _network(topo, mains, head_of, roughness_c=limits.roughness_c)
-        _existing_demand(wn, topo, mains, specific_flow_l_s_m=limits.specific_flow_l_s_m)
+        scale = _length_scale(mains)
+        wn = _network(topo, mains, head_of, scale, roughness_c=limits.roughness_c)
+        _existing_demand(wn, topo, mains, scale, specific_flow_l_s_m=limits.specific_flow_l_s_m)
         junctions = set(wn.junction_name_list)  # a list built on each call: read it once
         tap_nodes = {
             a: [f"J{n}" for n in nodes if f"J{n}" in junctions]
@@ -307,11 +308,17 @@ def _water_sources(sources: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
 
 
 def _network(
-    topo: Topology, mains: gpd.GeoDataFrame, head_of: Mapping[int, float], *, roughness_c: float
+    topo: Topology,
+    mains: gpd.GeoDataFrame,
+    head_of: Mapping[int, float],
+    scale: list[float],
+    *,
+    roughness_c: float,
 ) -> Any:
     """Return the WNTR network of a topology: reservoirs at ``head_of``'s nodes, junctions, pipes.
 
-    Only the nodes and links connected to a reservoir are added.
+    Only the nodes and links connected to a reservoir are added; a link's length is its drawn
+    length times its main's ``scale`` (:func:`_length_scale`).
     """
     keep = _connected(topo, set(head_of))
     elevation = _elevations(topo, mains)
@@ -323,7 +330,6 @@ def _network(
         else:
             wn.add_junction(f"J{n}", base_demand=0.0, elevation=elevation[n], coordinates=xy)
     diameter = mains["diameter_mm"].to_numpy(dtype=float)
-    scale = _length_scale(mains)
     for i, k in enumerate(topo.links):
         if k.a in keep:
             wn.add_pipe(
@@ -338,17 +344,22 @@ def _network(
 
 
 def _existing_demand(
-    wn: Any, topo: Topology, mains: gpd.GeoDataFrame, *, specific_flow_l_s_m: float
+    wn: Any,
+    topo: Topology,
+    mains: gpd.GeoDataFrame,
+    scale: list[float],
+    *,
+    specific_flow_l_s_m: float,
 ) -> None:
     """Give every junction the existing customers' peak demand by the 比流量 method.
 
     Each distribution pipe draws ``specific_flow_l_s_m`` × its length (沿线流量), half at each
     end (节点流量, GB 50013-2018 §7.1). No customers lie along a junction's connecting pipe
-    (``role`` connection) or a planned main read as built (``planned_main`` true).
+    (``role`` connection) or a planned main read as built (:data:`PLANNED_COLUMN` true).
+    ``scale``: each main's modelled over drawn length (:func:`_length_scale`).
     """
     roles = mains["role"].astype(object).tolist() if "role" in mains else [None] * len(mains)
-    planned = mains["planned_main"].astype(bool).tolist() if "planned_main" in mains else []
-    scale = _length_scale(mains)
+    planned = mains[PLANNED_COLUMN].astype(bool).tolist() if PLANNED_COLUMN in mains else []
     demand: dict[str, float] = {}
     for k in topo.links:
         if roles[k.row] == "connection" or (planned and planned[k.row]):
