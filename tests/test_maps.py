@@ -223,3 +223,33 @@ def test_prelay_map_before_and_after(demo_ws, chromium, tmp_path):
     assert sum(t.split(" ")[0] in set(intents["intent_id"]) for t in state["tooltips"]) == len(
         intents
     )
+
+
+def test_a_junction_pipe_says_it_is_never_tapped(demo_ws, results, chromium, tmp_path):
+    """The water mains are joined under the junctions (issue 16): a user clicking such a pipe
+    reads what it is for, in Chinese, not the code ``connection``."""
+    a = results["JM-2026-001"]
+    path = save_html(render_html(project_map(demo_ws, a, profile=JINGMEN)), tmp_path / "m.html")
+    visit = open_offline(chromium, path)
+    water = demo_ws.layer("water")
+    pipes = set(water.loc[water["role"] == "connection", "asset_id"])
+    shown = [t for t in visit.eval(MAP_STATE)["tooltips"] if t.startswith("供水 ")]
+    tip = next(t for t in shown if t.removeprefix("供水 ") in pipes)
+    text = visit.eval(
+        """(needle) => {
+          const map = Object.values(window).find(v => v instanceof L.Map);
+          let found = null;
+          map.eachLayer(l => {
+            if (!found && l.feature && l.feature.properties.tooltip === needle) { found = l; }
+          });
+          const c = found.getBounds().getCenter();
+          map.setView(c, map.getZoom(), {animate: false});  // clear of the title box
+          found.fire('click', {latlng: c}, true);
+          return document.querySelector('.leaflet-popup-content').textContent;
+        }""",
+        tip,
+    )
+    assert "用途连通管段（路口下连通，不在其上接入）" in text
+    assert "connection" not in text and visit.errors == []
+    visit.page.wait_for_timeout(400)  # the popup fades in
+    visit.screenshot("project-map-junction-pipe.png")

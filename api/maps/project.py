@@ -271,6 +271,8 @@ def _networks(m: folium.Map, display: Display, ws: Workspace, area: BaseGeometry
                 for f, label in _MAIN_FIELDS[u]
                 if hasattr(row, f)
             ]
+            if getattr(row, "role", None) == "connection":  # modelled, never tapped
+                rows.append(("用途", f"{enum_zh('role', row.role)}（路口下连通，不在其上接入）"))
             items.append(
                 (
                     row.geometry,

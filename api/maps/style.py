@@ -132,6 +132,7 @@ def enum_zh(field: str, value: Any) -> str:
         "pressure_class": vocabulary.GAS_PRESSURE_CLASSES,
         "medium": vocabulary.HEAT_MEDIA,
         "operator": vocabulary.OPERATORS,
+        "role": vocabulary.NETWORK_ROLES,
     }.get(field)
     return vocab.label(value) if vocab is not None else str(value)
 
